@@ -1,0 +1,132 @@
+/**
+ * Domain model of eni-guard. Pure types: no AWS SDK shapes, no I/O.
+ * Adapters map AWS responses onto these; rules and the planner only ever see these.
+ */
+
+/** Who made the API call, normalised from CloudTrail `userIdentity`. */
+export interface Caller {
+  /** CloudTrail identity type: `IAMUser`, `AssumedRole`, `Root`, `AWSService`, `FederatedUser`, … */
+  readonly type: string;
+  /** The principal ARN as CloudTrail gives it (an STS assumed-role ARN for role sessions). */
+  readonly arn?: string;
+  readonly accountId?: string;
+  readonly principalId?: string;
+  readonly accessKeyId?: string;
+  /** For role sessions: the IAM role ARN that issued the session. */
+  readonly sessionIssuerArn?: string;
+  /** For role sessions: the session name (an instance id, `awslambda_…`, a user's e-mail, …). */
+  readonly sessionName?: string;
+  readonly userName?: string;
+  /** Set when an AWS service made the call on the caller's behalf. */
+  readonly invokedBy?: string;
+  readonly sourceIp?: string;
+  readonly userAgent?: string;
+  /** True when the session came from the AWS console. */
+  readonly viaConsole: boolean;
+  /** True when CloudTrail says the session was MFA-authenticated. */
+  readonly mfaAuthenticated: boolean;
+}
+
+/** What an event says about one interface, before AWS is asked. */
+export interface InterfaceHint {
+  readonly networkInterfaceId: string;
+  readonly requesterManaged?: boolean;
+  readonly interfaceType?: string;
+  readonly subnetId?: string;
+  readonly vpcId?: string;
+  /** Security groups named in the call's response. */
+  readonly groupIds: readonly string[];
+}
+
+/** The parts of a CloudTrail record that every decision carries along. */
+export interface EventContext {
+  /** CloudTrail `eventID`: the key of every log line and alert about this event. */
+  readonly eventId: string;
+  readonly eventName: string;
+  readonly eventTime: string;
+  readonly region: string;
+  /** The account the event was delivered in (envelope `account`, else `recipientAccountId`). */
+  readonly account: string;
+  readonly caller: Caller;
+  /** The EventBridge envelope id, when the record came wrapped in one. */
+  readonly envelopeId?: string;
+}
+
+/** A security-group rule as EC2 reports it now. */
+export interface SecurityGroupRule {
+  readonly ruleId: string;
+  readonly groupId: string;
+  readonly isEgress: boolean;
+  /** `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all) or a protocol number as a string. */
+  readonly protocol: string;
+  /** -1 or absent means all ports (or all ICMP types). */
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly prefixListId?: string;
+  readonly referencedGroupId?: string;
+  readonly description?: string;
+}
+
+/** A security group attached to an interface. */
+export interface GroupRef {
+  readonly groupId: string;
+  readonly groupName?: string;
+}
+
+/** The interface as EC2 reports it now. */
+export interface NetworkInterface {
+  readonly networkInterfaceId: string;
+  readonly vpcId?: string;
+  readonly subnetId?: string;
+  readonly availabilityZone?: string;
+  readonly description?: string;
+  readonly status?: string;
+  /** `interface`, `efa`, `lambda`, `nat_gateway`, `vpc_endpoint`, … */
+  readonly interfaceType: string;
+  readonly requesterManaged: boolean;
+  readonly requesterId?: string;
+  readonly ownerId?: string;
+  readonly privateIpAddress?: string;
+  readonly publicIp?: string;
+  readonly sourceDestCheck?: boolean;
+  readonly attachedInstanceId?: string;
+  readonly groups: readonly GroupRef[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Everything a rule may look at for one interface. */
+export interface InterfaceFacts {
+  readonly context: EventContext;
+  readonly networkInterface: NetworkInterface;
+  /** The union of the rules of every group attached to the interface. */
+  readonly groupRules: readonly SecurityGroupRule[];
+}
+
+/** How bad a finding is, most severe first. */
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'informational'] as const;
+/** How bad a finding is. */
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Returns the more severe of two severities. */
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
+}
+
+/** A change a rule proposes; the planner decides whether it is carried out. */
+export type RemediationIntent = {
+  readonly kind: 'revoke-ingress';
+  readonly groupId: string;
+  readonly securityGroupRuleIds: readonly string[];
+};
+
+/** One thing wrong with an interface. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly title: string;
+  /** Machine-readable facts behind the finding (rule ids, ports, CIDRs, …). */
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly remediation?: RemediationIntent;
+}

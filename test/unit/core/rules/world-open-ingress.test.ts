@@ -1,0 +1,117 @@
+import type { SecurityGroupRule } from '../../../../lambda/core/model';
+import { parsePolicy, type PolicyInput } from '../../../../lambda/core/policy';
+import { worldOpenIngress } from '../../../../lambda/core/rules/world-open-ingress';
+import { facts, rule } from '../../../support/fixtures';
+
+const policy = (
+  settings: Partial<
+    PolicyInput['rules'] extends infer R ? (R extends Record<string, unknown> ? R['world-open-ingress'] : never) : never
+  > = {},
+) => parsePolicy({ version: 1, rules: { 'world-open-ingress': settings } });
+
+describe('world-open-ingress', () => {
+  describe('non-compliant', () => {
+    it.each<[string, Partial<SecurityGroupRule>, string, string]>([
+      ['SSH from 0.0.0.0/0', { fromPort: 22, toPort: 22 }, 'critical', '22'],
+      ['SSH from ::/0', { cidrIpv4: undefined, cidrIpv6: '::/0' }, 'critical', '22'],
+      ['all traffic (protocol -1)', { protocol: '-1', fromPort: -1, toPort: -1 }, 'critical', 'all'],
+      ['HTTP 80', { fromPort: 80, toPort: 80 }, 'high', '80'],
+      ['a range that includes 443 and 22', { fromPort: 0, toPort: 65535 }, 'critical', '0-65535'],
+      ['a range 3000-3100 with nothing well known', { fromPort: 3000, toPort: 3100 }, 'medium', '3000-3100'],
+      ['a range 1000-2000 that hides SQL Server 1433', { fromPort: 1000, toPort: 2000 }, 'critical', '1000-2000'],
+      ['a range 8000-8100 with plaintext HTTP', { fromPort: 8000, toPort: 8100 }, 'high', '8000-8100'],
+      ['UDP 443 (only TCP 443 is allowed)', { protocol: 'udp', fromPort: 443, toPort: 443 }, 'medium', '443'],
+      ['protocol number 6 meaning TCP 3389', { protocol: '6', fromPort: 3389, toPort: 3389 }, 'critical', '3389'],
+      ['GRE (protocol 47)', { protocol: '47', fromPort: undefined, toPort: undefined }, 'medium', 'all'],
+    ])('flags %s', (_name, overrides, severity, ports) => {
+      const verdict = worldOpenIngress.evaluate(facts([rule(overrides)]), policy());
+      expect(verdict.status).toBe('non-compliant');
+      if (verdict.status !== 'non-compliant') return;
+      expect(verdict.findings).toHaveLength(1);
+      expect(verdict.findings[0]).toMatchObject({
+        ruleId: 'world-open-ingress',
+        severity,
+        evidence: { rules: [expect.objectContaining({ ports })] },
+      });
+    });
+
+    it('groups offending rules per security group and asks to revoke exactly those rules', () => {
+      const ssh = rule({ ruleId: 'sgr-ssh' });
+      const http = rule({ ruleId: 'sgr-http', fromPort: 80, toPort: 80 });
+      const https = rule({ ruleId: 'sgr-https', fromPort: 443, toPort: 443 });
+      const other = rule({ ruleId: 'sgr-other', groupId: 'sg-2', protocol: '-1' });
+      const verdict = worldOpenIngress.evaluate(
+        facts([ssh, http, https, other], { groups: [{ groupId: 'sg-1' }, { groupId: 'sg-2' }] }),
+        policy(),
+      );
+      expect(verdict).toEqual({
+        status: 'non-compliant',
+        findings: [
+          expect.objectContaining({
+            severity: 'critical',
+            remediation: { kind: 'revoke-ingress', groupId: 'sg-1', securityGroupRuleIds: ['sgr-ssh', 'sgr-http'] },
+          }),
+          expect.objectContaining({
+            severity: 'critical',
+            remediation: { kind: 'revoke-ingress', groupId: 'sg-2', securityGroupRuleIds: ['sgr-other'] },
+          }),
+        ],
+      });
+    });
+
+    it('flags world-open ICMP when the policy forbids it', () => {
+      const verdict = worldOpenIngress.evaluate(
+        facts([rule({ protocol: 'icmp', fromPort: -1, toPort: -1 })]),
+        policy({ allowPublicIcmp: false }),
+      );
+      expect(verdict).toMatchObject({ status: 'non-compliant', findings: [{ severity: 'low' }] });
+    });
+  });
+
+  describe('compliant', () => {
+    it.each<[string, Partial<SecurityGroupRule>]>([
+      ['HTTPS 443 from the world', { fromPort: 443, toPort: 443 }],
+      ['HTTPS 443 from ::/0', { fromPort: 443, toPort: 443, cidrIpv4: undefined, cidrIpv6: '::/0' }],
+      ['SSH from a private range', { cidrIpv4: '10.0.0.0/8' }],
+      ['SSH from a /1 that is not the world', { cidrIpv4: '0.0.0.0/1' }],
+      ['SSH from a referenced group', { cidrIpv4: undefined, referencedGroupId: 'sg-bastion' }],
+      ['SSH from a prefix list', { cidrIpv4: undefined, prefixListId: 'pl-123' }],
+      ['all traffic outbound', { isEgress: true, protocol: '-1' }],
+      ['ICMP from the world (allowed by default, like Security Hub EC2.18)', { protocol: 'icmp', fromPort: -1, toPort: -1 }],
+    ])('accepts %s', (_name, overrides) => {
+      expect(worldOpenIngress.evaluate(facts([rule(overrides)]), policy())).toEqual({ status: 'compliant' });
+    });
+
+    it('accepts a range fully covered by adjacent allowed ranges', () => {
+      const allowed = policy({
+        allowedPublicPorts: [
+          { protocol: 'tcp', from: 443 },
+          { protocol: 'tcp', from: 8443, to: 8444 },
+          { protocol: 'tcp', from: 8445 },
+        ],
+      });
+      expect(worldOpenIngress.evaluate(facts([rule({ fromPort: 8443, toPort: 8445 })]), allowed)).toEqual({ status: 'compliant' });
+      expect(worldOpenIngress.evaluate(facts([rule({ fromPort: 8443, toPort: 8446 })]), allowed).status).toBe('non-compliant');
+    });
+
+    it('treats port 80 as a finding unless the policy allows it', () => {
+      const r = rule({ fromPort: 80, toPort: 80 });
+      expect(worldOpenIngress.evaluate(facts([r]), policy()).status).toBe('non-compliant');
+      expect(
+        worldOpenIngress.evaluate(
+          facts([r]),
+          policy({
+            allowedPublicPorts: [
+              { protocol: 'tcp', from: 80 },
+              { protocol: 'tcp', from: 443 },
+            ],
+          }),
+        ),
+      ).toEqual({ status: 'compliant' });
+    });
+  });
+
+  it('is not applicable to an interface without security groups', () => {
+    expect(worldOpenIngress.evaluate(facts([], { groups: [] }), policy()).status).toBe('not-applicable');
+  });
+});
