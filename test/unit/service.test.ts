@@ -1,0 +1,266 @@
+import {
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+  type NetworkInterface,
+  type NetworkInterfaceType,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { Ec2Adapter } from '../../lambda/adapters/ec2';
+import { AwsCallError } from '../../lambda/adapters/errors';
+import { SnsAlertPublisher } from '../../lambda/adapters/sns';
+import { parsePolicy, type Policy } from '../../lambda/core/policy';
+import { AlertDeliveryError, Responder, type HandleResult, type LogPort } from '../../lambda/service';
+import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
+import { realRecord } from '../support/fixtures';
+
+const ec2 = mockClient(EC2Client);
+const sns = mockClient(SNSClient);
+const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alerts';
+const ROLE = 'arn:aws:iam::123456789012:role/EniGuardResponder';
+const ENI = 'eni-0123456789abcdef0';
+const log: LogPort & { lines: { level: string; message: string; extra: Record<string, unknown> }[] } = {
+  lines: [],
+  info(message, extra = {}) {
+    this.lines.push({ level: 'info', message, extra });
+  },
+  warn(message, extra = {}) {
+    this.lines.push({ level: 'warn', message, extra });
+  },
+  error(message, extra = {}) {
+    this.lines.push({ level: 'error', message, extra });
+  },
+};
+
+function responder(policy: Policy = parsePolicy({ version: 1 })): Responder {
+  return new Responder(
+    new Ec2Adapter(new EC2Client({ region: 'eu-west-1' })),
+    new SnsAlertPublisher(new SNSClient({ region: 'eu-west-1' }), TOPIC),
+    log,
+    {
+      policy,
+      responderRoleArn: ROLE,
+    },
+  );
+}
+
+const event = (overrides: { userIdentity?: Record<string, unknown>; requesterManaged?: boolean } = {}) =>
+  eventBridgeEnvelope(
+    createNetworkInterfaceRecord(
+      {
+        NetworkInterfaceId: ENI,
+        SubnetId: 'subnet-1',
+        VpcId: 'vpc-1',
+        Groups: [{ GroupId: 'sg-1' }],
+        RequesterManaged: overrides.requesterManaged ?? false,
+      },
+      {
+        account: '123456789012',
+        region: 'eu-west-1',
+        eventId: 'evt-1',
+        ...(overrides.userIdentity ? { userIdentity: overrides.userIdentity } : {}),
+      },
+    ),
+  );
+
+const ssh: SecurityGroupRule = {
+  SecurityGroupRuleId: 'sgr-ssh',
+  GroupId: 'sg-1',
+  IsEgress: false,
+  IpProtocol: 'tcp',
+  FromPort: 22,
+  ToPort: 22,
+  CidrIpv4: '0.0.0.0/0',
+};
+const https: SecurityGroupRule = {
+  SecurityGroupRuleId: 'sgr-https',
+  GroupId: 'sg-1',
+  IsEgress: false,
+  IpProtocol: 'tcp',
+  FromPort: 443,
+  ToPort: 443,
+  CidrIpv4: '0.0.0.0/0',
+};
+const egress: SecurityGroupRule = {
+  SecurityGroupRuleId: 'sgr-out',
+  GroupId: 'sg-1',
+  IsEgress: true,
+  IpProtocol: '-1',
+  FromPort: -1,
+  ToPort: -1,
+  CidrIpv4: '0.0.0.0/0',
+};
+
+function givenInterface(options: { users?: number; requesterManaged?: boolean; interfaceType?: string } = {}) {
+  const ni: NetworkInterface = {
+    NetworkInterfaceId: ENI,
+    VpcId: 'vpc-1',
+    SubnetId: 'subnet-1',
+    InterfaceType: (options.interfaceType ?? 'interface') as NetworkInterfaceType,
+    RequesterManaged: options.requesterManaged ?? false,
+    Groups: [{ GroupId: 'sg-1', GroupName: 'web' }],
+  };
+  ec2.on(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ENI] }).resolves({ NetworkInterfaces: [ni] });
+  const users = Array.from({ length: options.users ?? 1 }, (_, i) => ({ ...ni, NetworkInterfaceId: i === 0 ? ENI : `eni-other${i}` }));
+  ec2.on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'group-id', Values: ['sg-1'] }] }).resolves({ NetworkInterfaces: users });
+}
+
+function decisions(result: HandleResult) {
+  if (result.kind !== 'decided') throw new Error(`expected decisions, got ${JSON.stringify(result)}`);
+  return result.decisions;
+}
+
+beforeEach(() => {
+  ec2.reset();
+  sns.reset();
+  log.lines = [];
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+});
+
+describe('Responder with the real adapters and mocked AWS clients', () => {
+  it('revokes exactly the offending rule of an unshared group, verifies it, and alerts once', async () => {
+    givenInterface();
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh, https, egress] })
+      .resolves({ SecurityGroupRules: [https, egress] });
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+
+    const [decision] = decisions(await responder().handle(event()));
+
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, { GroupId: 'sg-1', SecurityGroupRuleIds: ['sgr-ssh'] });
+    expect(decision).toMatchObject({ outcome: 'noncompliant', results: [{ status: 'succeeded', verified: true }] });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const publish = sns.commandCalls(PublishCommand)[0]!.args[0].input;
+    expect(publish).toMatchObject({
+      TopicArn: TOPIC,
+      MessageStructure: 'json',
+      MessageAttributes: { severity: { DataType: 'String', StringValue: 'critical' }, response: { StringValue: 'remediated' } },
+    });
+    const message = JSON.parse(publish.Message!);
+    expect(Object.keys(message)).toEqual(expect.arrayContaining(['default', 'email', 'sqs']));
+    expect(JSON.parse(message.default)).toMatchObject({ eventId: 'evt-1', response: 'remediated' });
+    expect(log.lines.find((l) => l.message === 'interface decided')?.extra).toMatchObject({ eventId: 'evt-1', outcome: 'noncompliant' });
+  });
+
+  it('reads only what it needs: two read calls for a compliant interface, and no alert', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [https, egress] });
+    const [decision] = decisions(await responder().handle(event()));
+    expect(decision?.outcome).toBe('compliant');
+    expect(ec2.calls()).toHaveLength(2);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('leaves a group shared with another interface untouched and says so', async () => {
+    givenInterface({ users: 2 });
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https] });
+    const [decision] = decisions(await responder().handle(event()));
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(decision?.plan?.withheld[0]?.reason).toContain('shared by 2 interfaces');
+    expect(JSON.parse(JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!).default)).toMatchObject({
+      response: 'notified',
+    });
+  });
+
+  it.each([
+    ['notify mode', parsePolicy({ version: 1, rules: { 'world-open-ingress': { mode: 'notify' } } }), 'notified'],
+    ['dry-run', parsePolicy({ version: 1, dryRun: true }), 'dry-run'],
+  ])('changes nothing in %s, but alerts', async (_name, policy, response) => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    await responder(policy).handle(event());
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.['response']?.StringValue).toBe(response);
+  });
+
+  it('makes no AWS call at all for a requester-managed interface (the real EFS record)', async () => {
+    const result = await responder().handle(eventBridgeEnvelope(realRecord('efs-service-linked-role-requester-managed.json')));
+    expect(decisions(result)[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('requester-managed') });
+    expect(ec2.calls()).toHaveLength(0);
+    expect(sns.calls()).toHaveLength(0);
+  });
+
+  it("makes no AWS call for the responder's own calls", async () => {
+    const result = await responder().handle(event({ userIdentity: assumedRoleIdentity(ROLE, 'eni-guard') }));
+    expect(result).toMatchObject({ kind: 'ignored', reason: 'own-call' });
+    expect(ec2.calls()).toHaveLength(0);
+  });
+
+  it('skips an interface EC2 now reports as service-owned, even if the event did not say so', async () => {
+    givenInterface({ interfaceType: 'vpc_endpoint' });
+    const [decision] = decisions(await responder().handle(event()));
+    expect(decision).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('vpc_endpoint') });
+    expect(ec2.calls()).toHaveLength(1);
+  });
+
+  it('reports an interface that is already gone, without crashing or alerting', async () => {
+    ec2
+      .on(DescribeNetworkInterfacesCommand)
+      .rejects(Object.assign(new Error("The networkInterface ID 'eni-…' does not exist"), { name: 'InvalidNetworkInterfaceID.NotFound' }));
+    const [decision] = decisions(await responder().handle(event()));
+    expect(decision?.outcome).toBe('gone');
+    expect(sns.calls()).toHaveLength(0);
+  });
+
+  it('reports a revoke that failed as failed, with the AWS error, and still alerts', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(RevokeSecurityGroupIngressCommand)
+      .rejects(Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' }));
+    const [decision] = decisions(await responder().handle(event()));
+    expect(decision?.results).toEqual([
+      expect.objectContaining({
+        status: 'failed',
+        error: expect.stringContaining('RevokeSecurityGroupIngress failed: UnauthorizedOperation'),
+      }),
+    ]);
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.['response']?.StringValue).toBe('remediation-failed');
+  });
+
+  it('does not claim success when the re-read still shows the rule', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+    const [decision] = decisions(await responder().handle(event()));
+    expect(decision?.results[0]).toMatchObject({
+      status: 'succeeded',
+      verified: false,
+      verification: 're-read sg-1: still present sgr-ssh',
+    });
+  });
+
+  it('throws a typed error for a read failure so the event is retried, then dead-lettered', async () => {
+    ec2.on(DescribeNetworkInterfacesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' }));
+    await expect(responder().handle(event())).rejects.toThrow(AwsCallError);
+    await expect(responder().handle(event())).rejects.toThrow('DescribeNetworkInterfaces failed: RequestLimitExceeded');
+  });
+
+  it('throws when the alert cannot be delivered, after logging the whole alert', async () => {
+    givenInterface({ users: 2 });
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    sns.on(PublishCommand).rejects(Object.assign(new Error('KMS key disabled'), { name: 'KMSDisabledException' }));
+    await expect(responder().handle(event())).rejects.toThrow(AlertDeliveryError);
+    expect(log.lines.find((l) => l.message === 'alert not delivered')?.extra).toMatchObject({
+      eventId: 'evt-1',
+      alert: { eventId: 'evt-1' },
+    });
+  });
+
+  it('drops a malformed event with a logged reason instead of throwing (a retry cannot fix it)', async () => {
+    const result = await responder().handle({
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.ec2',
+      detail: { eventName: 'CreateNetworkInterface' },
+    });
+    expect(result).toMatchObject({ kind: 'invalid' });
+    expect(log.lines[0]).toMatchObject({ level: 'error', message: 'event rejected: malformed' });
+    expect(ec2.calls()).toHaveLength(0);
+  });
+});
