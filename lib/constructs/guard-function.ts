@@ -1,0 +1,97 @@
+/** `NodejsFunction` with eni-guard's house defaults: ESM, tree-shaken SDK, ARM64, explicit log group. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** esbuild settings shared by the deployed function and the benchmark/integration bundles. */
+export const BUNDLING_DEFAULTS = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  format: nodejs.OutputFormat.ESM,
+  // ESM builds of the SDK tree-shake far better than its CJS builds (see TOOLCHAIN.md).
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+  // Ship the SDK version the tests ran against, not whatever the runtime carries.
+  bundleAwsSDK: true,
+} as const;
+
+/** Props of `GuardFunction`. */
+export interface GuardFunctionProps {
+  /** Path of the TypeScript entry file. */
+  readonly entry: string;
+  /** The execution role (created by the caller so every statement is explicit). */
+  readonly role: iam.IRole;
+  /** JSON written next to the bundle as `policy.json` (read at init). */
+  readonly policyDocument: unknown;
+  /** Key that encrypts the log group. */
+  readonly encryptionKey: kms.IKey;
+  /** @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default 10 */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default Duration.seconds(60) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** Extra environment variables. @default none */
+  readonly environment?: Record<string, string>;
+  /** Async invocation failure destination. @default none */
+  readonly onFailure?: lambda.IDestination;
+  /** @default a description naming eni-guard */
+  readonly description?: string;
+}
+
+/** One eni-guard Lambda function and its log group. */
+export class GuardFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: GuardFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const policyFile = join(mkdtempSync(join(tmpdir(), 'eni-guard-policy-')), 'policy.json');
+    writeFileSync(policyFile, `${JSON.stringify(props.policyDocument, null, 2)}\n`);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(60),
+      role: props.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 10,
+      description: props.description ?? 'eni-guard',
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'eni-guard',
+        ...props.environment,
+      },
+      ...(props.onFailure ? { onFailure: props.onFailure, retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
+      bundling: {
+        ...BUNDLING_DEFAULTS,
+        mainFields: [...BUNDLING_DEFAULTS.mainFields],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${policyFile}" "${join(outputDir, 'policy.json')}"`],
+        },
+      },
+    });
+  }
+}

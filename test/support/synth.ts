@@ -1,0 +1,22 @@
+/** Builds the eni-guard stack for template tests. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadConfig, type EniGuardConfig } from '../../lib/config';
+import { EniGuardStack } from '../../lib/eni-guard-stack';
+
+/** The feature flags and defaults of cdk.json, so tests synthesize what `cdk synth` does. */
+const CDK_JSON_CONTEXT = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+  .context;
+
+/** Builds the stack from context values (as `cdk.json` would give them); bundling is skipped unless asked. */
+export function buildStack(context: Record<string, unknown> = {}, options: { bundle?: boolean; outdir?: string } = {}) {
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+  const config: EniGuardConfig = loadConfig((key) => app.node.tryGetContext(key), join(__dirname, '..', '..'));
+  const stack = new EniGuardStack(app, 'EniGuardStack', { config, env: { account: '123456789012', region: 'eu-west-1' } });
+  return { app, stack, template: Template.fromStack(stack) };
+}
