@@ -1,0 +1,36 @@
+/**
+ * Bundles the Lambda handler with esbuild exactly as `NodejsFunction` does for the stack (same
+ * BUNDLING_DEFAULTS), so tests and benchmarks run the artifact that deploys.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
+
+/** Paths of a bundled handler. */
+export interface Bundle {
+  readonly dir: string;
+  readonly entry: string;
+}
+
+/** Bundles `lambda/handler.ts` into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
+export async function bundleHandler(outdir: string, policy?: unknown): Promise<Bundle> {
+  mkdirSync(outdir, { recursive: true });
+  const entry = join(outdir, 'index.mjs');
+  await build({
+    entryPoints: [join(__dirname, '..', '..', 'lambda', 'handler.ts')],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLING_DEFAULTS.target,
+    minify: BUNDLING_DEFAULTS.minify,
+    sourcemap: BUNDLING_DEFAULTS.sourceMap,
+    sourcesContent: BUNDLING_DEFAULTS.sourcesContent,
+    mainFields: [...BUNDLING_DEFAULTS.mainFields],
+    banner: { js: BUNDLING_DEFAULTS.banner },
+    logLevel: 'silent',
+  });
+  if (policy !== undefined) writeFileSync(join(outdir, 'policy.json'), JSON.stringify(policy));
+  return { dir: outdir, entry };
+}
