@@ -1,8 +1,8 @@
 /** `NodejsFunction` with eni-guard's house defaults: ESM, tree-shaken SDK, ARM64, explicit log group. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -62,8 +62,13 @@ export class GuardFunction extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const policyFile = join(mkdtempSync(join(tmpdir(), 'eni-guard-policy-')), 'policy.json');
-    writeFileSync(policyFile, `${JSON.stringify(props.policyDocument, null, 2)}\n`);
+    // Staged in the cloud assembly directory, copied into the bundle by the afterBundling hook.
+    const policyText = `${JSON.stringify(props.policyDocument, null, 2)}\n`;
+    const outdir = Stage.of(this)?.outdir;
+    if (!outdir) throw new Error('GuardFunction must be created inside a CDK App or Stage');
+    mkdirSync(outdir, { recursive: true });
+    const policyFile = join(outdir, `eni-guard-policy.${createHash('sha256').update(policyText).digest('hex').slice(0, 16)}.json`);
+    writeFileSync(policyFile, policyText);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
