@@ -6,6 +6,7 @@ import { describeAction } from './actions';
 import type { Decision, Response } from './decision';
 import { responseOf, severityOf } from './decision';
 import type { NetworkInterface, Severity } from './model';
+import { SEVERITIES } from './model';
 
 /** Version of the JSON alert document; bumped on any incompatible change. */
 export const ALERT_SCHEMA_VERSION = '1';
@@ -48,6 +49,18 @@ export interface AlertDocument {
   };
   readonly caller: Decision['context']['caller'];
   readonly findings: Decision['findings'];
+  /** Exemptions used (their findings were set aside) and expired (their findings stand). */
+  readonly exemptions: {
+    readonly used: readonly {
+      readonly exemptionId: string;
+      readonly ruleId: string;
+      readonly owner: string;
+      readonly reason: string;
+      readonly expires: string;
+      readonly title: string;
+    }[];
+    readonly expired: Decision['expiredExemptions'];
+  };
   readonly ruleErrors: Decision['ruleErrors'];
   readonly plan?: {
     readonly mode: string;
@@ -100,6 +113,17 @@ export function renderAlert(decision: Decision): Alert {
     },
     caller: context.caller,
     findings: decision.findings,
+    exemptions: {
+      used: decision.exempted.map((e) => ({
+        exemptionId: e.exemptionId,
+        ruleId: e.finding.ruleId,
+        owner: e.owner,
+        reason: e.reason,
+        expires: e.expires,
+        title: e.finding.title,
+      })),
+      expired: decision.expiredExemptions,
+    },
     ruleErrors: decision.ruleErrors,
     ...(decision.plan
       ? {
@@ -120,8 +144,12 @@ export function renderAlert(decision: Decision): Alert {
     consoleUrl,
   };
 
+  // The subject names the rule of the most severe finding, and how many other rules found something.
+  const primary =
+    [...decision.findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))[0]?.ruleId ?? ruleIds[0];
+  const others = ruleIds.filter((id) => id !== primary).length;
   const subject = truncate(
-    `[eni-guard] ${severity.toUpperCase()} ${ruleIds.join(',') || decision.outcome} on ${decision.networkInterfaceId}: ${response}`,
+    `[eni-guard] ${severity.toUpperCase()} ${primary ?? decision.outcome}${others > 0 ? ` (+${others})` : ''} on ${decision.networkInterfaceId}: ${response}`,
     SUBJECT_LIMIT,
   );
   return {
@@ -132,7 +160,7 @@ export function renderAlert(decision: Decision): Alert {
       severity,
       outcome: decision.outcome,
       response,
-      rule: ruleIds[0] ?? 'none',
+      rule: primary ?? 'none',
       account: context.account,
       region: context.region,
     },
@@ -162,6 +190,22 @@ function renderText(doc: AlertDocument): string {
   }
   if (doc.plan && doc.plan.mode === 'dry-run' && doc.plan.actions.length > 0) {
     lines.push('', 'Dry run — would have called:', ...doc.plan.actions.map((a) => `  ${a.call}`));
+  }
+  if (doc.exemptions.used.length > 0) {
+    lines.push(
+      '',
+      'Exempted (not acted on):',
+      ...doc.exemptions.used.map(
+        (e) => `  ${e.ruleId}: ${e.title} — exemption ${e.exemptionId} (${e.owner}, until ${e.expires}): ${e.reason}`,
+      ),
+    );
+  }
+  if (doc.exemptions.expired.length > 0) {
+    lines.push(
+      '',
+      'Expired exemptions (no longer applied):',
+      ...doc.exemptions.expired.map((e) => `  ${e.exemptionId} for ${e.ruleId} (${e.owner}) expired ${e.expired}`),
+    );
   }
   if (doc.plan && doc.plan.withheld.length > 0) {
     lines.push('', 'Not remediated:', ...doc.plan.withheld.map((w) => `  ${w.ruleId}: ${w.reason}`));

@@ -1,6 +1,7 @@
 /** The record of what eni-guard decided and did for one interface: logged, alerted, returned. */
 import type { Action } from './actions';
 import type { RuleError } from './evaluate';
+import type { ExemptedFinding, ExpiredExemption } from './exemptions';
 import type { EventContext, Finding, NetworkInterface, Severity } from './model';
 import { maxSeverity } from './model';
 import type { Plan } from './plan';
@@ -27,6 +28,10 @@ export interface Decision {
   readonly reason?: string;
   readonly networkInterface?: NetworkInterface;
   readonly findings: readonly Finding[];
+  /** Findings an active exemption set aside (reported, never acted on). */
+  readonly exempted: readonly ExemptedFinding[];
+  /** Exemptions that matched but have expired (their findings stand). */
+  readonly expiredExemptions: readonly ExpiredExemption[];
   readonly ruleErrors: readonly RuleError[];
   readonly plan?: Plan;
   readonly results: readonly ActionResult[];

@@ -157,6 +157,7 @@ export function parseCaller(record: JsonObject): Caller {
     sessionName,
     userName: str(identity, 'userName') ?? str(issuer, 'userName'),
     invokedBy: str(identity, 'invokedBy'),
+    ec2RoleDelivery: str(sessionContext, 'ec2RoleDelivery'),
     sourceIp: str(record, 'sourceIPAddress'),
     userAgent: str(record, 'userAgent'),
   };

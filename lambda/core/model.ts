@@ -23,6 +23,8 @@ export interface Caller {
   readonly userAgent?: string;
   /** True when the session came from the AWS console. */
   readonly viaConsole: boolean;
+  /** Set when the session's credentials were delivered to an EC2 instance (`sessionContext.ec2RoleDelivery`). */
+  readonly ec2RoleDelivery?: string;
   /** True when CloudTrail says the session was MFA-authenticated. */
   readonly mfaAuthenticated: boolean;
 }
@@ -89,19 +91,103 @@ export interface NetworkInterface {
   readonly requesterId?: string;
   readonly ownerId?: string;
   readonly privateIpAddress?: string;
+  /** The public IPv4 address (auto-assigned or Elastic IP) on the primary private address. */
   readonly publicIp?: string;
+  /** Present when the public IPv4 is an Elastic IP (it can be disassociated and kept). */
+  readonly elasticIp?: { readonly allocationId: string; readonly associationId?: string };
+  /** IPv6 addresses (globally routable when the subnet routes ::/0 to an internet gateway). */
+  readonly ipv6Addresses?: readonly string[];
   readonly sourceDestCheck?: boolean;
   readonly attachedInstanceId?: string;
   readonly groups: readonly GroupRef[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Everything a rule may look at for one interface. */
+/** One network ACL entry. */
+export interface NaclEntry {
+  readonly ruleNumber: number;
+  readonly egress: boolean;
+  /** `-1` (all) or a protocol number as a string (`6` TCP, `17` UDP). */
+  readonly protocol: string;
+  readonly action: 'allow' | 'deny';
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+}
+
+/** How the interface's subnet reaches the internet. */
+export interface SubnetNetwork {
+  readonly routeTableId?: string;
+  /** `0.0.0.0/0` routes to an internet gateway. */
+  readonly igwRouteIpv4: boolean;
+  /** `::/0` routes to an internet gateway. */
+  readonly igwRouteIpv6: boolean;
+  readonly networkAclId?: string;
+  readonly naclEntries: readonly NaclEntry[];
+}
+
+/** The VPC flow logs that cover the interface (VPC-, subnet- or interface-level). */
+export interface FlowLogCoverage {
+  /** Flow logs whose status is ACTIVE, by id, with the resource they are attached to. */
+  readonly active: readonly { readonly flowLogId: string; readonly resourceId: string; readonly trafficType?: string }[];
+}
+
+/** An EBS volume attached to the instance. */
+export interface Volume {
+  readonly volumeId: string;
+  readonly encrypted: boolean;
+  readonly kmsKeyId?: string;
+}
+
+/** The instance the interface is attached to. */
+export interface InstanceFacts {
+  readonly instanceId: string;
+  readonly instanceType?: string;
+  readonly imageId?: string;
+  /** The AMI's creation date; absent when the AMI is deregistered or not visible to this account. */
+  readonly imageCreationDate?: string;
+  readonly launchTime?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly volumes: readonly Volume[];
+  /** `DescribeInstanceTypes` → `NetworkInfo.EncryptionInTransitSupported`. */
+  readonly encryptionInTransitSupported?: boolean;
+}
+
+/** A fact that could be gathered, or why not (rules that need it then fail closed). */
+export type Fact<T> = { readonly status: 'ok'; readonly value: T } | { readonly status: 'unavailable'; readonly reason: string };
+
+/** Everything a rule may look at for one interface. Optional facts are gathered only when a rule needs them. */
 export interface InterfaceFacts {
   readonly context: EventContext;
   readonly networkInterface: NetworkInterface;
   /** The union of the rules of every group attached to the interface. */
   readonly groupRules: readonly SecurityGroupRule[];
+  /** Managed prefix lists referenced by ingress rules, resolved to their CIDRs. */
+  readonly prefixLists?: Fact<ReadonlyMap<string, readonly string[]>>;
+  /** Routes and network ACL of the interface's subnet. */
+  readonly subnetNetwork?: Fact<SubnetNetwork>;
+  readonly flowLogs?: Fact<FlowLogCoverage>;
+  /** Present only for an interface attached to an instance. */
+  readonly instance?: Fact<InstanceFacts>;
+}
+
+/** The kinds of optional fact a rule can ask for. */
+export type FactKind = 'prefixLists' | 'subnetNetwork' | 'flowLogs' | 'instance';
+
+/** Raised by a rule that needs a fact which could not be gathered; the evaluator records it and fails closed. */
+export class FactUnavailableError extends Error {
+  constructor(kind: FactKind, reason: string) {
+    super(`${kind} unavailable: ${reason}`);
+    this.name = 'FactUnavailableError';
+  }
+}
+
+/** Returns the fact's value; throws `FactUnavailableError` when it could not be gathered, or was not. */
+export function need<T>(fact: Fact<T> | undefined, kind: FactKind): T {
+  if (!fact) throw new FactUnavailableError(kind, 'not gathered');
+  if (fact.status === 'unavailable') throw new FactUnavailableError(kind, fact.reason);
+  return fact.value;
 }
 
 /** How bad a finding is, most severe first. */
@@ -128,5 +214,7 @@ export interface Finding {
   readonly title: string;
   /** Machine-readable facts behind the finding (rule ids, ports, CIDRs, …). */
   readonly evidence: Readonly<Record<string, unknown>>;
+  /** The security group the finding is about, when it is about one (exemptions by group match it). */
+  readonly groupId?: string;
   readonly remediation?: RemediationIntent;
 }

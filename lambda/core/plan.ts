@@ -7,7 +7,7 @@
  */
 import type { Action } from './actions';
 import type { Evaluation } from './evaluate';
-import { modeOf } from './evaluate';
+import { modeOf } from './policy';
 import type { Policy } from './policy';
 
 /** A fix the policy asked for but that is not carried out, and why. */

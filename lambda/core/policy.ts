@@ -1,36 +1,60 @@
 /**
- * The policy: what eni-guard checks, and whether it only notifies or also remediates.
- * One schema, used by `cdk synth` (lib/config.ts) and again when the function starts.
+ * The policy: what eni-guard checks, and whether each rule is off, only notifies, or remediates;
+ * global dry-run; exemptions with an owner, a reason and an expiry. One schema, used by `cdk synth`
+ * (lib/config.ts), by the function at start, and published as policy/schema.json.
  */
 import * as z from 'zod';
+import { ArnPatternSchema } from './rule';
+import { backupCoverage } from './rules/backup-coverage';
+import { caller } from './rules/caller';
+import { ebsEncryption } from './rules/ebs-encryption';
+import { RULES } from './rules/index';
+import { instanceAmiAge } from './rules/instance-ami-age';
+import { networkPlacement } from './rules/network-placement';
+import { plaintextProtocols } from './rules/plaintext-protocols';
+import { publicIp } from './rules/public-ip';
+import { requiredTags } from './rules/required-tags';
+import { sourceDestCheck } from './rules/source-dest-check';
+import { vpcFlowLogs } from './rules/vpc-flow-logs';
+import { worldOpenIngress } from './rules/world-open-ingress';
 
-/** What a rule does when it finds something. */
-export const RuleModeSchema = z.enum(['off', 'notify', 'remediate']);
 /** What a rule does when it finds something: nothing, alert, or alert and fix. */
-export type RuleMode = z.infer<typeof RuleModeSchema>;
+export type RuleMode = 'off' | 'notify' | 'remediate';
 
-const port = z.number().int().min(0).max(65535);
+const RULE_IDS: readonly string[] = RULES.map((rule) => rule.id);
 
-/** A protocol and port range that may be open to the world. */
-export const PortRangeSchema = z
+/** What an exemption applies to; every key given must match. */
+const ExemptionMatchSchema = z
   .strictObject({
-    protocol: z.enum(['tcp', 'udp']),
-    from: port,
-    to: port.optional(),
+    tag: z.strictObject({ key: z.string().min(1), value: z.string() }).optional(),
+    principal: ArnPatternSchema.optional(),
+    vpc: z.string().startsWith('vpc-').optional(),
+    subnet: z.string().startsWith('subnet-').optional(),
+    securityGroup: z.string().startsWith('sg-').optional(),
+    networkInterface: z.string().startsWith('eni-').optional(),
   })
-  .refine((range) => range.to === undefined || range.to >= range.from, {
-    message: '"to" must be greater than or equal to "from"',
-    path: ['to'],
+  .refine((match) => Object.values(match).some((v) => v !== undefined), {
+    message: 'must name at least one of tag, principal, vpc, subnet, securityGroup, networkInterface',
   });
-/** A protocol and port range that may be open to the world (`to` defaults to `from`). */
-export type PortRange = z.infer<typeof PortRangeSchema>;
 
-/** Settings of the `world-open-ingress` rule. */
-export const WorldOpenIngressSettingsSchema = z.strictObject({
-  mode: RuleModeSchema.default('remediate'),
-  allowedPublicPorts: z.array(PortRangeSchema).default([{ protocol: 'tcp', from: 443 }]),
-  allowPublicIcmp: z.boolean().default(true),
+/** A deliberate, owned, expiring exception to one or more rules. */
+export const ExemptionSchema = z.strictObject({
+  id: z.string().min(1),
+  rules: z
+    .array(
+      z.enum(['*', ...RULE_IDS] as [string, ...string[]], {
+        error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; known: *, ${RULE_IDS.join(', ')}`,
+      }),
+    )
+    .min(1),
+  match: ExemptionMatchSchema,
+  owner: z.string().min(1),
+  reason: z.string().min(1),
+  /** Last day (UTC) the exemption applies, inclusive. */
+  expires: z.iso.date({ error: 'must be a date YYYY-MM-DD' }),
 });
+/** A deliberate, owned, expiring exception to one or more rules. */
+export type Exemption = z.infer<typeof ExemptionSchema>;
 
 /** The whole policy document. Unknown keys are errors: a typo must not silently disable a check. */
 export const PolicySchema = z.strictObject({
@@ -39,9 +63,30 @@ export const PolicySchema = z.strictObject({
   dryRun: z.boolean().default(false),
   rules: z
     .strictObject({
-      'world-open-ingress': WorldOpenIngressSettingsSchema.prefault({}),
+      [worldOpenIngress.id]: worldOpenIngress.settings.prefault({}),
+      [publicIp.id]: publicIp.settings.prefault({}),
+      [networkPlacement.id]: networkPlacement.settings.prefault({}),
+      [vpcFlowLogs.id]: vpcFlowLogs.settings.prefault({}),
+      [sourceDestCheck.id]: sourceDestCheck.settings.prefault({}),
+      [caller.id]: caller.settings.prefault({}),
+      [requiredTags.id]: requiredTags.settings.prefault({}),
+      [instanceAmiAge.id]: instanceAmiAge.settings.prefault({}),
+      [ebsEncryption.id]: ebsEncryption.settings.prefault({}),
+      [backupCoverage.id]: backupCoverage.settings.prefault({}),
+      [plaintextProtocols.id]: plaintextProtocols.settings.prefault({}),
     })
     .prefault({}),
+  exemptions: z
+    .array(ExemptionSchema)
+    .default([])
+    .superRefine((exemptions, ctx) => {
+      const seen = new Set<string>();
+      exemptions.forEach((exemption, index) => {
+        if (seen.has(exemption.id))
+          ctx.addIssue({ code: 'custom', message: `duplicate exemption id ${JSON.stringify(exemption.id)}`, path: [index, 'id'] });
+        seen.add(exemption.id);
+      });
+    }),
 });
 
 /** A validated policy with every default filled in. */
@@ -70,6 +115,21 @@ export function parsePolicy(input: unknown, source?: string): Policy {
     );
   }
   return result.data;
+}
+
+/** The settings the policy gives a rule. */
+export function settingsOf(policy: Policy, ruleId: string): { readonly mode: RuleMode } | undefined {
+  return (policy.rules as Readonly<Record<string, { readonly mode: RuleMode }>>)[ruleId];
+}
+
+/** The mode the policy sets for a rule; a rule the policy does not know is off. */
+export function modeOf(policy: Policy, ruleId: string): RuleMode {
+  return settingsOf(policy, ruleId)?.mode ?? 'off';
+}
+
+/** The JSON Schema of the policy file as users write it (published as policy/schema.json). */
+export function policyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PolicySchema, { io: 'input', unrepresentable: 'any' });
 }
 
 /** The policy that applies when the user gives none. */

@@ -4,10 +4,10 @@ import { needsAlert, responseOf } from '../../../lambda/core/decision';
 import { evaluate } from '../../../lambda/core/evaluate';
 import { planResponse } from '../../../lambda/core/plan';
 import { DEFAULT_POLICY, parsePolicy } from '../../../lambda/core/policy';
-import { CONTEXT, facts, networkInterface, rule } from '../../support/fixtures';
+import { CONTEXT, facts, networkInterface, NOW, rule } from '../../support/fixtures';
 
 function decided(overrides: Partial<Decision> = {}, policy = DEFAULT_POLICY): Decision {
-  const evaluation = evaluate(facts([rule({ ruleId: 'sgr-ssh' })]), policy);
+  const evaluation = evaluate(facts([rule({ ruleId: 'sgr-ssh' })]), policy, NOW);
   const plan = planResponse(evaluation, policy, new Map([['sg-1', 1]]));
   return {
     context: CONTEXT,
@@ -15,6 +15,8 @@ function decided(overrides: Partial<Decision> = {}, policy = DEFAULT_POLICY): De
     networkInterface: networkInterface({ publicIp: '203.0.113.10' }),
     outcome: 'noncompliant',
     findings: evaluation.findings,
+    exempted: [],
+    expiredExemptions: [],
     ruleErrors: [],
     plan,
     results: plan.actions.map((action) => ({ action, status: 'succeeded', verified: true, verification: 're-read sg-1: rules gone' })),
@@ -25,7 +27,7 @@ function decided(overrides: Partial<Decision> = {}, policy = DEFAULT_POLICY): De
 describe('renderAlert', () => {
   it('renders a remediated critical finding for machines, people and filter policies', () => {
     const alert = renderAlert(decided());
-    expect(alert.subject).toBe('[eni-guard] CRITICAL world-open-ingress on eni-0aaaaaaaaaaaaaaaa: remediated');
+    expect(alert.subject).toBe('[eni-guard] CRITICAL world-open-ingress (+1) on eni-0aaaaaaaaaaaaaaaa: remediated');
     expect(alert.attributes).toEqual({
       severity: 'critical',
       outcome: 'noncompliant',
@@ -46,7 +48,7 @@ describe('renderAlert', () => {
     });
     expect(alert.text).toContain('RevokeSecurityGroupIngress GroupId=sg-1 SecurityGroupRuleIds=sgr-ssh → verified');
     expect(alert.text).toContain('Caller:    arn:aws:iam::123456789012:user/alice\nEvent:');
-    expect(alert.text.split('\n')[0]).toBe('CRITICAL: 1 finding(s) on eni-0aaaaaaaaaaaaaaaa — response: remediated');
+    expect(alert.text.split('\n')[0]).toBe('CRITICAL: 2 finding(s) on eni-0aaaaaaaaaaaaaaaa — response: remediated');
   });
 
   it('says a fix that did not verify is a failure, never a success', () => {

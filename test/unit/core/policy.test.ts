@@ -1,19 +1,48 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_POLICY, parsePolicy, PolicyError } from '../../../lambda/core/policy';
+import { DEFAULT_POLICY, modeOf, parsePolicy, PolicyError, policyJsonSchema } from '../../../lambda/core/policy';
+import { RULES } from '../../../lambda/core/rules/index';
+
+const policyDir = join(__dirname, '..', '..', '..', 'policy');
+const exemption = {
+  id: 'legacy-bastion',
+  rules: ['world-open-ingress'],
+  match: { securityGroup: 'sg-1' },
+  owner: 'platform@example.com',
+  reason: 'migration',
+  expires: '2027-01-31',
+};
 
 describe('policy', () => {
-  it('fills in the documented safe defaults', () => {
-    expect(DEFAULT_POLICY).toEqual({
-      version: 1,
-      dryRun: false,
-      rules: { 'world-open-ingress': { mode: 'remediate', allowedPublicPorts: [{ protocol: 'tcp', from: 443 }], allowPublicIcmp: true } },
+  it('ships safe defaults: only world-open-ingress remediates, every other rule notifies', () => {
+    expect(Object.fromEntries(RULES.map((rule) => [rule.id, modeOf(DEFAULT_POLICY, rule.id)]))).toEqual({
+      'world-open-ingress': 'remediate',
+      'public-ip': 'notify',
+      'network-placement': 'notify',
+      'vpc-flow-logs': 'notify',
+      'source-dest-check': 'notify',
+      caller: 'notify',
+      'required-tags': 'notify',
+      'instance-ami-age': 'notify',
+      'ebs-encryption': 'notify',
+      'backup-coverage': 'notify',
+      'plaintext-protocols': 'notify',
     });
+    expect(DEFAULT_POLICY).toMatchObject({ version: 1, dryRun: false, exemptions: [] });
   });
 
-  it('ships policy/default.json equal to the built-in defaults', () => {
-    const shipped = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'policy', 'default.json'), 'utf8'));
-    expect(parsePolicy(shipped)).toEqual(DEFAULT_POLICY);
+  it('ships policy/default.json equal to the built-in defaults, spelled out', () => {
+    const shipped = JSON.parse(readFileSync(join(policyDir, 'default.json'), 'utf8'));
+    expect(parsePolicy(shipped)).toEqual({ $schema: './schema.json', ...DEFAULT_POLICY });
+  });
+
+  it('publishes policy/schema.json generated from the same schema (run npm run policy:schema after a change)', () => {
+    expect(JSON.parse(readFileSync(join(policyDir, 'schema.json'), 'utf8'))).toEqual(policyJsonSchema());
+  });
+
+  it('accepts every rule in notify and exemptions with owner, reason and expiry', () => {
+    const everything = Object.fromEntries(RULES.map((rule) => [rule.id, { mode: 'notify' }]));
+    expect(() => parsePolicy({ version: 1, rules: everything, exemptions: [exemption] })).not.toThrow();
   });
 
   it.each<[string, unknown, string]>([
@@ -25,6 +54,11 @@ describe('policy', () => {
     ],
     ['an unknown mode', { version: 1, rules: { 'world-open-ingress': { mode: 'fix' } } }, 'rules.world-open-ingress.mode:'],
     [
+      'remediate on a rule that cannot remediate',
+      { version: 1, rules: { 'ebs-encryption': { mode: 'remediate' } } },
+      'rules.ebs-encryption.mode: must be "off" or "notify": this rule has no automatic remediation',
+    ],
+    [
       'a port above 65535',
       { version: 1, rules: { 'world-open-ingress': { allowedPublicPorts: [{ protocol: 'tcp', from: 70000 }] } } },
       'rules.world-open-ingress.allowedPublicPorts.0.from:',
@@ -35,6 +69,32 @@ describe('policy', () => {
       'allowedPublicPorts.0.to: "to" must be greater than or equal to "from"',
     ],
     ['dryRun as a string', { version: 1, dryRun: 'yes' }, 'dryRun:'],
+    [
+      'a principal that is not an ARN pattern',
+      { version: 1, rules: { caller: { allowedPrincipals: ['alice'] } } },
+      'rules.caller.allowedPrincipals.0: must be an ARN pattern',
+    ],
+    ['an exemption without an owner', { version: 1, exemptions: [{ ...exemption, owner: undefined }] }, 'exemptions.0.owner:'],
+    [
+      'an exemption with a bad date',
+      { version: 1, exemptions: [{ ...exemption, expires: '31/01/2027' }] },
+      'exemptions.0.expires: must be a date YYYY-MM-DD',
+    ],
+    [
+      'an exemption for an unknown rule',
+      { version: 1, exemptions: [{ ...exemption, rules: ['world-open'] }] },
+      'exemptions.0.rules.0: unknown rule "world-open"',
+    ],
+    [
+      'an exemption that matches nothing',
+      { version: 1, exemptions: [{ ...exemption, match: {} }] },
+      'exemptions.0.match: must name at least one of',
+    ],
+    [
+      'duplicate exemption ids',
+      { version: 1, exemptions: [exemption, exemption] },
+      'exemptions.1.id: duplicate exemption id "legacy-bastion"',
+    ],
   ])('rejects %s with the path and reason', (_name, input, message) => {
     expect(() => parsePolicy(input)).toThrow(PolicyError);
     expect(() => parsePolicy(input)).toThrow(message);

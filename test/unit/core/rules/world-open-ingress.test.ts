@@ -1,13 +1,9 @@
 import type { SecurityGroupRule } from '../../../../lambda/core/model';
-import { parsePolicy, type PolicyInput } from '../../../../lambda/core/policy';
 import { worldOpenIngress } from '../../../../lambda/core/rules/world-open-ingress';
-import { facts, rule } from '../../../support/fixtures';
+import { DEFAULT_NACL, facts, rule, run, subnetNetwork } from '../../../support/fixtures';
 
-const policy = (
-  settings: Partial<
-    PolicyInput['rules'] extends infer R ? (R extends Record<string, unknown> ? R['world-open-ingress'] : never) : never
-  > = {},
-) => parsePolicy({ version: 1, rules: { 'world-open-ingress': settings } });
+/** The rule's section of the policy, as a user writes it. */
+const policy = (settings: Record<string, unknown> = {}) => settings;
 
 describe('world-open-ingress', () => {
   describe('non-compliant', () => {
@@ -24,7 +20,7 @@ describe('world-open-ingress', () => {
       ['protocol number 6 meaning TCP 3389', { protocol: '6', fromPort: 3389, toPort: 3389 }, 'critical', '3389'],
       ['GRE (protocol 47)', { protocol: '47', fromPort: undefined, toPort: undefined }, 'medium', 'all'],
     ])('flags %s', (_name, overrides, severity, ports) => {
-      const verdict = worldOpenIngress.evaluate(facts([rule(overrides)]), policy());
+      const verdict = run(worldOpenIngress, facts([rule(overrides)]), policy());
       expect(verdict.status).toBe('non-compliant');
       if (verdict.status !== 'non-compliant') return;
       expect(verdict.findings).toHaveLength(1);
@@ -40,7 +36,8 @@ describe('world-open-ingress', () => {
       const http = rule({ ruleId: 'sgr-http', fromPort: 80, toPort: 80 });
       const https = rule({ ruleId: 'sgr-https', fromPort: 443, toPort: 443 });
       const other = rule({ ruleId: 'sgr-other', groupId: 'sg-2', protocol: '-1' });
-      const verdict = worldOpenIngress.evaluate(
+      const verdict = run(
+        worldOpenIngress,
         facts([ssh, http, https, other], { groups: [{ groupId: 'sg-1' }, { groupId: 'sg-2' }] }),
         policy(),
       );
@@ -60,7 +57,8 @@ describe('world-open-ingress', () => {
     });
 
     it('flags world-open ICMP when the policy forbids it', () => {
-      const verdict = worldOpenIngress.evaluate(
+      const verdict = run(
+        worldOpenIngress,
         facts([rule({ protocol: 'icmp', fromPort: -1, toPort: -1 })]),
         policy({ allowPublicIcmp: false }),
       );
@@ -75,11 +73,10 @@ describe('world-open-ingress', () => {
       ['SSH from a private range', { cidrIpv4: '10.0.0.0/8' }],
       ['SSH from a /1 that is not the world', { cidrIpv4: '0.0.0.0/1' }],
       ['SSH from a referenced group', { cidrIpv4: undefined, referencedGroupId: 'sg-bastion' }],
-      ['SSH from a prefix list', { cidrIpv4: undefined, prefixListId: 'pl-123' }],
       ['all traffic outbound', { isEgress: true, protocol: '-1' }],
       ['ICMP from the world (allowed by default, like Security Hub EC2.18)', { protocol: 'icmp', fromPort: -1, toPort: -1 }],
     ])('accepts %s', (_name, overrides) => {
-      expect(worldOpenIngress.evaluate(facts([rule(overrides)]), policy())).toEqual({ status: 'compliant' });
+      expect(run(worldOpenIngress, facts([rule(overrides)]), policy())).toEqual({ status: 'compliant' });
     });
 
     it('accepts a range fully covered by adjacent allowed ranges', () => {
@@ -90,15 +87,16 @@ describe('world-open-ingress', () => {
           { protocol: 'tcp', from: 8445 },
         ],
       });
-      expect(worldOpenIngress.evaluate(facts([rule({ fromPort: 8443, toPort: 8445 })]), allowed)).toEqual({ status: 'compliant' });
-      expect(worldOpenIngress.evaluate(facts([rule({ fromPort: 8443, toPort: 8446 })]), allowed).status).toBe('non-compliant');
+      expect(run(worldOpenIngress, facts([rule({ fromPort: 8443, toPort: 8445 })]), allowed)).toEqual({ status: 'compliant' });
+      expect(run(worldOpenIngress, facts([rule({ fromPort: 8443, toPort: 8446 })]), allowed).status).toBe('non-compliant');
     });
 
     it('treats port 80 as a finding unless the policy allows it', () => {
       const r = rule({ fromPort: 80, toPort: 80 });
-      expect(worldOpenIngress.evaluate(facts([r]), policy()).status).toBe('non-compliant');
+      expect(run(worldOpenIngress, facts([r]), policy()).status).toBe('non-compliant');
       expect(
-        worldOpenIngress.evaluate(
+        run(
+          worldOpenIngress,
           facts([r]),
           policy({
             allowedPublicPorts: [
@@ -112,6 +110,86 @@ describe('world-open-ingress', () => {
   });
 
   it('is not applicable to an interface without security groups', () => {
-    expect(worldOpenIngress.evaluate(facts([], { groups: [] }), policy()).status).toBe('not-applicable');
+    expect(run(worldOpenIngress, facts([], { groups: [] }), policy()).status).toBe('not-applicable');
+  });
+
+  describe('prefix lists', () => {
+    const resolved = (cidrs: string[]) => ({ prefixLists: { status: 'ok' as const, value: new Map([['pl-123', cidrs]]) } });
+
+    it('flags a rule whose managed prefix list contains 0.0.0.0/0', () => {
+      const verdict = run(
+        worldOpenIngress,
+        facts([rule({ cidrIpv4: undefined, prefixListId: 'pl-123' })], {}, resolved(['10.0.0.0/8', '0.0.0.0/0'])),
+      );
+      expect(verdict).toMatchObject({
+        status: 'non-compliant',
+        findings: [{ severity: 'critical', evidence: { rules: [{ source: 'pl-123 (contains 0.0.0.0/0)' }] } }],
+      });
+    });
+
+    it('accepts a rule whose prefix list holds only private ranges', () => {
+      expect(run(worldOpenIngress, facts([rule({ cidrIpv4: undefined, prefixListId: 'pl-123' })], {}, resolved(['10.0.0.0/8'])))).toEqual({
+        status: 'compliant',
+      });
+    });
+
+    it('reports incomplete evidence (fail closed) when a prefix list cannot be resolved', () => {
+      const verdict = run(
+        worldOpenIngress,
+        facts(
+          [rule({ cidrIpv4: undefined, prefixListId: 'pl-123' })],
+          {},
+          { prefixLists: { status: 'unavailable', reason: 'AccessDenied' } },
+        ),
+      );
+      expect(verdict).toMatchObject({ status: 'non-compliant', findings: [], incomplete: expect.stringContaining('pl-123') });
+    });
+  });
+
+  describe('internet exposure', () => {
+    it.each<[string, Parameters<typeof facts>[1], Parameters<typeof subnetNetwork>[0], string, string]>([
+      ['reachable: public IP, IGW route, default ACL', {}, {}, 'critical', 'internet'],
+      ['no public IP', { publicIp: undefined }, {}, 'high', 'latent'],
+      ['no route to an internet gateway', {}, { igwRouteIpv4: false }, 'high', 'latent'],
+      [
+        'an ACL that denies 22 before allowing everything',
+        {},
+        {
+          naclEntries: [
+            { ruleNumber: 90, egress: false, protocol: '6', action: 'deny', cidrIpv4: '0.0.0.0/0', fromPort: 22, toPort: 22 },
+            ...DEFAULT_NACL,
+          ],
+        },
+        'high',
+        'latent',
+      ],
+    ])('SSH from 0.0.0.0/0 with %s', (_name, ni, network, severity, exposure) => {
+      const verdict = run(worldOpenIngress, facts([rule()], ni, { subnetNetwork: { status: 'ok', value: subnetNetwork(network) } }));
+      expect(verdict).toMatchObject({ status: 'non-compliant', findings: [{ severity, evidence: { exposure } }] });
+    });
+
+    it('judges an IPv6 rule by the IPv6 route and address', () => {
+      const v6 = rule({ cidrIpv4: undefined, cidrIpv6: '::/0' });
+      expect(
+        run(worldOpenIngress, facts([v6], {}, { subnetNetwork: { status: 'ok', value: subnetNetwork({ igwRouteIpv4: false }) } })),
+      ).toMatchObject({
+        findings: [{ evidence: { exposure: 'internet' } }],
+      });
+      expect(run(worldOpenIngress, facts([v6], { ipv6Addresses: [] }))).toMatchObject({
+        findings: [{ severity: 'high', evidence: { exposure: 'latent' } }],
+      });
+    });
+
+    it('keeps the full severity and says so when routes and ACLs cannot be read', () => {
+      const verdict = run(
+        worldOpenIngress,
+        facts([rule()], {}, { subnetNetwork: { status: 'unavailable', reason: 'UnauthorizedOperation' } }),
+      );
+      expect(verdict).toMatchObject({
+        status: 'non-compliant',
+        findings: [{ severity: 'critical', evidence: { exposure: 'unknown' } }],
+        incomplete: expect.stringContaining('UnauthorizedOperation'),
+      });
+    });
   });
 });

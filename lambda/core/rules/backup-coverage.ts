@@ -1,0 +1,46 @@
+/** backup-coverage: the attached instance is not selected by the AWS Backup plan (by its selection tag). */
+import * as z from 'zod';
+import { need } from '../model';
+import type { Rule } from '../rule';
+import { reportingSettings } from '../rule';
+
+/** Stable id of this rule. */
+export const BACKUP_COVERAGE = 'backup-coverage';
+
+const settings = reportingSettings('notify', {
+  /** The tag the stack's Backup selection uses (keep in step with eniGuard:backupTagKey/Value). */
+  tagKey: z.string().min(1).default('backup'),
+  tagValue: z.string().default('daily'),
+});
+/** Settings of `backup-coverage`. */
+export type BackupCoverageSettings = z.infer<typeof settings>;
+
+/** Flags attached instances the backup plan does not select. */
+export const backupCoverage: Rule<BackupCoverageSettings> = {
+  id: BACKUP_COVERAGE,
+  description: 'An attached instance must carry the Backup selection tag (default backup=daily).',
+  requires: ['instance'],
+  remediable: false,
+  settings,
+  evaluate(facts, config) {
+    if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };
+    const instance = need(facts.instance, 'instance');
+    if (instance.tags[config.tagKey] === config.tagValue) return { status: 'compliant' };
+    return {
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: BACKUP_COVERAGE,
+          severity: 'medium',
+          title: `${instance.instanceId} is not selected for backup (tag ${config.tagKey}=${config.tagValue} missing)`,
+          evidence: {
+            instanceId: instance.instanceId,
+            tagKey: config.tagKey,
+            tagValue: config.tagValue,
+            current: instance.tags[config.tagKey] ?? null,
+          },
+        },
+      ],
+    };
+  },
+};

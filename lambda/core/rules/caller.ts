@@ -1,0 +1,59 @@
+/** caller: who created or changed the interface — the root user, EC2 instance credentials, or a principal not allowed. */
+import * as z from 'zod';
+import { actorOf, callerKind } from '../caller';
+import type { Finding } from '../model';
+import type { Rule } from '../rule';
+import { anyGlobMatch, ArnPatternSchema, reportingSettings } from '../rule';
+
+/** Stable id of this rule. */
+export const CALLER = 'caller';
+
+const settings = reportingSettings('notify', {
+  /** Principals allowed to create interfaces (ARN patterns matched against the caller and its role); empty allows anyone. */
+  allowedPrincipals: z.array(ArnPatternSchema).default([]),
+  flagRoot: z.boolean().default(true),
+  /** Stolen instance credentials are a classic pivot; the VPC CNI of EKS legitimately uses them (allow its node role below). */
+  flagInstanceCredentials: z.boolean().default(true),
+  allowedInstanceRoles: z.array(ArnPatternSchema).default([]),
+});
+/** Settings of `caller`. */
+export type CallerSettings = z.infer<typeof settings>;
+
+/** Flags unexpected callers. Calls by AWS services and service-linked roles never reach here (they are triaged out). */
+export const caller: Rule<CallerSettings> = {
+  id: CALLER,
+  description: 'Interfaces must be created by allowed principals: not the root user, not EC2 instance credentials.',
+  requires: [],
+  remediable: false,
+  settings,
+  evaluate(facts, config) {
+    const who = facts.context.caller;
+    const kind = callerKind(who);
+    if (kind === 'aws-service' || kind === 'service-linked-role') return { status: 'not-applicable', reason: 'called by an AWS service' };
+    const identities = [who.arn, who.sessionIssuerArn];
+    const evidence = {
+      kind,
+      actor: actorOf(who),
+      arn: who.arn,
+      sessionIssuerArn: who.sessionIssuerArn,
+      sourceIp: who.sourceIp,
+      userAgent: who.userAgent,
+    };
+    const findings: Finding[] = [];
+    if (kind === 'root' && config.flagRoot) {
+      findings.push({ ruleId: CALLER, severity: 'critical', title: 'the root user made this call', evidence });
+    }
+    if (kind === 'ec2-instance' && config.flagInstanceCredentials && !anyGlobMatch(config.allowedInstanceRoles, identities)) {
+      findings.push({
+        ruleId: CALLER,
+        severity: 'high',
+        title: `EC2 instance credentials (${who.sessionName ?? '?'}) made this call`,
+        evidence,
+      });
+    }
+    if (config.allowedPrincipals.length > 0 && !anyGlobMatch(config.allowedPrincipals, identities)) {
+      findings.push({ ruleId: CALLER, severity: 'high', title: `${actorOf(who)} is not an allowed principal`, evidence });
+    }
+    return findings.length > 0 ? { status: 'non-compliant', findings } : { status: 'compliant' };
+  },
+};

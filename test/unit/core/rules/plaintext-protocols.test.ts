@@ -1,0 +1,29 @@
+import type { SecurityGroupRule } from '../../../../lambda/core/model';
+import { plaintextProtocols } from '../../../../lambda/core/rules/plaintext-protocols';
+import { facts, instance, rule, run } from '../../../support/fixtures';
+
+describe('plaintext-protocols', () => {
+  it.each<[string, Partial<SecurityGroupRule>, string | undefined]>([
+    ['HTTP 80 from the world', { fromPort: 80, toPort: 80 }, 'high'],
+    ['Telnet 23 from a /8 (VPC-wide)', { fromPort: 23, toPort: 23, cidrIpv4: '10.0.0.0/8' }, 'medium'],
+    ['FTP 21 from a /24 (narrow)', { fromPort: 21, toPort: 21, cidrIpv4: '10.0.1.0/24' }, undefined],
+    ['all traffic from ::/0', { protocol: '-1', fromPort: -1, toPort: -1, cidrIpv4: undefined, cidrIpv6: '::/0' }, 'high'],
+    ['HTTPS 443 from the world', { fromPort: 443, toPort: 443 }, undefined],
+    ['HTTP 80 from a referenced group', { fromPort: 80, toPort: 80, cidrIpv4: undefined, referencedGroupId: 'sg-2' }, undefined],
+    ['HTTP 80 outbound', { fromPort: 80, toPort: 80, isEgress: true }, undefined],
+  ])('%s', (_name, overrides, severity) => {
+    const verdict = run(plaintextProtocols, facts([rule(overrides)]));
+    if (!severity) expect(verdict.status).toBe('compliant');
+    else expect(verdict).toMatchObject({ status: 'non-compliant', findings: [{ severity }] });
+  });
+
+  it('flags an attached instance type without in-transit encryption', () => {
+    const input = facts(
+      [],
+      { attachedInstanceId: 'i-1' },
+      { instance: { status: 'ok', value: instance({ instanceType: 't2.micro', encryptionInTransitSupported: false }) } },
+    );
+    expect(run(plaintextProtocols, input)).toMatchObject({ findings: [{ severity: 'low', evidence: { instanceType: 't2.micro' } }] });
+    expect(run(plaintextProtocols, input, { checkInstanceType: false }).status).toBe('compliant');
+  });
+});
