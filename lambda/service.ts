@@ -8,10 +8,11 @@ import type { Alert } from './core/alert';
 import { renderAlert } from './core/alert';
 import type { ActionResult, Decision } from './core/decision';
 import { needsAlert, responseOf, severityOf } from './core/decision';
-import { evaluate } from './core/evaluate';
+import { evaluate, requiredFacts } from './core/evaluate';
 import type { ParsedEvent } from './core/event';
 import { parseEvent } from './core/event';
 import type { EventContext, InterfaceHint, NetworkInterface, SecurityGroupRule } from './core/model';
+import type { FactGatherer } from './facts';
 import { groupsToEdit, planResponse } from './core/plan';
 import type { Policy } from './core/policy';
 import { triageCall, triageInterface } from './core/triage';
@@ -44,6 +45,8 @@ export interface ResponderSettings {
   readonly policy: Policy;
   /** The function's own role: calls it makes are never evaluated (no loops). */
   readonly responderRoleArn?: string;
+  /** The clock (exemption expiry, AMI age). @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 /** The result of handling one delivered event. */
@@ -64,6 +67,7 @@ export class AlertDeliveryError extends Error {
 export class Responder {
   constructor(
     private readonly ec2: Ec2Port,
+    private readonly facts: FactGatherer,
     private readonly alerts: AlertPort,
     private readonly log: LogPort,
     private readonly settings: ResponderSettings,
@@ -94,7 +98,15 @@ export class Responder {
   }
 
   private async decide(context: EventContext, hint: InterfaceHint): Promise<Decision> {
-    const base = { context, networkInterfaceId: hint.networkInterfaceId, findings: [], ruleErrors: [], results: [] };
+    const base = {
+      context,
+      networkInterfaceId: hint.networkInterfaceId,
+      findings: [],
+      exempted: [],
+      expiredExemptions: [],
+      ruleErrors: [],
+      results: [],
+    };
     // Service-owned interfaces are skipped from the event alone: no AWS call at all.
     const hintSkip = triageInterface(hint);
     if (hintSkip) return this.finish({ ...base, outcome: 'skipped', reason: `${hintSkip.reason}: ${hintSkip.detail}` });
@@ -107,10 +119,9 @@ export class Responder {
     if (currentSkip)
       return this.finish({ ...base, networkInterface, outcome: 'skipped', reason: `${currentSkip.reason}: ${currentSkip.detail}` });
 
-    const groupIds = networkInterface.groups.map((g) => g.groupId);
-    const groupRules = groupIds.length > 0 ? await this.ec2.describeGroupRules(groupIds) : [];
     const { policy } = this.settings;
-    const evaluation = evaluate({ context, networkInterface, groupRules }, policy);
+    const facts = await this.facts.gather(context, networkInterface, requiredFacts(policy));
+    const evaluation = evaluate(facts, policy, (this.settings.now ?? (() => new Date()))());
     const toEdit = groupsToEdit(evaluation, policy);
     const groupUsage = toEdit.length > 0 ? await this.ec2.countInterfacesUsingGroups(toEdit) : new Map<string, number>();
     const plan = planResponse(evaluation, policy, groupUsage);
@@ -121,6 +132,8 @@ export class Responder {
       networkInterface,
       outcome,
       findings: evaluation.findings,
+      exempted: evaluation.exempted,
+      expiredExemptions: evaluation.expiredExemptions,
       ruleErrors: evaluation.errors,
       plan,
       results,
@@ -169,6 +182,13 @@ export class Responder {
       severity: severityOf(decision),
       response: responseOf(decision),
       findings: decision.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, title: f.title })),
+      exempted: decision.exempted.map((e) => ({
+        ruleId: e.finding.ruleId,
+        exemptionId: e.exemptionId,
+        owner: e.owner,
+        expires: e.expires,
+      })),
+      expiredExemptions: decision.expiredExemptions,
       ruleErrors: decision.ruleErrors,
       plan: decision.plan && {
         mode: decision.plan.mode,

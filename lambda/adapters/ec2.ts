@@ -1,12 +1,20 @@
 /** EC2 adapter: SDK v3 calls in, domain types out. */
-import type { EC2Client, NetworkInterface as SdkNetworkInterface, SecurityGroupRule as SdkRule } from '@aws-sdk/client-ec2';
+import type { EC2Client, NetworkInterface as SdkNetworkInterface, SecurityGroupRule as SdkRule, _InstanceType } from '@aws-sdk/client-ec2';
 import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
-  RevokeSecurityGroupIngressCommand,
+  DescribeRouteTablesCommand,
+  DescribeVolumesCommand,
+  paginateDescribeFlowLogs,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroupRules,
+  paginateGetManagedPrefixListEntries,
+  RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import type { NetworkInterface, SecurityGroupRule } from '../core/model';
+import type { FlowLogCoverage, InstanceFacts, NaclEntry, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
 import type { Ec2Port } from '../service';
 import { errorCode, wrap } from './errors';
 
@@ -66,6 +74,143 @@ export class Ec2Adapter implements Ec2Port {
     return counts;
   }
 
+  async resolvePrefixLists(prefixListIds: readonly string[]): Promise<Map<string, string[]>> {
+    const resolved = new Map<string, string[]>();
+    for (const id of prefixListIds) {
+      const cidrs: string[] = [];
+      try {
+        for await (const page of paginateGetManagedPrefixListEntries({ client: this.client }, { PrefixListId: id })) {
+          for (const entry of page.Entries ?? []) if (entry.Cidr) cidrs.push(entry.Cidr);
+        }
+      } catch (error) {
+        throw wrap('GetManagedPrefixListEntries', error);
+      }
+      resolved.set(id, cidrs);
+    }
+    return resolved;
+  }
+
+  async describeSubnetNetwork(vpcId: string, subnetId: string): Promise<SubnetNetwork> {
+    const [tables, acls] = await Promise.all([
+      this.client.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })).catch((error: unknown) => {
+        throw wrap('DescribeRouteTables', error);
+      }),
+      this.client.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })).catch((error: unknown) => {
+        throw wrap('DescribeNetworkAcls', error);
+      }),
+    ]);
+    // A subnet uses its explicitly associated route table, else the VPC's main one; likewise for ACLs.
+    const routeTables = tables.RouteTables ?? [];
+    const table =
+      routeTables.find((t) => t.Associations?.some((a) => a.SubnetId === subnetId)) ??
+      routeTables.find((t) => t.Associations?.some((a) => a.Main));
+    const igw = (destination: 'v4' | 'v6') =>
+      (table?.Routes ?? []).some(
+        (r) =>
+          (destination === 'v4' ? r.DestinationCidrBlock === '0.0.0.0/0' : r.DestinationIpv6CidrBlock === '::/0') &&
+          r.GatewayId?.startsWith('igw-') === true &&
+          r.State !== 'blackhole',
+      );
+    const networkAcls = acls.NetworkAcls ?? [];
+    const acl = networkAcls.find((a) => a.Associations?.some((x) => x.SubnetId === subnetId)) ?? networkAcls.find((a) => a.IsDefault);
+    const entries: NaclEntry[] = (acl?.Entries ?? []).map((e) => ({
+      ruleNumber: e.RuleNumber ?? 32767,
+      egress: e.Egress === true,
+      protocol: e.Protocol ?? '-1',
+      action: e.RuleAction === 'allow' ? 'allow' : 'deny',
+      ...defined({ cidrIpv4: e.CidrBlock, cidrIpv6: e.Ipv6CidrBlock, fromPort: e.PortRange?.From, toPort: e.PortRange?.To }),
+    }));
+    return {
+      igwRouteIpv4: igw('v4'),
+      igwRouteIpv6: igw('v6'),
+      naclEntries: entries,
+      ...defined({ routeTableId: table?.RouteTableId, networkAclId: acl?.NetworkAclId }),
+    };
+  }
+
+  async describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage> {
+    const active: FlowLogCoverage['active'][number][] = [];
+    try {
+      for await (const page of paginateDescribeFlowLogs(
+        { client: this.client },
+        { Filter: [{ Name: 'resource-id', Values: [...resourceIds] }] },
+      )) {
+        for (const log of page.FlowLogs ?? []) {
+          if (log.FlowLogStatus === 'ACTIVE' && log.FlowLogId && log.ResourceId) {
+            active.push({ flowLogId: log.FlowLogId, resourceId: log.ResourceId, ...defined({ trafficType: log.TrafficType }) });
+          }
+        }
+      }
+    } catch (error) {
+      throw wrap('DescribeFlowLogs', error);
+    }
+    return { active };
+  }
+
+  async describeInstance(instanceId: string): Promise<InstanceFacts | undefined> {
+    let described;
+    try {
+      described = await this.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    } catch (error) {
+      if (errorCode(error) === 'InvalidInstanceID.NotFound') return undefined;
+      throw wrap('DescribeInstances', error);
+    }
+    const instance = described.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+    if (!instance) return undefined;
+    const volumeIds = (instance.BlockDeviceMappings ?? []).map((b) => b.Ebs?.VolumeId).filter((id): id is string => id !== undefined);
+    const [images, volumes, encryptionInTransit] = await Promise.all([
+      instance.ImageId
+        ? this.client.send(new DescribeImagesCommand({ ImageIds: [instance.ImageId] })).catch((error: unknown) => {
+            // A deregistered or unshared AMI is a fact ("age unknown"), not a failure.
+            if (errorCode(error).startsWith('InvalidAMIID')) return { Images: [] };
+            throw wrap('DescribeImages', error);
+          })
+        : Promise.resolve({ Images: [] }),
+      volumeIds.length > 0
+        ? this.client.send(new DescribeVolumesCommand({ VolumeIds: volumeIds })).catch((error: unknown) => {
+            throw wrap('DescribeVolumes', error);
+          })
+        : Promise.resolve({ Volumes: [] }),
+      instance.InstanceType ? this.encryptionInTransitSupported(instance.InstanceType) : Promise.resolve(undefined),
+    ]);
+    const tags: Record<string, string> = {};
+    for (const tag of instance.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+    return {
+      instanceId,
+      tags,
+      volumes: (volumes.Volumes ?? []).map((v) => ({
+        volumeId: v.VolumeId!,
+        encrypted: v.Encrypted === true,
+        ...defined({ kmsKeyId: v.KmsKeyId }),
+      })),
+      ...defined({
+        instanceType: instance.InstanceType,
+        imageId: instance.ImageId,
+        imageCreationDate: images.Images?.find((i) => i.ImageId === instance.ImageId)?.CreationDate,
+        launchTime: instance.LaunchTime?.toISOString(),
+        encryptionInTransitSupported: encryptionInTransit,
+      }),
+    };
+  }
+
+  /** Instance type capabilities never change: cached for the life of the container. */
+  private readonly instanceTypeCache = new Map<string, Promise<boolean | undefined>>();
+
+  private encryptionInTransitSupported(instanceType: _InstanceType): Promise<boolean | undefined> {
+    let cached = this.instanceTypeCache.get(instanceType);
+    if (!cached) {
+      cached = this.client
+        .send(new DescribeInstanceTypesCommand({ InstanceTypes: [instanceType] }))
+        .then((out) => out.InstanceTypes?.[0]?.NetworkInfo?.EncryptionInTransitSupported)
+        .catch((error: unknown) => {
+          this.instanceTypeCache.delete(instanceType);
+          throw wrap('DescribeInstanceTypes', error);
+        });
+      this.instanceTypeCache.set(instanceType, cached);
+    }
+    return cached;
+  }
+
   async revokeIngress(groupId: string, securityGroupRuleIds: readonly string[]): Promise<void> {
     try {
       await this.client.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [...securityGroupRuleIds] }));
@@ -82,6 +227,7 @@ function toNetworkInterface(ni: SdkNetworkInterface): NetworkInterface {
     networkInterfaceId: ni.NetworkInterfaceId!,
     interfaceType: ni.InterfaceType ?? 'interface',
     requesterManaged: ni.RequesterManaged === true,
+    ipv6Addresses: (ni.Ipv6Addresses ?? []).map((a) => a.Ipv6Address).filter((a): a is string => a !== undefined),
     groups: (ni.Groups ?? [])
       .filter((g) => g.GroupId)
       .map((g) => ({ groupId: g.GroupId!, ...(g.GroupName ? { groupName: g.GroupName } : {}) })),
@@ -96,6 +242,9 @@ function toNetworkInterface(ni: SdkNetworkInterface): NetworkInterface {
       ownerId: ni.OwnerId,
       privateIpAddress: ni.PrivateIpAddress,
       publicIp: ni.Association?.PublicIp,
+      elasticIp: ni.Association?.AllocationId
+        ? { allocationId: ni.Association.AllocationId, ...defined({ associationId: ni.Association.AssociationId }) }
+        : undefined,
       sourceDestCheck: ni.SourceDestCheck,
       attachedInstanceId: ni.Attachment?.InstanceId,
     }),

@@ -1,5 +1,8 @@
 import {
+  DescribeFlowLogsCommand,
+  DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
   EC2Client,
   RevokeSecurityGroupIngressCommand,
@@ -10,10 +13,13 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { CachingFactReader } from '../../lambda/adapters/cache';
 import { Ec2Adapter } from '../../lambda/adapters/ec2';
 import { AwsCallError } from '../../lambda/adapters/errors';
 import { SnsAlertPublisher } from '../../lambda/adapters/sns';
 import { parsePolicy, type Policy } from '../../lambda/core/policy';
+import { RULES } from '../../lambda/core/rules/index';
+import { FactGatherer } from '../../lambda/facts';
 import { AlertDeliveryError, Responder, type HandleResult, type LogPort } from '../../lambda/service';
 import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { realRecord } from '../support/fixtures';
@@ -37,8 +43,10 @@ const log: LogPort & { lines: { level: string; message: string; extra: Record<st
 };
 
 function responder(policy: Policy = parsePolicy({ version: 1 })): Responder {
+  const adapter = new Ec2Adapter(new EC2Client({ region: 'eu-west-1' }));
   return new Responder(
-    new Ec2Adapter(new EC2Client({ region: 'eu-west-1' })),
+    adapter,
+    new FactGatherer(new CachingFactReader(adapter)),
     new SnsAlertPublisher(new SNSClient({ region: 'eu-west-1' }), TOPIC),
     log,
     {
@@ -95,7 +103,7 @@ const egress: SecurityGroupRule = {
   CidrIpv4: '0.0.0.0/0',
 };
 
-function givenInterface(options: { users?: number; requesterManaged?: boolean; interfaceType?: string } = {}) {
+function givenInterface(options: { users?: number; requesterManaged?: boolean; interfaceType?: string; publicIp?: boolean } = {}) {
   const ni: NetworkInterface = {
     NetworkInterfaceId: ENI,
     VpcId: 'vpc-1',
@@ -103,6 +111,7 @@ function givenInterface(options: { users?: number; requesterManaged?: boolean; i
     InterfaceType: (options.interfaceType ?? 'interface') as NetworkInterfaceType,
     RequesterManaged: options.requesterManaged ?? false,
     Groups: [{ GroupId: 'sg-1', GroupName: 'web' }],
+    ...(options.publicIp === false ? {} : { Association: { PublicIp: '203.0.113.10', IpOwnerId: 'amazon' } }),
   };
   ec2.on(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ENI] }).resolves({ NetworkInterfaces: [ni] });
   const users = Array.from({ length: options.users ?? 1 }, (_, i) => ({ ...ni, NetworkInterfaceId: i === 0 ? ENI : `eni-other${i}` }));
@@ -119,6 +128,31 @@ beforeEach(() => {
   sns.reset();
   log.lines = [];
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  // A public subnet with the default network ACL, in a VPC with an active flow log.
+  ec2.on(DescribeRouteTablesCommand).resolves({
+    RouteTables: [
+      {
+        RouteTableId: 'rtb-1',
+        Associations: [{ Main: true }],
+        Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }],
+      },
+    ],
+  });
+  ec2.on(DescribeNetworkAclsCommand).resolves({
+    NetworkAcls: [
+      {
+        NetworkAclId: 'acl-1',
+        IsDefault: true,
+        Entries: [
+          { RuleNumber: 100, Egress: false, Protocol: '-1', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' },
+          { RuleNumber: 32767, Egress: false, Protocol: '-1', RuleAction: 'deny', CidrBlock: '0.0.0.0/0' },
+        ],
+      },
+    ],
+  });
+  ec2
+    .on(DescribeFlowLogsCommand)
+    .resolves({ FlowLogs: [{ FlowLogId: 'fl-1', ResourceId: 'vpc-1', FlowLogStatus: 'ACTIVE', TrafficType: 'ALL' }] });
 });
 
 describe('Responder with the real adapters and mocked AWS clients', () => {
@@ -148,13 +182,72 @@ describe('Responder with the real adapters and mocked AWS clients', () => {
     expect(log.lines.find((l) => l.message === 'interface decided')?.extra).toMatchObject({ eventId: 'evt-1', outcome: 'noncompliant' });
   });
 
-  it('reads only what it needs: two read calls for a compliant interface, and no alert', async () => {
-    givenInterface();
+  it('reads five things for a compliant interface cold, and only the interface and its rules warm; no alert', async () => {
+    givenInterface({ publicIp: false });
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [https, egress] });
-    const [decision] = decisions(await responder().handle(event()));
-    expect(decision?.outcome).toBe('compliant');
-    expect(ec2.calls()).toHaveLength(2);
+    const warm = responder();
+
+    const [cold] = decisions(await warm.handle(event()));
+    expect(cold?.outcome).toBe('compliant');
+    expect(
+      ec2
+        .calls()
+        .map((c) => c.args[0].constructor.name)
+        .sort(),
+    ).toEqual([
+      'DescribeFlowLogsCommand',
+      'DescribeNetworkAclsCommand',
+      'DescribeNetworkInterfacesCommand',
+      'DescribeRouteTablesCommand',
+      'DescribeSecurityGroupRulesCommand',
+    ]);
+
+    ec2.resetHistory();
+    await warm.handle(event());
+    expect(
+      ec2
+        .calls()
+        .map((c) => c.args[0].constructor.name)
+        .sort(),
+    ).toEqual(['DescribeNetworkInterfacesCommand', 'DescribeSecurityGroupRulesCommand']);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('reads nothing about the instance, flow logs or routes when the rules that need them are off', async () => {
+    givenInterface({ publicIp: false });
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [https] });
+    const only = parsePolicy({
+      version: 1,
+      rules: Object.fromEntries(RULES.map((r) => [r.id, { mode: r.id === 'caller' ? 'notify' : 'off' }])),
+    });
+    await responder(only).handle(event());
+    expect(ec2.calls()).toHaveLength(2);
+  });
+
+  it('fails closed to notify when a fact cannot be read for a permanent reason, and says why', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(DescribeFlowLogsCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'UnauthorizedOperation', $fault: 'client' }));
+    const [decision] = decisions(await responder().handle(event()));
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(decision?.ruleErrors).toEqual([
+      { ruleId: 'vpc-flow-logs', message: expect.stringContaining('DescribeFlowLogs failed: UnauthorizedOperation') },
+    ]);
+    expect(decision?.plan?.withheld[0]?.reason).toContain('fails closed');
+    const message = JSON.parse(JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!).default);
+    expect(message.ruleErrors).toHaveLength(1);
+  });
+
+  it('retries (throws) when a fact read is throttled, instead of deciding on partial facts', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(DescribeRouteTablesCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded', $fault: 'client' }));
+    await expect(responder().handle(event())).rejects.toThrow('DescribeRouteTables failed: RequestLimitExceeded');
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
   });
 
   it('leaves a group shared with another interface untouched and says so', async () => {

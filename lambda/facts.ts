@@ -1,0 +1,74 @@
+/**
+ * Gathers the facts the enabled rules need for one interface, in parallel and in as few calls as
+ * possible. The interface and its group rules are always read fresh (they are the truth we act
+ * on); the rest is fetched only when a rule needs it. A transient failure (throttling, 5xx,
+ * timeout) is rethrown so the event is retried; any other failure becomes an `unavailable` fact,
+ * which makes the rules that need it fail closed.
+ */
+import { isTransient } from './adapters/errors';
+import type {
+  EventContext,
+  Fact,
+  FactKind,
+  FlowLogCoverage,
+  InstanceFacts,
+  InterfaceFacts,
+  NetworkInterface,
+  SecurityGroupRule,
+  SubnetNetwork,
+} from './core/model';
+
+/** The EC2 reads the gatherer needs. */
+export interface FactReader {
+  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
+  resolvePrefixLists(prefixListIds: readonly string[]): Promise<Map<string, string[]>>;
+  describeSubnetNetwork(vpcId: string, subnetId: string): Promise<SubnetNetwork>;
+  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
+  describeInstance(instanceId: string): Promise<InstanceFacts | undefined>;
+}
+
+/** Gathers `InterfaceFacts` through a `FactReader`. */
+export class FactGatherer {
+  constructor(private readonly reader: FactReader) {}
+
+  /** Gathers the facts for `ni`: group rules always, the optional `needs` when they apply. */
+  async gather(context: EventContext, ni: NetworkInterface, needs: ReadonlySet<FactKind>): Promise<InterfaceFacts> {
+    const groupIds = ni.groups.map((g) => g.groupId);
+    const groupRules = groupIds.length > 0 ? await this.reader.describeGroupRules(groupIds) : [];
+    const prefixListIds = [...new Set(groupRules.filter((r) => !r.isEgress && r.prefixListId).map((r) => r.prefixListId!))];
+    const [prefixLists, subnetNetwork, flowLogs, instance] = await Promise.all([
+      needs.has('prefixLists') && prefixListIds.length > 0 ? settle(this.reader.resolvePrefixLists(prefixListIds)) : undefined,
+      needs.has('subnetNetwork') && ni.vpcId && ni.subnetId ? settle(this.reader.describeSubnetNetwork(ni.vpcId, ni.subnetId)) : undefined,
+      // VPC- and subnet-level flow logs (an interface-level one cannot exist before the interface is evaluated at creation).
+      needs.has('flowLogs') && ni.vpcId
+        ? settle(this.reader.describeFlowLogs([ni.vpcId, ...(ni.subnetId ? [ni.subnetId] : [])]))
+        : undefined,
+      needs.has('instance') && ni.attachedInstanceId ? settle(this.instance(ni.attachedInstanceId)) : undefined,
+    ]);
+    return {
+      context,
+      networkInterface: ni,
+      groupRules,
+      ...(prefixLists ? { prefixLists } : {}),
+      ...(subnetNetwork ? { subnetNetwork } : {}),
+      ...(flowLogs ? { flowLogs } : {}),
+      ...(instance ? { instance } : {}),
+    };
+  }
+
+  private async instance(instanceId: string): Promise<InstanceFacts> {
+    const facts = await this.reader.describeInstance(instanceId);
+    if (!facts) throw new Error(`instance ${instanceId} no longer exists`);
+    return facts;
+  }
+}
+
+/** Resolves to an `ok` fact, or an `unavailable` one for a permanent failure; rethrows transient failures. */
+async function settle<T>(promise: Promise<T>): Promise<Fact<T>> {
+  try {
+    return { status: 'ok', value: await promise };
+  } catch (error) {
+    if (isTransient(error)) throw error;
+    return { status: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
+  }
+}
