@@ -16,7 +16,18 @@ import { renderAlert } from '../lambda/core/alert';
 import type { HandleResult } from '../lambda/service';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from './lib/cloudtrail-events';
 import { assertMotoInstalled, MotoUnavailableError, startMoto, type Moto } from './lib/moto';
-import { createGroup, createInterface, createNetwork, createSubscribedTopic, EMULATOR_ENV, ingressRules, worldOpen } from './lib/sandbox';
+import {
+  attachElasticIp,
+  createGroup,
+  createInterface,
+  createNetwork,
+  createSubscribedTopic,
+  EMULATOR_ENV,
+  enableFlowLogs,
+  ingressRules,
+  routeToInternet,
+  worldOpen,
+} from './lib/sandbox';
 
 const ACCOUNT = '123456789012';
 const ROOT = resolve(__dirname, '..');
@@ -45,9 +56,12 @@ async function run(moto: Moto, policySource: string, verbose: boolean): Promise<
   const ec2 = new EC2Client(config);
   const subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
 
-  // The account: one VPC; a web server whose own group opens SSH and HTTP to the world; two
-  // admin hosts sharing a group open on RDP; an HTTPS-only service.
+  // The account: one VPC with flow logs and a public subnet; a web server with an Elastic IP whose
+  // own group opens SSH and HTTP to the world; two admin hosts sharing a group open on RDP; an
+  // HTTPS-only service.
   const { vpcId, subnetId } = await createNetwork(ec2);
+  await routeToInternet(ec2, vpcId, subnetId);
+  await enableFlowLogs(ec2, vpcId);
   const web = await createGroup(ec2, vpcId, 'web-server', [worldOpen(22), worldOpen(80), worldOpen(443)]);
   const admin = await createGroup(ec2, vpcId, 'admin-hosts', [worldOpen(3389)]);
   const https = await createGroup(ec2, vpcId, 'https-only', [worldOpen(443)]);
@@ -61,6 +75,7 @@ async function run(moto: Moto, policySource: string, verbose: boolean): Promise<
     { title: 'HTTPS-only service', ni: await createInterface(ec2, subnetId, [https], 'api-1'), groupId: https },
   ];
   await createInterface(ec2, subnetId, [admin], 'admin-2');
+  await attachElasticIp(ec2, scenarios[0]!.ni.NetworkInterfaceId!);
 
   // The function's environment, exactly as the stack sets it (POLICY_FILE stands in for the bundled policy.json).
   const policyFile = join(mkdtempSync(join(tmpdir(), 'eni-guard-demo-')), 'policy.json');

@@ -14,9 +14,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ACTION_PERMISSIONS, READ_PERMISSIONS } from '../../lambda/core/actions';
+import { ACTION_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS } from '../../lambda/core/actions';
+import { requiredFacts } from '../../lambda/core/evaluate';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
-import { modeOf, RULES } from '../../lambda/core/evaluate';
+import { modeOf } from '../../lambda/core/policy';
+import { RULES } from '../../lambda/core/rules/index';
 import type { Policy } from '../../lambda/core/policy';
 import type { DataKey } from './data-key';
 import { GuardFunction } from './guard-function';
@@ -63,7 +65,20 @@ export class Responder extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'eni-guard responder: reads interfaces and group rules, remediates per policy, publishes alerts',
     });
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNetworkState', actions: [...READ_PERMISSIONS], resources: ['*'] }));
+    // Reads: always the interface and its rules; the other facts only when an enabled rule needs them.
+    const facts = [...requiredFacts(props.policy)];
+    const describes = [...READ_PERMISSIONS, ...facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f])].sort();
+    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNetworkState', actions: describes, resources: ['*'] }));
+    if (facts.includes('prefixLists')) {
+      // AWS-managed prefix lists belong to the "aws" account, hence any owner.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ResolvePrefixLists',
+          actions: [...FACT_PERMISSIONS.prefixLists],
+          resources: [`arn:${partition}:ec2:${region}:*:prefix-list/*`],
+        }),
+      );
+    }
     this.remediationActions = remediationActionsFor(props.policy);
     if (this.remediationActions.length > 0) {
       this.role.addToPolicy(
@@ -117,7 +132,8 @@ export class Responder extends Construct {
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:DescribeNetworkInterfaces and ec2:DescribeSecurityGroupRules do not support resource-level permissions.',
+      reason:
+        'The ec2:Describe* calls granted (interfaces, group rules, route tables, ACLs, flow logs, instances, images, volumes, instance types) do not support resource-level permissions.',
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -127,6 +143,12 @@ export class Responder extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       reason: 'From the CDK grant to send to the encrypted DLQ (Lambda failure destination); limited to the one data key.',
     });
+    if (facts.includes('prefixLists')) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:prefix-list/*]',
+        reason: 'Prefix lists referenced by security groups are known only at run time; AWS-managed ones are owned by the "aws" account.',
+      });
+    }
     if (this.remediationActions.length > 0) {
       for (const resource of ['security-group/*', 'security-group-rule/*']) {
         Validations.of(this.role).acknowledge({

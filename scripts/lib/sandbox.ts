@@ -4,7 +4,16 @@
  * standing in for a subscriber.
  */
 import {
+  AllocateAddressCommand,
+  AssociateAddressCommand,
+  AssociateRouteTableCommand,
+  AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
+  CreateFlowLogsCommand,
+  CreateInternetGatewayCommand,
+  CreateManagedPrefixListCommand,
+  CreateRouteCommand,
+  CreateRouteTableCommand,
   CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
@@ -115,4 +124,61 @@ export async function createSubscribedTopic(sns: SNSClient, sqs: SQSClient, name
       }
     },
   };
+}
+
+/** Makes a subnet public: an internet gateway on the VPC and a route table sending 0.0.0.0/0 to it. */
+export async function routeToInternet(
+  ec2: EC2Client,
+  vpcId: string,
+  subnetId: string,
+): Promise<{ internetGatewayId: string; routeTableId: string }> {
+  const igw = await ec2.send(new CreateInternetGatewayCommand({}));
+  const internetGatewayId = igw.InternetGateway!.InternetGatewayId!;
+  await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: internetGatewayId, VpcId: vpcId }));
+  const table = await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }));
+  const routeTableId = table.RouteTable!.RouteTableId!;
+  await ec2.send(new CreateRouteCommand({ RouteTableId: routeTableId, DestinationCidrBlock: '0.0.0.0/0', GatewayId: internetGatewayId }));
+  await ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: subnetId }));
+  return { internetGatewayId, routeTableId };
+}
+
+/** Another subnet in the VPC (private unless routed). */
+export async function createSubnet(ec2: EC2Client, vpcId: string, cidr: string): Promise<string> {
+  const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr }));
+  return subnet.Subnet!.SubnetId!;
+}
+
+/** Allocates an Elastic IP and associates it with the interface. */
+export async function attachElasticIp(ec2: EC2Client, networkInterfaceId: string): Promise<{ allocationId: string; publicIp: string }> {
+  const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+  await ec2.send(new AssociateAddressCommand({ AllocationId: eip.AllocationId!, NetworkInterfaceId: networkInterfaceId }));
+  return { allocationId: eip.AllocationId!, publicIp: eip.PublicIp! };
+}
+
+/** A customer-managed prefix list with the given CIDRs. */
+export async function createPrefixList(ec2: EC2Client, name: string, cidrs: string[]): Promise<string> {
+  const out = await ec2.send(
+    new CreateManagedPrefixListCommand({
+      PrefixListName: name,
+      AddressFamily: 'IPv4',
+      MaxEntries: Math.max(cidrs.length, 1),
+      Entries: cidrs.map((Cidr) => ({ Cidr })),
+    }),
+  );
+  return out.PrefixList!.PrefixListId!;
+}
+
+/** A VPC flow log (all traffic) to a CloudWatch Logs group. */
+export async function enableFlowLogs(ec2: EC2Client, vpcId: string, account = '123456789012'): Promise<string> {
+  const out = await ec2.send(
+    new CreateFlowLogsCommand({
+      ResourceIds: [vpcId],
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+      LogGroupName: `/eni-guard/flow-logs/${vpcId}`,
+      DeliverLogsPermissionArn: `arn:aws:iam::${account}:role/flow-logs-delivery`,
+    }),
+  );
+  return out.FlowLogIds![0]!;
 }

@@ -107,14 +107,29 @@ describe('EniGuardStack with defaults', () => {
   it('grants the function exactly the calls it makes, and nothing mutating on Resource *', () => {
     const all = statements(template);
     const read = all.find((s) => s.Sid === 'ReadNetworkState');
-    expect(read).toMatchObject({ Action: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'], Resource: '*' });
+    const describes = [
+      'ec2:DescribeFlowLogs',
+      'ec2:DescribeImages',
+      'ec2:DescribeInstanceTypes',
+      'ec2:DescribeInstances',
+      'ec2:DescribeNetworkAcls',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSecurityGroupRules',
+      'ec2:DescribeVolumes',
+    ];
+    expect(read).toMatchObject({ Action: describes, Resource: '*' });
+    expect(all.find((s) => s.Sid === 'ResolvePrefixLists')).toMatchObject({
+      Action: 'ec2:GetManagedPrefixListEntries',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':*:prefix-list/*']] },
+    });
     const remediate = all.find((s) => s.Sid === 'RemediateSecurityGroups');
     expect(remediate?.Action).toBe('ec2:RevokeSecurityGroupIngress');
     expect(JSON.stringify(remediate?.Resource)).toContain(':security-group/*');
     const wildcards = all.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
     const wildcardActions = wildcards.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     // A new wildcard statement must be a deliberate change to this list.
-    expect(wildcardActions.sort()).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules']);
+    expect(wildcardActions.sort()).toEqual(describes);
   });
 
   it('passes cdk-nag AwsSolutions checks (every acknowledgement has a reason in the code)', () => {
@@ -131,6 +146,26 @@ describe('EniGuardStack configuration', () => {
     writeFileSync(file, JSON.stringify({ version: 1, dryRun: true }));
     const { template } = buildStack({ 'eniGuard:policyFile': file });
     expect(statements(template).find((s) => s.Sid === 'RemediateSecurityGroups')).toBeUndefined();
+  });
+
+  it('grants only the reads the enabled rules need', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-policy-'));
+    const file = join(dir, 'policy.json');
+    const off = { mode: 'off' };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        rules: { 'vpc-flow-logs': off, 'instance-ami-age': off, 'ebs-encryption': off, 'backup-coverage': off, 'plaintext-protocols': off },
+      }),
+    );
+    const { template } = buildStack({ 'eniGuard:policyFile': file });
+    expect(statements(template).find((s) => s.Sid === 'ReadNetworkState')?.Action).toEqual([
+      'ec2:DescribeNetworkAcls',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeRouteTables',
+      'ec2:DescribeSecurityGroupRules',
+    ]);
   });
 
   it('reuses an existing trail when told to, creating none', () => {

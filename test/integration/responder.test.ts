@@ -13,12 +13,15 @@ import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import {
+  attachElasticIp,
   createGroup,
   createInterface,
   createNetwork,
   createSubscribedTopic,
   EMULATOR_ENV,
+  enableFlowLogs,
   ingressRules,
+  routeToInternet,
   worldOpen,
 } from '../../scripts/lib/sandbox';
 import { realRecord } from '../support/fixtures';
@@ -44,7 +47,10 @@ beforeAll(async () => {
   };
   ec2 = new EC2Client(config);
   subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
+  // A public subnet of a VPC with flow logs: the world-open rules below are really exposed.
   network = await createNetwork(ec2);
+  await routeToInternet(ec2, network.vpcId, network.subnetId);
+  await enableFlowLogs(ec2, network.vpcId);
 }, 60_000);
 
 afterAll(async () => {
@@ -75,6 +81,7 @@ describe('responder against moto', () => {
   it('revokes world-open SSH on an interface, keeps HTTPS, and alerts the subscriber', async () => {
     const groupId = await createGroup(ec2, network.vpcId, 'web-and-ssh', [worldOpen(22), worldOpen(443)]);
     const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    await attachElasticIp(ec2, ni.NetworkInterfaceId!);
 
     const invocation = await respond(eventFor(ni));
 
@@ -83,11 +90,14 @@ describe('responder against moto', () => {
     const alerts = await subscriber.drain();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({
-      subject: `[eni-guard] CRITICAL world-open-ingress on ${ni.NetworkInterfaceId}: remediated`,
+      subject: `[eni-guard] CRITICAL world-open-ingress (+1) on ${ni.NetworkInterfaceId}: remediated`,
       attributes: { severity: 'critical', response: 'remediated', rule: 'world-open-ingress', outcome: 'noncompliant' },
       document: {
         networkInterface: { id: ni.NetworkInterfaceId, vpcId: network.vpcId },
-        findings: [{ ruleId: 'world-open-ingress', evidence: { groupId, rules: [expect.objectContaining({ ports: '22' })] } }],
+        findings: [
+          { ruleId: 'world-open-ingress', evidence: { groupId, exposure: 'internet', rules: [expect.objectContaining({ ports: '22' })] } },
+          { ruleId: 'public-ip', severity: 'high' },
+        ],
         results: [{ status: 'succeeded', verified: true }],
       },
     });
