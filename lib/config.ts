@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import type { Policy } from '../lambda/core/policy';
-import { parsePolicy, PolicyError } from '../lambda/core/policy';
+import { parsePolicy, PolicyError, settingsOf } from '../lambda/core/policy';
+import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rules/backup-coverage';
 
 /** Context keys eni-guard reads (all prefixed `eniGuard:`). */
 export const CONTEXT_KEYS = {
@@ -15,12 +16,78 @@ export const CONTEXT_KEYS = {
   trail: 'eniGuard:trail',
   logRetentionDays: 'eniGuard:logRetentionDays',
   reservedConcurrency: 'eniGuard:reservedConcurrency',
+  trailTransitionDays: 'eniGuard:trailTransitionDays',
+  trailExpirationDays: 'eniGuard:trailExpirationDays',
+  trailCloudWatchLogs: 'eniGuard:trailCloudWatchLogs',
+  flowLogVpcIds: 'eniGuard:flowLogVpcIds',
+  flowLogDestination: 'eniGuard:flowLogDestination',
+  flowLogRetentionDays: 'eniGuard:flowLogRetentionDays',
+  backup: 'eniGuard:backup',
+  backupSchedule: 'eniGuard:backupSchedule',
+  backupRetentionDays: 'eniGuard:backupRetentionDays',
+  backupColdStorageAfterDays: 'eniGuard:backupColdStorageAfterDays',
+  backupCopyToVaultArn: 'eniGuard:backupCopyToVaultArn',
+  backupTagKey: 'eniGuard:backupTagKey',
+  backupTagValue: 'eniGuard:backupTagValue',
+  ebsEncryptionByDefault: 'eniGuard:ebsEncryptionByDefault',
+  ebsDefaultKmsKey: 'eniGuard:ebsDefaultKmsKey',
+  ebsDisableOnDelete: 'eniGuard:ebsDisableOnDelete',
 } as const;
 
 /** Log retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/** A CloudWatch Logs retention period, in days. */
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+/** AWS Backup needs recovery points in cold storage for at least this many days. */
+export const COLD_STORAGE_MINIMUM_DAYS = 90;
+
+/** The CloudTrail trail eni-guard creates (`trail=create`). */
+export interface AuditTrailConfig {
+  /** Days before log files move to Glacier Instant Retrieval; 0 keeps them in S3 Standard. */
+  readonly transitionAfterDays: number;
+  /** Days before log files (and non-current versions) expire. */
+  readonly expireAfterDays: number;
+  /** Also deliver the trail to a KMS-encrypted CloudWatch Logs group. */
+  readonly cloudWatchLogs: boolean;
+}
+
+/** VPC flow logs. */
+export interface FlowLogsConfig {
+  /** VPCs to log: none (`[]`), the ids given, or `all` (destination only; see README "Account baseline"). */
+  readonly vpcs: 'all' | readonly string[];
+  /** Where records go. */
+  readonly destination: 'cloud-watch-logs' | 's3';
+  /** Retention of the log group, or expiry of the S3 objects. */
+  readonly retentionDays: LogRetentionDays;
+}
+
+/** AWS Backup vault, plan and tag selection. */
+export interface BackupConfig {
+  readonly enabled: boolean;
+  /** A Backup `cron(…)` expression, evaluated in UTC. */
+  readonly schedule: string;
+  readonly retentionDays: number;
+  /** Days before recovery points move to cold storage; undefined: never. */
+  readonly coldStorageAfterDays?: number;
+  /** A vault (in another Region or account) each recovery point is copied to; undefined: no copy. */
+  readonly copyToVaultArn?: string;
+  /** Resources carrying this tag key and value are backed up. */
+  readonly tagKey: string;
+  readonly tagValue: string;
+}
+
+/** EBS encryption by default for the account and Region. */
+export interface EbsEncryptionConfig {
+  readonly enabled: boolean;
+  /** `aws-managed` (alias/aws/ebs), `create` (a new rotating CMK) or the ARN of an existing key. */
+  readonly kmsKey: 'aws-managed' | 'create' | `arn:${string}`;
+  /** Turn encryption by default off again (and reset the key) when the stack is deleted. */
+  readonly disableOnDelete: boolean;
+}
 
 /** Validated configuration of the whole app. */
 export interface EniGuardConfig {
@@ -32,9 +99,14 @@ export interface EniGuardConfig {
   readonly alertEmails: readonly string[];
   /** `create`: the stack provisions a multi-Region trail; `existing`: an existing trail already logs write management events. */
   readonly trail: 'create' | 'existing';
-  readonly logRetentionDays: (typeof LOG_RETENTION_DAYS)[number];
+  /** Retention of the responder's log group (and of the trail's log group). */
+  readonly logRetentionDays: LogRetentionDays;
   /** Reserved concurrency of the responder. */
   readonly reservedConcurrency: number;
+  readonly auditTrail: AuditTrailConfig;
+  readonly flowLogs: FlowLogsConfig;
+  readonly backup: BackupConfig;
+  readonly ebsEncryption: EbsEncryptionConfig;
 }
 
 /** Raised when configuration is invalid; the message names each key and reason. */
@@ -60,17 +132,83 @@ const stringList = z.preprocess(
 const numeric = (schema: z.ZodNumber) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
 
+/** Accepts a boolean given as a string (`-c key=false`). */
+const boolean = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+/** A whole number of days. */
+const days = (min: number) => numeric(z.number().int().min(min).max(36500));
+const logRetention = numeric(z.number()).refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+  message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+});
+const VPC_ID = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
+/** Six fields (minutes hours day-of-month month day-of-week year), as EventBridge and AWS Backup take them. */
+const CRON = /^cron\((\S+ ){5}\S+\)$/;
+const BACKUP_VAULT_ARN = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
+
 const ContextSchema = z.object({
   [CONTEXT_KEYS.policyFile]: z.string().min(1).optional(),
   [CONTEXT_KEYS.alertEmails]: stringList.pipe(z.array(z.email({ message: 'must be e-mail addresses' }))).default([]),
   [CONTEXT_KEYS.trail]: z.enum(['create', 'existing']).default('create'),
-  [CONTEXT_KEYS.logRetentionDays]: numeric(z.number())
-    .refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
-      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
-    })
-    .default(90),
+  [CONTEXT_KEYS.logRetentionDays]: logRetention.default(90),
   [CONTEXT_KEYS.reservedConcurrency]: numeric(z.number().int().min(1).max(1000)).default(10),
+  [CONTEXT_KEYS.trailTransitionDays]: days(0).default(90),
+  [CONTEXT_KEYS.trailExpirationDays]: days(1).default(365),
+  [CONTEXT_KEYS.trailCloudWatchLogs]: boolean.default(false),
+  [CONTEXT_KEYS.flowLogVpcIds]: z
+    .union([
+      z.literal('all'),
+      stringList.pipe(z.array(z.string().regex(VPC_ID, { message: 'must be VPC ids (vpc-0123abcd…) or the single value "all"' }))),
+    ])
+    .default([]),
+  [CONTEXT_KEYS.flowLogDestination]: z.enum(['cloud-watch-logs', 's3']).default('cloud-watch-logs'),
+  [CONTEXT_KEYS.flowLogRetentionDays]: logRetention.default(90),
+  [CONTEXT_KEYS.backup]: boolean.default(true),
+  [CONTEXT_KEYS.backupSchedule]: z
+    .string()
+    .regex(CRON, { message: 'must be a six-field cron expression in UTC, e.g. cron(0 0 * * ? *)' })
+    .default('cron(0 0 * * ? *)'),
+  [CONTEXT_KEYS.backupRetentionDays]: days(1).default(30),
+  [CONTEXT_KEYS.backupColdStorageAfterDays]: days(1).optional(),
+  [CONTEXT_KEYS.backupCopyToVaultArn]: z
+    .string()
+    .regex(BACKUP_VAULT_ARN, { message: 'must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)' })
+    .optional(),
+  [CONTEXT_KEYS.backupTagKey]: z.string().min(1).max(128).default('backup'),
+  [CONTEXT_KEYS.backupTagValue]: z.string().max(256).default('daily'),
+  [CONTEXT_KEYS.ebsEncryptionByDefault]: boolean.default(true),
+  [CONTEXT_KEYS.ebsDefaultKmsKey]: z
+    .string()
+    .refine((value) => value === 'aws-managed' || value === 'create' || KMS_KEY_ARN.test(value), {
+      message: 'must be "aws-managed", "create" or a KMS key or alias ARN',
+    })
+    .default('aws-managed'),
+  [CONTEXT_KEYS.ebsDisableOnDelete]: boolean.default(false),
 });
+
+type Context = z.infer<typeof ContextSchema>;
+
+/** Rules between keys, each problem naming the keys involved. */
+function crossChecks(values: Context, policy: Policy): string[] {
+  const problems: string[] = [];
+  const transition = values[CONTEXT_KEYS.trailTransitionDays];
+  if (transition > 0 && values[CONTEXT_KEYS.trailExpirationDays] <= transition) {
+    problems.push(`${CONTEXT_KEYS.trailExpirationDays}: must be greater than ${CONTEXT_KEYS.trailTransitionDays} (${transition})`);
+  }
+  const cold = values[CONTEXT_KEYS.backupColdStorageAfterDays];
+  if (cold !== undefined && values[CONTEXT_KEYS.backupRetentionDays] < cold + COLD_STORAGE_MINIMUM_DAYS) {
+    problems.push(
+      `${CONTEXT_KEYS.backupRetentionDays}: must be at least ${CONTEXT_KEYS.backupColdStorageAfterDays} + ${COLD_STORAGE_MINIMUM_DAYS} (${cold + COLD_STORAGE_MINIMUM_DAYS}); AWS Backup keeps cold recovery points ${COLD_STORAGE_MINIMUM_DAYS} days at least`,
+    );
+  }
+  const coverage = settingsOf(policy, BACKUP_COVERAGE) as BackupCoverageSettings;
+  const [tagKey, tagValue] = [values[CONTEXT_KEYS.backupTagKey], values[CONTEXT_KEYS.backupTagValue]];
+  if (values[CONTEXT_KEYS.backup] && coverage.mode !== 'off' && (coverage.tagKey !== tagKey || coverage.tagValue !== tagValue)) {
+    problems.push(
+      `${CONTEXT_KEYS.backupTagKey}/${CONTEXT_KEYS.backupTagValue}: the Backup selection uses ${tagKey}=${tagValue} but the policy's backup-coverage rule checks ${coverage.tagKey}=${coverage.tagValue}; make them the same`,
+    );
+  }
+  return problems;
+}
 
 /**
  * Builds the configuration from context values. `baseDir` resolves a relative policy path.
@@ -87,13 +225,41 @@ export function loadConfig(context: (key: string) => unknown, baseDir: string): 
   const { policy, policySource } = policyFile
     ? readPolicy(isAbsolute(policyFile) ? policyFile : resolve(baseDir, policyFile))
     : defaultPolicy();
+  const problems = crossChecks(values, policy);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const cold = values[CONTEXT_KEYS.backupColdStorageAfterDays];
+  const copyTo = values[CONTEXT_KEYS.backupCopyToVaultArn];
   return {
     policy,
     policySource,
     alertEmails: values[CONTEXT_KEYS.alertEmails],
     trail: values[CONTEXT_KEYS.trail],
-    logRetentionDays: values[CONTEXT_KEYS.logRetentionDays] as EniGuardConfig['logRetentionDays'],
+    logRetentionDays: values[CONTEXT_KEYS.logRetentionDays] as LogRetentionDays,
     reservedConcurrency: values[CONTEXT_KEYS.reservedConcurrency],
+    auditTrail: {
+      transitionAfterDays: values[CONTEXT_KEYS.trailTransitionDays],
+      expireAfterDays: values[CONTEXT_KEYS.trailExpirationDays],
+      cloudWatchLogs: values[CONTEXT_KEYS.trailCloudWatchLogs],
+    },
+    flowLogs: {
+      vpcs: values[CONTEXT_KEYS.flowLogVpcIds],
+      destination: values[CONTEXT_KEYS.flowLogDestination],
+      retentionDays: values[CONTEXT_KEYS.flowLogRetentionDays] as LogRetentionDays,
+    },
+    backup: {
+      enabled: values[CONTEXT_KEYS.backup],
+      schedule: values[CONTEXT_KEYS.backupSchedule],
+      retentionDays: values[CONTEXT_KEYS.backupRetentionDays],
+      ...(cold !== undefined ? { coldStorageAfterDays: cold } : {}),
+      ...(copyTo !== undefined ? { copyToVaultArn: copyTo } : {}),
+      tagKey: values[CONTEXT_KEYS.backupTagKey],
+      tagValue: values[CONTEXT_KEYS.backupTagValue],
+    },
+    ebsEncryption: {
+      enabled: values[CONTEXT_KEYS.ebsEncryptionByDefault],
+      kmsKey: values[CONTEXT_KEYS.ebsDefaultKmsKey] as EbsEncryptionConfig['kmsKey'],
+      disableOnDelete: values[CONTEXT_KEYS.ebsDisableOnDelete],
+    },
   };
 }
 

@@ -1,11 +1,20 @@
-/** The eni-guard stack: audit trail → EventBridge rule → responder → alert topic. No business logic here. */
+/**
+ * The eni-guard stack: the account baseline (audit trail, flow logs, backup, EBS encryption by
+ * default) and the responder (EventBridge rule → function → alert topic, with alarms). No business
+ * logic here.
+ */
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { EniGuardConfig } from './config';
+import { AccountBackup } from './constructs/account-backup';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditTrail } from './constructs/audit-trail';
 import { DataKey } from './constructs/data-key';
+import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
+import { FlowLogs } from './constructs/flow-logs';
 import { Responder } from './constructs/responder';
+import { ResponderAlarms } from './constructs/responder-alarms';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -15,21 +24,30 @@ export interface EniGuardStackProps extends StackProps {
 /** Everything eni-guard deploys in one account and Region. */
 export class EniGuardStack extends Stack {
   public readonly auditTrail?: AuditTrail;
+  public readonly flowLogs?: FlowLogs;
+  public readonly backup?: AccountBackup;
+  public readonly ebsEncryption?: EbsEncryptionByDefault;
   public readonly alerts: AlertTopic;
   public readonly responder: Responder;
+  public readonly alarms: ResponderAlarms;
 
   constructor(scope: Construct, id: string, props: EniGuardStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const dataKey = new DataKey(this, 'DataKey');
 
     if (config.trail === 'create') {
-      this.auditTrail = new AuditTrail(this, 'AuditTrail');
+      this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+        transitionAfterDays: config.auditTrail.transitionAfterDays,
+        expireAfterDays: config.auditTrail.expireAfterDays,
+        ...(config.auditTrail.cloudWatchLogs ? { cloudWatchLogs: { encryptionKey: dataKey.key, retention: config.logRetentionDays } } : {}),
+      });
     } else {
       Annotations.of(this).addInfo(
         'eniGuard:trail=existing: EventBridge receives CloudTrail API events only while a trail logs write management events in this Region; make sure one does.',
       );
     }
-    const dataKey = new DataKey(this, 'DataKey');
+
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: dataKey.key, emails: config.alertEmails });
     this.responder = new Responder(this, 'Responder', {
       policy: config.policy,
@@ -38,6 +56,48 @@ export class EniGuardStack extends Stack {
       logRetention: config.logRetentionDays,
       reservedConcurrency: config.reservedConcurrency,
     });
+    this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
+      function: this.responder.function,
+      deadLetterQueue: this.responder.deadLetterQueue,
+      topic: this.alerts.topic,
+      dataKey,
+    });
+
+    const { vpcs } = config.flowLogs;
+    if (vpcs === 'all' || vpcs.length > 0) {
+      this.flowLogs = new FlowLogs(this, 'FlowLogs', {
+        vpcIds: vpcs,
+        destination: config.flowLogs.destination,
+        encryptionKey: dataKey.key,
+        retention: config.flowLogs.retentionDays,
+      });
+      if (vpcs === 'all') {
+        Annotations.of(this).addInfo(
+          'eniGuard:flowLogVpcIds=all: the flow log destination is created, and flow logs are enabled per VPC on demand (see README, "Account baseline"); none is created at deploy time.',
+        );
+      }
+    }
+
+    if (config.backup.enabled) {
+      this.backup = new AccountBackup(this, 'Backup', {
+        schedule: config.backup.schedule,
+        retentionDays: config.backup.retentionDays,
+        tagKey: config.backup.tagKey,
+        tagValue: config.backup.tagValue,
+        ...(config.backup.coldStorageAfterDays !== undefined ? { coldStorageAfterDays: config.backup.coldStorageAfterDays } : {}),
+        ...(config.backup.copyToVaultArn !== undefined ? { copyToVaultArn: config.backup.copyToVaultArn } : {}),
+      });
+    }
+
+    if (config.ebsEncryption.enabled) {
+      const { kmsKey } = config.ebsEncryption;
+      this.ebsEncryption = new EbsEncryptionByDefault(this, 'EbsEncryptionByDefault', {
+        kmsKey: kmsKey === 'create' || kmsKey === 'aws-managed' ? kmsKey : kms.Key.fromKeyArn(this, 'EbsDefaultKey', kmsKey),
+        disableOnDelete: config.ebsEncryption.disableOnDelete,
+        logEncryptionKey: dataKey.key,
+        logRetention: config.logRetentionDays,
+      });
+    }
 
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'Subscribe to receive eni-guard alerts' });
     new CfnOutput(this, 'ResponderFunctionName', { value: this.responder.function.functionName });
@@ -45,5 +105,31 @@ export class EniGuardStack extends Stack {
       value: this.responder.deadLetterQueue.queueUrl,
       description: 'Events that could not be handled',
     });
+    if (this.flowLogs) {
+      new CfnOutput(this, 'FlowLogDestinationType', {
+        value: this.flowLogs.destinationType,
+        description: 'LogDestinationType for CreateFlowLogs',
+      });
+      new CfnOutput(this, 'FlowLogDestinationArn', {
+        value: this.flowLogs.destinationArn,
+        description: 'LogDestination for CreateFlowLogs',
+      });
+      if (this.flowLogs.deliveryRole) {
+        new CfnOutput(this, 'FlowLogDeliveryRoleArn', {
+          value: this.flowLogs.deliveryRole.roleArn,
+          description: 'DeliverLogsPermissionArn for CreateFlowLogs',
+        });
+      }
+    }
+    if (this.backup) {
+      new CfnOutput(this, 'BackupVaultArn', { value: this.backup.vault.backupVaultArn });
+      new CfnOutput(this, 'BackupSelectionTag', {
+        value: `${this.backup.tagKey}=${this.backup.tagValue}`,
+        description: 'Resources with this tag are backed up',
+      });
+    }
+    if (this.ebsEncryption?.key) {
+      new CfnOutput(this, 'EbsDefaultKmsKeyArn', { value: this.ebsEncryption.key.keyArn });
+    }
   }
 }

@@ -1,0 +1,82 @@
+/**
+ * Alarms on the responder — errors, throttles, and anything in its dead-letter queue — published
+ * to the alert topic. The topic is KMS-encrypted and has a resource policy, so CloudWatch is
+ * admitted to both explicitly, for this stack's alarms only.
+ */
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { DataKey } from './data-key';
+
+/** Props of `ResponderAlarms`. */
+export interface ResponderAlarmsProps {
+  readonly function: lambda.IFunction;
+  readonly deadLetterQueue: sqs.IQueue;
+  /** Where alarms are sent. */
+  readonly topic: sns.Topic;
+  /** The key that encrypts the topic; CloudWatch is allowed to use it for these alarms. */
+  readonly dataKey: DataKey;
+  /** Evaluation period. @default Duration.minutes(5) */
+  readonly period?: Duration;
+}
+
+/** Three alarms, each firing on the first occurrence in a period. */
+export class ResponderAlarms extends Construct {
+  public readonly errors: cloudwatch.Alarm;
+  public readonly throttles: cloudwatch.Alarm;
+  public readonly deadLetters: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: ResponderAlarmsProps) {
+    super(scope, id);
+    const period = props.period ?? Duration.minutes(5);
+    // Names are prefixed with the stack name so the service grants below can name exactly these alarms.
+    const prefix = `${Aws.STACK_NAME}-responder-`;
+    const alarmArns = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${prefix}*`;
+    const alarm = (id: string, name: string, metric: cloudwatch.IMetric, description: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmName: `${prefix}${name}`,
+        alarmDescription: `eni-guard: ${description}`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    this.errors = alarm(
+      'Errors',
+      'errors',
+      props.function.metricErrors({ period }),
+      'the responder failed (it is retried, then dead-lettered)',
+    );
+    this.throttles = alarm(
+      'Throttles',
+      'throttles',
+      props.function.metricThrottles({ period }),
+      'the responder hit its reserved concurrency; events wait for retries',
+    );
+    this.deadLetters = alarm(
+      'DeadLetters',
+      'dead-letters',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+      'events the responder could not handle are in the dead-letter queue',
+    );
+    const toTopic = new actions.SnsAction(props.topic);
+    for (const a of [this.errors, this.throttles, this.deadLetters]) a.addAlarmAction(toTopic);
+
+    props.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowResponderAlarms',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+        conditions: { ArnLike: { 'aws:SourceArn': alarmArns }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    props.dataKey.allowServiceForSources('cloudwatch.amazonaws.com', alarmArns);
+  }
+}
