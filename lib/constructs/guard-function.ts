@@ -22,6 +22,18 @@ export const BUNDLING_DEFAULTS = {
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
   // Ship the SDK version the tests ran against, not whatever the runtime carries.
   bundleAwsSDK: true,
+  // …except the credential providers Lambda never reaches: the runtime always puts the role's keys
+  // in the environment, which the SDK's default chain reads first; the other links are loaded by
+  // dynamic import() only when that fails. Left out, they save ≈ 120 kB (12%) of the bundle and
+  // ≈ 12 ms of cold load (npm run bench). Were one ever reached (AWS_PROFILE set on the function),
+  // the call fails with "Could not load credentials from any providers", as with no credentials.
+  externalModules: [
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-login',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-web-identity',
+  ],
 } as const;
 
 /** Props of `GuardFunction`. */
@@ -91,6 +103,7 @@ export class GuardFunction extends Construct {
       bundling: {
         ...BUNDLING_DEFAULTS,
         mainFields: [...BUNDLING_DEFAULTS.mainFields],
+        externalModules: [...BUNDLING_DEFAULTS.externalModules],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -4,8 +4,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
+
+/** The handler's entry file. */
+export const HANDLER_ENTRY = join(__dirname, '..', '..', 'lambda', 'handler.ts');
 
 /** Paths of a bundled handler. */
 export interface Bundle {
@@ -13,13 +16,11 @@ export interface Bundle {
   readonly entry: string;
 }
 
-/** Bundles `lambda/handler.ts` into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
-export async function bundleHandler(outdir: string, policy?: unknown): Promise<Bundle> {
-  mkdirSync(outdir, { recursive: true });
-  const entry = join(outdir, 'index.mjs');
-  await build({
-    entryPoints: [join(__dirname, '..', '..', 'lambda', 'handler.ts')],
-    outfile: entry,
+/** The esbuild options `NodejsFunction` derives from BUNDLING_DEFAULTS, for `entry` bundled into `outfile`. */
+export function stackBuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -29,8 +30,16 @@ export async function bundleHandler(outdir: string, policy?: unknown): Promise<B
     sourcesContent: BUNDLING_DEFAULTS.sourcesContent,
     mainFields: [...BUNDLING_DEFAULTS.mainFields],
     banner: { js: BUNDLING_DEFAULTS.banner },
+    external: [...BUNDLING_DEFAULTS.externalModules],
     logLevel: 'silent',
-  });
+  };
+}
+
+/** Bundles `lambda/handler.ts` into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
+export async function bundleHandler(outdir: string, policy?: unknown): Promise<Bundle> {
+  mkdirSync(outdir, { recursive: true });
+  const entry = join(outdir, 'index.mjs');
+  await build(stackBuildOptions(HANDLER_ENTRY, entry));
   if (policy !== undefined) writeFileSync(join(outdir, 'policy.json'), JSON.stringify(policy));
   return { dir: outdir, entry };
 }
