@@ -1,107 +1,195 @@
 /**
- * `npm run demo`: eni-guard's main job, locally, on its default policy. Starts moto on a free
- * loopback port, plants a small account (risky, shared and compliant interfaces), replays the
- * CloudTrail events through the real handler, prints what it found, did and sent, stops moto.
+ * `npm run demo`: eni-guard's main job, locally. Starts moto on a free loopback port, plants a small
+ * account (public and private subnets, own and shared groups, risky and compliant interfaces, an
+ * instance without a backup tag), writes the matching CloudTrail events to a directory and replays
+ * them through `eni-guard respond` — the CLI's code path, which runs the function's own responder —
+ * then prints each interface before and after, the decision, and the alerts as subscribers see them.
  *
  * Usage: npm run demo [-- --policy FILE] [-- --verbose]
  */
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EC2Client, type NetworkInterface } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { renderAlert } from '../lambda/core/alert';
-import type { HandleResult } from '../lambda/service';
+import { main as eniGuard } from '../lambda/cli/main';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from './lib/cloudtrail-events';
 import { assertMotoInstalled, MotoUnavailableError, startMoto, type Moto } from './lib/moto';
 import {
   attachElasticIp,
+  attachInterface,
   createGroup,
   createInterface,
   createNetwork,
+  createSubnet,
   createSubscribedTopic,
   EMULATOR_ENV,
   enableFlowLogs,
   ingressRules,
   routeToInternet,
+  runInstance,
   worldOpen,
 } from './lib/sandbox';
 
 const ACCOUNT = '123456789012';
+const REGION = EMULATOR_ENV.AWS_REGION;
 const ROOT = resolve(__dirname, '..');
+
+/** One planted interface and the event that announces it. */
+interface Scenario {
+  readonly title: string;
+  /** The event file's name in the replayed directory (also how its output is found). */
+  readonly file: string;
+  readonly detail?: string;
+  readonly groupId?: string;
+  readonly event: unknown;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { policy: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
   assertMotoInstalled();
-  const policySource = resolve(values.policy ?? join(ROOT, 'policy', 'default.json'));
+  const policy = resolve(values.policy ?? join(ROOT, 'policy', 'default.json'));
   const started = Date.now();
   const moto = await startMoto();
+  const work = mkdtempSync(join(tmpdir(), 'eni-guard-demo-'));
+  let code: number;
   try {
-    await run(moto, policySource, values.verbose === true);
+    code = await run(moto, work, policy, values.verbose === true);
   } finally {
     await moto.stop();
+    rmSync(work, { recursive: true, force: true });
   }
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; moto stopped.`);
+  // Findings (exit 1) are the demo working; anything else is the demo failing.
+  if (code !== 0 && code !== 1) process.exitCode = 1;
 }
 
-async function run(moto: Moto, policySource: string, verbose: boolean): Promise<void> {
-  console.log(`eni-guard demo — moto at ${moto.endpoint}, policy ${policySource}\n`);
-  const config = {
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
+async function run(moto: Moto, work: string, policySource: string, verbose: boolean): Promise<number> {
+  console.log(`eni-guard demo — moto at ${moto.endpoint}, policy ${relative(process.cwd(), policySource) || policySource}\n`);
+  // The CLI uses the standard credential chain: the emulator's dummy credentials, from the environment.
+  Object.assign(process.env, EMULATOR_ENV);
+  const config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const ec2 = new EC2Client(config);
   const subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
 
-  // The account: one VPC with flow logs and a public subnet; a web server with an Elastic IP whose
-  // own group opens SSH and HTTP to the world; two admin hosts sharing a group open on RDP; an
-  // HTTPS-only service.
-  const { vpcId, subnetId } = await createNetwork(ec2);
-  await routeToInternet(ec2, vpcId, subnetId);
+  // The account: a VPC with flow logs, a public subnet (default route to an internet gateway) and a private one.
+  const { vpcId, subnetId: publicSubnet } = await createNetwork(ec2);
+  const { internetGatewayId } = await routeToInternet(ec2, vpcId, publicSubnet);
+  const privateSubnet = await createSubnet(ec2, vpcId, '10.20.2.0/24');
   await enableFlowLogs(ec2, vpcId);
   const web = await createGroup(ec2, vpcId, 'web-server', [worldOpen(22), worldOpen(80), worldOpen(443)]);
   const admin = await createGroup(ec2, vpcId, 'admin-hosts', [worldOpen(3389)]);
+  const database = await createGroup(ec2, vpcId, 'orders-db', [worldOpen(5432)]);
   const https = await createGroup(ec2, vpcId, 'https-only', [worldOpen(443)]);
-  const scenarios: { title: string; ni: NetworkInterface; groupId: string }[] = [
-    { title: 'Web server, own group open on 22, 80 and 443', ni: await createInterface(ec2, subnetId, [web], 'web-1'), groupId: web },
+  const app = await createGroup(ec2, vpcId, 'app-internal', [
+    { IpProtocol: 'tcp', FromPort: 8443, ToPort: 8443, IpRanges: [{ CidrIp: '10.20.0.0/16' }] },
+  ]);
+  const instanceId = await runInstance(ec2, privateSubnet, { tags: { Name: 'orders-app' } });
+
+  const webNi = await createInterface(ec2, publicSubnet, [web], 'web-1');
+  await attachElasticIp(ec2, webNi.NetworkInterfaceId!);
+  const adminNi = await createInterface(ec2, publicSubnet, [admin], 'admin-1');
+  await createInterface(ec2, publicSubnet, [admin], 'admin-2');
+  const databaseNi = await createInterface(ec2, privateSubnet, [database], 'orders-db-1');
+  const httpsNi = await createInterface(ec2, publicSubnet, [https], 'api-1');
+  const appNi = await createInterface(ec2, privateSubnet, [app], 'orders-app data interface');
+  await attachInterface(ec2, appNi.NetworkInterfaceId!, instanceId);
+
+  const eventOf = (ni: typeof webNi) => eventBridgeEnvelope(createNetworkInterfaceRecord(ni, { account: ACCOUNT, region: REGION }));
+  const scenarios: Scenario[] = [
     {
-      title: 'Admin host, group open on 3389 shared with another host',
-      ni: await createInterface(ec2, subnetId, [admin], 'admin-1'),
-      groupId: admin,
+      title: 'Web server, public subnet, Elastic IP; its own group opens 22, 80 and 443 to the world',
+      file: '1-web-server.json',
+      groupId: web,
+      event: eventOf(webNi),
     },
-    { title: 'HTTPS-only service', ni: await createInterface(ec2, subnetId, [https], 'api-1'), groupId: https },
+    {
+      title: 'Admin host, public subnet; its group opens RDP to the world and is shared with another host',
+      file: '2-admin-host.json',
+      groupId: admin,
+      event: eventOf(adminNi),
+    },
+    {
+      title: 'Database, private subnet (no internet route); its own group opens PostgreSQL to the world',
+      file: '3-database.json',
+      groupId: database,
+      event: eventOf(databaseNi),
+    },
+    { title: 'HTTPS-only service, public subnet, no public IP', file: '4-https-service.json', groupId: https, event: eventOf(httpsNi) },
+    {
+      title: `App server's second interface, private subnet; the instance ${instanceId} has no backup tag`,
+      file: '5-app-server.json',
+      groupId: app,
+      event: eventOf(appNi),
+    },
+    {
+      title: 'EFS mount target interface (a real CloudTrail record, raw, as CloudTrail stores it; created by an AWS service)',
+      file: '6-efs-mount-target.json',
+      event: JSON.parse(
+        readFileSync(join(ROOT, 'test', 'fixtures', 'events', 'real', 'efs-service-linked-role-requester-managed.json'), 'utf8'),
+      ),
+    },
   ];
-  await createInterface(ec2, subnetId, [admin], 'admin-2');
-  await attachElasticIp(ec2, scenarios[0]!.ni.NetworkInterfaceId!);
 
-  // The function's environment, exactly as the stack sets it (POLICY_FILE stands in for the bundled policy.json).
-  const policyFile = join(mkdtempSync(join(tmpdir(), 'eni-guard-demo-')), 'policy.json');
-  copyFileSync(policySource, policyFile);
-  Object.assign(process.env, EMULATOR_ENV, {
-    AWS_ENDPOINT_URL: moto.endpoint,
-    ALERT_TOPIC_ARN: subscriber.topicArn,
-    RESPONDER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`,
-    POLICY_FILE: policyFile,
-    POWERTOOLS_LOG_LEVEL: verbose ? 'INFO' : 'SILENT',
+  console.log(`The account (${ACCOUNT}, ${REGION}):`);
+  console.log(`   ${vpcId} 10.20.0.0/16, VPC flow logs on`);
+  console.log(`   public subnet  ${publicSubnet} 10.20.1.0/24, 0.0.0.0/0 → ${internetGatewayId}`);
+  console.log(`   private subnet ${privateSubnet} 10.20.2.0/24, no route to the internet`);
+  console.log(`   instance       ${instanceId} (t3.micro, encrypted root volume, tagged Name=orders-app, no backup tag)\n`);
+
+  // The events, one file each, in the directory `respond` replays.
+  const events = join(work, 'events');
+  mkdirSync(events);
+  for (const scenario of scenarios) writeFileSync(join(events, scenario.file), `${JSON.stringify(scenario.event, null, 2)}\n`);
+  const policy = join(work, 'policy.json');
+  copyFileSync(policySource, policy);
+
+  const before = new Map<string, string>();
+  for (const { groupId } of scenarios) if (groupId) before.set(groupId, await describeIngress(ec2, groupId));
+
+  const args = [
+    'respond',
+    '--event',
+    events,
+    '--policy',
+    policy,
+    '--topic-arn',
+    subscriber.topicArn,
+    '--endpoint-url',
+    moto.endpoint,
+    '--region',
+    REGION,
+    ...(verbose ? ['--verbose'] : []),
+  ];
+  console.log('Replaying the CloudTrail events as the deployed function would handle them:');
+  console.log(`   $ eni-guard ${args.map((a) => a.replace(work, '$DEMO')).join(' ')}\n`);
+  const chunks: string[] = [];
+  const code = await eniGuard(args, {
+    stdout: (text) => chunks.push(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    cwd: process.cwd(),
+    stdin: () => Promise.resolve(''),
   });
-  const { handler } = await import('../lambda/handler.js');
 
-  for (const { title, ni, groupId } of scenarios) {
-    console.log(`── ${title}: ${ni.NetworkInterfaceId} in ${groupId}`);
-    console.log(`   before: ${await describeIngress(ec2, groupId)}`);
-    const event = eventBridgeEnvelope(createNetworkInterfaceRecord(ni, { account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION }));
-    printResult(await handler(event));
-    console.log(`   after:  ${await describeIngress(ec2, groupId)}\n`);
+  for (const [index, scenario] of scenarios.entries()) {
+    console.log(`── ${index + 1}. ${scenario.title}`);
+    if (scenario.groupId) console.log(`   before: ${scenario.groupId} ${before.get(scenario.groupId)}`);
+    const output = chunks.find((chunk) => chunk.includes(`${scenario.file}:`)) ?? '   (no output for this event)\n';
+    console.log(
+      output
+        .trimEnd()
+        .split('\n')
+        .map((line) => (line === '' ? '' : `   ${line.replace(work, '$DEMO').replace(/^── /, 'event ')}`))
+        .join('\n'),
+    );
+    if (scenario.groupId) console.log(`   after:  ${scenario.groupId} ${await describeIngress(ec2, scenario.groupId)}`);
+    console.log('');
   }
-
-  console.log('── An EFS mount target interface (a real CloudTrail record, created by an AWS service)');
-  const efs = JSON.parse(
-    readFileSync(join(ROOT, 'test', 'fixtures', 'events', 'real', 'efs-service-linked-role-requester-managed.json'), 'utf8'),
-  ) as Record<string, unknown>;
-  printResult(await handler(eventBridgeEnvelope(efs)));
+  const summary = chunks.at(-1) ?? '';
+  console.log(`respond: ${summary.trim()} Exit code ${code}${code === 1 ? ' (non-compliant interfaces found)' : ''}.`);
 
   const alerts = await subscriber.drain();
   console.log(`\n══ ${alerts.length} alert(s) reached the SQS subscriber of the topic`);
@@ -112,29 +200,12 @@ async function run(moto: Moto, policySource: string, verbose: boolean): Promise<
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
     );
+    const findings = alert.document['findings'] as { ruleId: string; severity: string }[];
     console.log(
-      `   JSON: schemaVersion ${String(alert.document['schemaVersion'])}, eventId ${String(alert.document['eventId'])}, ${(alert.document['findings'] as unknown[]).length} finding(s)`,
+      `   JSON: schemaVersion ${String(alert.document['schemaVersion'])}, eventId ${String(alert.document['eventId'])}, findings ${findings.map((f) => `${f.ruleId}(${f.severity})`).join(', ')}`,
     );
   }
-}
-
-function printResult(result: HandleResult): void {
-  if (result.kind !== 'decided') {
-    console.log(`   ${result.kind}: ${'reason' in result ? `${result.reason} — ${result.detail}` : result.problems.join('; ')}`);
-    return;
-  }
-  for (const decision of result.decisions) {
-    console.log(`   decision: ${decision.outcome}${decision.reason ? ` (${decision.reason})` : ''}`);
-    if (decision.findings.length === 0) continue;
-    const alert = renderAlert(decision);
-    console.log(`   alert e-mail, as a subscriber reads it:\n     Subject: ${alert.subject}`);
-    console.log(
-      alert.text
-        .split('\n')
-        .map((line) => `     ${line}`)
-        .join('\n'),
-    );
-  }
+  return code;
 }
 
 async function describeIngress(ec2: EC2Client, groupId: string): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * Plants a small, realistic account in an AWS API endpoint (moto in the demo and the tests):
- * a VPC, a subnet, security groups and interfaces, plus an SQS queue subscribed to the alert topic
+ * a VPC, subnets, security groups, interfaces and instances, plus an SQS queue subscribed to the alert topic
  * standing in for a subscriber.
  */
 import {
@@ -8,6 +8,7 @@ import {
   AssociateAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
+  AttachNetworkInterfaceCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateFlowLogsCommand,
   CreateInternetGatewayCommand,
@@ -19,10 +20,12 @@ import {
   CreateSubnetCommand,
   CreateVpcCommand,
   DescribeSecurityGroupRulesCommand,
+  RunInstancesCommand,
   type EC2Client,
   type IpPermission,
   type NetworkInterface,
   type SecurityGroupRule,
+  type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -181,4 +184,32 @@ export async function enableFlowLogs(ec2: EC2Client, vpcId: string, account = '1
     }),
   );
   return out.FlowLogIds![0]!;
+}
+
+/** An instance in the subnet (one encrypted root volume unless told otherwise), tagged as given. */
+export async function runInstance(
+  ec2: EC2Client,
+  subnetId: string,
+  options: { tags?: Record<string, string>; encrypted?: boolean; imageId?: string; instanceType?: _InstanceType } = {},
+): Promise<string> {
+  const tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+  const out = await ec2.send(
+    new RunInstancesCommand({
+      ImageId: options.imageId ?? 'ami-12c6146b',
+      InstanceType: options.instanceType ?? 't3.micro',
+      MinCount: 1,
+      MaxCount: 1,
+      SubnetId: subnetId,
+      BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: 8, Encrypted: options.encrypted ?? true } }],
+      ...(tags.length > 0 ? { TagSpecifications: [{ ResourceType: 'instance', Tags: tags }] } : {}),
+    }),
+  );
+  return out.Instances![0]!.InstanceId!;
+}
+
+/** Attaches an interface to an instance as its device `deviceIndex`. */
+export async function attachInterface(ec2: EC2Client, networkInterfaceId: string, instanceId: string, deviceIndex = 1): Promise<void> {
+  await ec2.send(
+    new AttachNetworkInterfaceCommand({ NetworkInterfaceId: networkInterfaceId, InstanceId: instanceId, DeviceIndex: deviceIndex }),
+  );
 }

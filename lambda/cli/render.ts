@@ -1,0 +1,82 @@
+/**
+ * Renders replay reports. Text: each event, each interface's decision, and the alert as an e-mail
+ * subscriber reads it. JSON (one object per line): per decision, the document the SNS alert carries
+ * (`renderAlert(decision).document`, plus `reason` for skipped and gone interfaces, which never
+ * alert); per event without a decision, what happened to it.
+ */
+import { renderAlert } from '../core/alert';
+import { needsAlert, responseOf, type Decision } from '../core/decision';
+import type { EventReport, ReplayMode } from './replay';
+
+/** One report as JSON lines. */
+export function reportJson(report: EventReport): string {
+  const { result } = report;
+  const base = { product: 'eni-guard', source: report.source };
+  let objects: unknown[];
+  if (report.error !== undefined) objects = [{ ...base, kind: 'error', error: report.error }];
+  else if (!result) objects = [];
+  else if (result.kind === 'decided') objects = result.decisions.map(decisionJson);
+  else objects = [{ ...base, ...result }];
+  return objects.map((o) => `${JSON.stringify(o)}\n`).join('');
+}
+
+/** The alert document for a decision; decisions that do not alert add why they were left alone. */
+export function decisionJson(decision: Decision): unknown {
+  const { document } = renderAlert(decision);
+  return decision.reason !== undefined && !needsAlert(decision) ? { ...document, reason: decision.reason } : document;
+}
+
+/** One report as text. */
+export function reportText(report: EventReport, mode: ReplayMode, topicArn?: string): string {
+  const { result } = report;
+  if (report.error !== undefined) return `── ${report.source}: FAILED: ${report.error}\n\n`;
+  if (!result) return '';
+  if (result.kind === 'invalid') return `── ${report.source}: INVALID event, not evaluated:\n${bullets(result.problems)}\n\n`;
+  if (result.kind === 'ignored') {
+    return `── ${report.source}: ignored (${result.reason}): ${result.detail}${result.eventId ? ` [event ${result.eventId}]` : ''}\n\n`;
+  }
+  const context = result.decisions[0]?.context;
+  const caller = context ? (context.caller.arn ?? context.caller.invokedBy ?? context.caller.type) : '?';
+  const lines = [
+    `── ${report.source}: ${context?.eventName ?? '?'} ${result.eventId} by ${caller} (${context?.account ?? '?'} ${context?.region ?? '?'})`,
+  ];
+  for (const decision of result.decisions) {
+    const heading = `   ${decision.networkInterfaceId}: ${decision.outcome}${decision.reason ? ` (${decision.reason})` : ''}`;
+    if (!needsAlert(decision)) {
+      lines.push(heading);
+      continue;
+    }
+    lines.push(`${heading} — response: ${responseOf(decision)}`);
+    const alert = report.alerts.find((a) => a.document.networkInterface.id === decision.networkInterfaceId) ?? renderAlert(decision);
+    lines.push(
+      mode === 'respond'
+        ? `   alert published to ${topicArn ?? 'the topic'}, as an e-mail subscriber reads it:`
+        : '   alert (not sent: evaluate changes nothing and publishes nothing), as an e-mail subscriber would read it:',
+      `     Subject: ${alert.subject}`,
+      ...alert.text.split('\n').map((line) => (line === '' ? '' : `     ${line}`)),
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** The closing summary (text output only). */
+export function summaryText(reports: readonly EventReport[], mode: ReplayMode): string {
+  const decisions = reports.flatMap((r) => (r.result?.kind === 'decided' ? r.result.decisions : []));
+  const outcomes = new Map<string, number>();
+  for (const d of decisions) outcomes.set(d.outcome, (outcomes.get(d.outcome) ?? 0) + 1);
+  const count = (kind: string) => reports.filter((r) => r.result?.kind === kind).length;
+  const failed = reports.filter((r) => r.error !== undefined).length;
+  const alerts = reports.reduce((sum, r) => sum + r.alerts.length, 0);
+  const parts = [
+    `${reports.length} event(s), ${decisions.length} interface(s)${outcomes.size > 0 ? `: ${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}` : ''}`,
+    ...(count('ignored') > 0 ? [`${count('ignored')} ignored`] : []),
+    ...(count('invalid') > 0 ? [`${count('invalid')} invalid`] : []),
+    ...(failed > 0 ? [`${failed} failed`] : []),
+    mode === 'respond' ? `${alerts} alert(s) published` : `${alerts} alert(s) not sent; nothing changed (dry run)`,
+  ];
+  return `${parts.join('; ')}.\n`;
+}
+
+function bullets(items: readonly string[]): string {
+  return items.map((item) => `     - ${item}`).join('\n');
+}
