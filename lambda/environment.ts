@@ -1,6 +1,7 @@
 /** Reads and checks the function's environment once, at init. A missing value fails init, clearly. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FlowLogDestination } from './core/plan';
 import type { Policy } from './core/policy';
 import { parsePolicy, PolicyError } from './core/policy';
 
@@ -18,19 +19,43 @@ export interface ResponderEnvironment {
   readonly responderRoleArn: string;
   readonly policyFile: string;
   readonly policy: Policy;
+  /** The remediation ledger (DynamoDB table name). */
+  readonly ledgerTable: string;
+  /** Where the "enable flow logs" remediation sends them, when the stack provides a destination. */
+  readonly flowLogDestination?: FlowLogDestination;
 }
 
-/** Reads `ALERT_TOPIC_ARN`, `RESPONDER_ROLE_ARN` and the policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`). */
+/**
+ * Reads `ALERT_TOPIC_ARN`, `RESPONDER_ROLE_ARN`, `LEDGER_TABLE_NAME`, the optional flow-log destination
+ * (`FLOW_LOGS_DESTINATION_ARN`, `FLOW_LOGS_DESTINATION_TYPE` = `cloud-watch-logs` | `s3`, `FLOW_LOGS_ROLE_ARN`)
+ * and the policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`).
+ */
 export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
-  const missing = ['ALERT_TOPIC_ARN', 'RESPONDER_ROLE_ARN'].filter((name) => !env[name]);
+  const missing = ['ALERT_TOPIC_ARN', 'RESPONDER_ROLE_ARN', 'LEDGER_TABLE_NAME'].filter((name) => !env[name]);
   if (missing.length > 0) throw new EnvironmentError(`missing environment variable(s): ${missing.join(', ')}`);
   const policyFile = env['POLICY_FILE'] ?? join(env['LAMBDA_TASK_ROOT'] ?? process.cwd(), 'policy.json');
+  const flowLogDestination = readFlowLogDestination(env);
   return {
     topicArn: env['ALERT_TOPIC_ARN']!,
     responderRoleArn: env['RESPONDER_ROLE_ARN']!,
+    ledgerTable: env['LEDGER_TABLE_NAME']!,
     policyFile,
     policy: loadPolicyFile(policyFile),
+    ...(flowLogDestination ? { flowLogDestination } : {}),
   };
+}
+
+function readFlowLogDestination(env: NodeJS.ProcessEnv): FlowLogDestination | undefined {
+  const arn = env['FLOW_LOGS_DESTINATION_ARN'];
+  if (!arn) return undefined;
+  const type = env['FLOW_LOGS_DESTINATION_TYPE'] ?? 'cloud-watch-logs';
+  if (type !== 'cloud-watch-logs' && type !== 's3') {
+    throw new EnvironmentError(`FLOW_LOGS_DESTINATION_TYPE must be cloud-watch-logs or s3, not ${JSON.stringify(type)}`);
+  }
+  const role = env['FLOW_LOGS_ROLE_ARN'];
+  if (type === 'cloud-watch-logs' && !role)
+    throw new EnvironmentError('FLOW_LOGS_ROLE_ARN is required for a cloud-watch-logs flow-log destination');
+  return { type, arn, ...(role ? { deliveryRoleArn: role } : {}) };
 }
 
 /** Reads and validates a policy file; errors name the file and every problem. */

@@ -13,9 +13,16 @@ const environment = readEnvironment(process.env);
 const clients = createClients();
 const responder = createResponder({
   ec2: clients.ec2,
+  iam: clients.iam,
+  dynamodb: clients.dynamodb,
+  ledgerTable: environment.ledgerTable,
   alerts: snsAlerts(clients.sns, environment.topicArn),
   log: logger,
-  settings: { policy: environment.policy, responderRoleArn: environment.responderRoleArn },
+  settings: {
+    policy: environment.policy,
+    responderRoleArn: environment.responderRoleArn,
+    ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
+  },
 });
 logger.info('responder ready', { policyFile: environment.policyFile, dryRun: environment.policy.dryRun });
 

@@ -2,18 +2,22 @@
  * Orchestration: event → facts → findings → plan → act | notify. AWS is reached only through the
  * ports below; the pure core decides, this class sequences. It is the one place that runs actions.
  */
-import type { Action } from './core/actions';
 import { describeAction } from './core/actions';
 import type { Alert } from './core/alert';
 import { renderAlert } from './core/alert';
-import type { ActionResult, Decision } from './core/decision';
+import type { Decision } from './core/decision';
 import { needsAlert, responseOf, severityOf } from './core/decision';
 import { evaluate, requiredFacts } from './core/evaluate';
 import type { ParsedEvent } from './core/event';
 import { parseEvent } from './core/event';
+import type { LedgerEntry } from './core/ledger';
+import { ledgerIdOf } from './core/ledger';
 import type { EventContext, InterfaceHint, NetworkInterface, SecurityGroupRule } from './core/model';
 import type { FactGatherer } from './facts';
-import { groupsToEdit, planResponse } from './core/plan';
+import type { FlowLogDestination } from './core/plan';
+import { groupsToEdit, needsQuarantineGroup, planResponse } from './core/plan';
+import type { LedgerPort } from './adapters/ledger';
+import type { Remediator } from './remediation';
 import type { Policy } from './core/policy';
 import { triageCall, triageInterface } from './core/triage';
 
@@ -25,7 +29,15 @@ export interface Ec2Port {
   describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
   /** How many interfaces use each group. */
   countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
-  revokeIngress(groupId: string, securityGroupRuleIds: readonly string[]): Promise<void>;
+  /** The VPC's quarantine group, if eni-guard created one before. */
+  findQuarantineGroup(vpcId: string): Promise<string | undefined>;
+}
+
+/** What changes things: the remediation engine, and the ledger that records (and deduplicates) it. */
+export interface Effects {
+  readonly remediator: Remediator;
+  /** Without a ledger (the CLI's evaluate), decisions are not recorded and duplicates are not detected. */
+  readonly ledger?: LedgerPort;
 }
 
 /** Where alerts go. */
@@ -47,6 +59,10 @@ export interface ResponderSettings {
   readonly responderRoleArn?: string;
   /** The clock (exemption expiry, AMI age). @default () => new Date() */
   readonly now?: () => Date;
+  /** Where "enable flow logs" sends them (the stack's flow-log destination). */
+  readonly flowLogDestination?: FlowLogDestination;
+  /** How long a ledger claim holds before another delivery may take over (≥ the function timeout). @default 120 s */
+  readonly leaseSeconds?: number;
 }
 
 /** The result of handling one delivered event. */
@@ -71,6 +87,7 @@ export class Responder {
     private readonly alerts: AlertPort,
     private readonly log: LogPort,
     private readonly settings: ResponderSettings,
+    private readonly effects: Effects,
   ) {}
 
   /** Handles one delivered event. Throws only for failures worth a retry (AWS errors, alert delivery). */
@@ -120,14 +137,28 @@ export class Responder {
       return this.finish({ ...base, networkInterface, outcome: 'skipped', reason: `${currentSkip.reason}: ${currentSkip.detail}` });
 
     const { policy } = this.settings;
+    const now = (this.settings.now ?? (() => new Date()))();
     const facts = await this.facts.gather(context, networkInterface, requiredFacts(policy));
-    const evaluation = evaluate(facts, policy, (this.settings.now ?? (() => new Date()))());
+    const evaluation = evaluate(facts, policy, now);
     const toEdit = groupsToEdit(evaluation, policy);
     const groupUsage = toEdit.length > 0 ? await this.ec2.countInterfacesUsingGroups(toEdit) : new Map<string, number>();
-    const plan = planResponse(evaluation, policy, groupUsage);
-    const results = plan.mode === 'remediate' ? await this.execute(plan.actions) : [];
+    const quarantineGroupId =
+      networkInterface.vpcId && needsQuarantineGroup(evaluation, policy, groupUsage)
+        ? await this.ec2.findQuarantineGroup(networkInterface.vpcId)
+        : undefined;
+    const ledgerId = ledgerIdOf(context.eventId, networkInterface.networkInterfaceId);
+    const plan = planResponse(evaluation, policy, {
+      facts,
+      groupUsage,
+      ledgerId,
+      now,
+      ...(quarantineGroupId ? { quarantineGroupId } : {}),
+      ...(this.settings.flowLogDestination ? { flowLogDestination: this.settings.flowLogDestination } : {}),
+      ...(this.settings.responderRoleArn ? { responderRoleArn: this.settings.responderRoleArn } : {}),
+    });
     const outcome = evaluation.findings.length > 0 ? 'noncompliant' : evaluation.errors.length > 0 ? 'error' : 'compliant';
-    return this.finish({
+    const { ledger } = this.effects;
+    const draft: Decision = {
       ...base,
       networkInterface,
       outcome,
@@ -136,43 +167,68 @@ export class Responder {
       expiredExemptions: evaluation.expiredExemptions,
       ruleErrors: evaluation.errors,
       plan,
-      results,
-    });
+      ...(ledger ? { ledgerId } : {}),
+    };
+    // Nothing to do and nothing to say: not recorded (a redelivery simply decides "compliant" again).
+    if (!ledger || (!needsAlert(draft) && plan.actions.length === 0)) {
+      const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
+      return this.finish({ ...draft, results });
+    }
+
+    // Write-ahead: the pre-state and the planned calls are recorded before anything changes.
+    const entry: LedgerEntry = {
+      ledgerId,
+      eventId: context.eventId,
+      networkInterfaceId: networkInterface.networkInterfaceId,
+      status: 'in-progress',
+      createdAt: now.toISOString(),
+      preState: { networkInterface, groupRules: facts.groupRules },
+      plan,
+    };
+    const leaseUntil = new Date(now.getTime() + (this.settings.leaseSeconds ?? 120) * 1000);
+    const held = await ledger.claim(entry, leaseUntil, now);
+    if (held) return this.duplicate(draft, held, ledger);
+
+    const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
+    const decision: Decision = { ...draft, results };
+    const alert = needsAlert(decision) ? renderAlert(decision) : undefined;
+    const completed: LedgerEntry = { ...entry, status: 'completed', results, ...(alert ? { alert, alertSent: false } : {}) };
+    await ledger.save(completed);
+    await this.finish(decision, alert);
+    if (alert) await this.markAlertSent(ledger, completed);
+    return decision;
   }
 
-  /** Runs each action; one failure never hides the others. Then re-reads EC2 to verify. */
-  private async execute(actions: readonly Action[]): Promise<ActionResult[]> {
-    const attempted: { action: Action; error?: string }[] = [];
-    for (const action of actions) {
-      try {
-        await this.ec2.revokeIngress(action.groupId, action.securityGroupRuleIds);
-        attempted.push({ action });
-      } catch (error) {
-        attempted.push({ action, error: error instanceof Error ? error.message : String(error) });
-      }
+  /** A redelivered event: never act twice; publish the recorded alert only if the first attempt could not. */
+  private async duplicate(draft: Decision, held: LedgerEntry, ledger: LedgerPort): Promise<Decision> {
+    const { eventId } = draft.context;
+    if (held.status === 'in-progress') {
+      this.log.info('duplicate delivery: another invocation is handling it', { eventId, ledgerId: held.ledgerId });
+      return { ...draft, outcome: 'duplicate', reason: 'another invocation is handling this event', results: [], plan: undefined };
     }
-    const succeeded = attempted.filter((a) => a.error === undefined);
-    let remaining: Set<string> | undefined;
-    let verifyError: string | undefined;
-    if (succeeded.length > 0) {
-      try {
-        const rules = await this.ec2.describeGroupRules([...new Set(succeeded.map((a) => a.action.groupId))]);
-        remaining = new Set(rules.map((r) => r.ruleId));
-      } catch (error) {
-        verifyError = error instanceof Error ? error.message : String(error);
-      }
+    if (held.alert && held.alertSent === false) {
+      this.log.warn('duplicate delivery: re-publishing the recorded alert, which was not delivered', { eventId, ledgerId: held.ledgerId });
+      await this.publish(eventId, held.alert);
+      await this.markAlertSent(ledger, held);
+    } else {
+      this.log.info('duplicate delivery: already handled', { eventId, ledgerId: held.ledgerId, status: held.status });
     }
-    return attempted.map(({ action, error }): ActionResult => {
-      if (error !== undefined) return { action, status: 'failed', error };
-      if (!remaining) return { action, status: 'succeeded', verified: false, verification: `could not re-read the group: ${verifyError}` };
-      const still = action.securityGroupRuleIds.filter((id) => remaining.has(id));
-      return still.length === 0
-        ? { action, status: 'succeeded', verified: true, verification: `re-read ${action.groupId}: rules gone` }
-        : { action, status: 'succeeded', verified: false, verification: `re-read ${action.groupId}: still present ${still.join(',')}` };
-    });
+    return { ...draft, outcome: 'duplicate', reason: `already handled (${held.status})`, results: held.results ?? [], plan: held.plan };
   }
 
-  private async finish(decision: Decision): Promise<Decision> {
+  private async markAlertSent(ledger: LedgerPort, entry: LedgerEntry): Promise<void> {
+    try {
+      await ledger.save({ ...entry, alertSent: true }, entry.status);
+    } catch (error) {
+      // The alert is out; at worst a redelivery publishes it once more. Never fail the invocation for this.
+      this.log.warn('could not record that the alert was sent', {
+        ledgerId: entry.ledgerId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  private async finish(decision: Decision, rendered?: Alert): Promise<Decision> {
     const { eventId } = decision.context;
     const summary = {
       eventId,
@@ -195,27 +251,35 @@ export class Responder {
         actions: decision.plan.actions.map(describeAction),
         withheld: decision.plan.withheld.map((w) => `${w.ruleId}: ${w.reason}`),
       },
-      results: decision.results.map((r) => ({ call: describeAction(r.action), status: r.status, verified: r.verified, error: r.error })),
+      results: decision.results.map((r) => ({
+        action: describeAction(r.action),
+        status: r.status,
+        verified: r.verified,
+        verification: r.verification,
+        error: r.error,
+      })),
+      ...(decision.ledgerId ? { ledgerId: decision.ledgerId } : {}),
     };
     const failed = decision.results.some((r) => r.status === 'failed' || r.verified !== true);
     if (failed || decision.ruleErrors.length > 0) this.log.error('interface decided', summary);
     else if (decision.outcome === 'noncompliant') this.log.warn('interface decided', summary);
     else this.log.info('interface decided', summary);
 
-    if (needsAlert(decision)) {
-      const alert = renderAlert(decision);
-      try {
-        await this.alerts.publish(alert);
-      } catch (error) {
-        // The decision (and any change already made) must not be lost with the alert.
-        this.log.error('alert not delivered', {
-          eventId,
-          alert: alert.document,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        throw new AlertDeliveryError(eventId, error);
-      }
-    }
+    if (needsAlert(decision)) await this.publish(eventId, rendered ?? renderAlert(decision));
     return decision;
+  }
+
+  private async publish(eventId: string, alert: Alert): Promise<void> {
+    try {
+      await this.alerts.publish(alert);
+    } catch (error) {
+      // The decision (and any change already made) must not be lost with the alert.
+      this.log.error('alert not delivered', {
+        eventId,
+        alert: alert.document,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new AlertDeliveryError(eventId, error);
+    }
   }
 }

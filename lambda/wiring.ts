@@ -5,6 +5,14 @@
  */
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SdkCallSender } from './adapters/aws-calls';
+import { IamAdapter } from './adapters/iam';
+import type { LedgerPort } from './adapters/ledger';
+import { DynamoLedger } from './adapters/ledger';
+import { Remediator } from './remediation';
+import { Undoer } from './undo';
 import { CachingFactReader } from './adapters/cache';
 import { Ec2Adapter } from './adapters/ec2';
 import { SnsAlertPublisher } from './adapters/sns';
@@ -27,6 +35,8 @@ export interface AwsConnection {
 export interface AwsClients {
   readonly ec2: EC2Client;
   readonly sns: SNSClient;
+  readonly iam: IAMClient;
+  readonly dynamodb: DynamoDBClient;
 }
 
 // Adaptive retry backs off under EC2 throttling instead of failing the event.
@@ -39,6 +49,8 @@ export function createClients(connection: AwsConnection = {}, snsRegion?: string
   return {
     ec2: new EC2Client({ ...RETRY, ...defined }),
     sns: new SNSClient({ ...RETRY, ...defined, ...(snsRegion ? { region: snsRegion } : {}) }),
+    iam: new IAMClient({ ...RETRY, ...defined }),
+    dynamodb: new DynamoDBClient({ ...RETRY, ...defined }),
   };
 }
 
@@ -53,11 +65,42 @@ export interface ResponderParts {
   readonly alerts: AlertPort;
   readonly log: LogPort;
   readonly settings: ResponderSettings;
+  /** For remediation (IAM: credential revocation) and the ledger. */
+  readonly iam: IAMClient;
+  readonly dynamodb?: DynamoDBClient;
+  /** The ledger table; without it decisions are not recorded (no duplicate detection, no undo). */
+  readonly ledgerTable?: string;
+  /** A ready ledger (tests, tools); takes precedence over `ledgerTable`. */
+  readonly ledger?: LedgerPort;
 }
 
 /** Builds the responder: EC2 adapter, fact gatherer with its cache, alert port, log. */
 export function createResponder(parts: ResponderParts): Responder {
   const ec2 = new Ec2Adapter(parts.ec2);
   // Warm invocations reuse what rarely changes (routes, ACLs, flow logs, prefix lists); never the interface or its rules.
-  return new Responder(ec2, new FactGatherer(new CachingFactReader(ec2)), parts.alerts, parts.log, parts.settings);
+  const remediator = createRemediator(parts.ec2, parts.iam);
+  const ledger = parts.ledger ?? (parts.ledgerTable && parts.dynamodb ? new DynamoLedger(parts.dynamodb, parts.ledgerTable) : undefined);
+  return new Responder(ec2, new FactGatherer(new CachingFactReader(ec2)), parts.alerts, parts.log, parts.settings, {
+    remediator,
+    ...(ledger ? { ledger } : {}),
+  });
+}
+
+/** The remediation engine over the SDK clients: sends planned calls, verifies with fresh reads. */
+export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient): Remediator {
+  const ec2 = new Ec2Adapter(ec2Client);
+  const iam = new IamAdapter(iamClient);
+  return new Remediator(new SdkCallSender({ ec2: ec2Client, iam: iamClient }), {
+    describeInterface: (id) => ec2.describeInterface(id),
+    describeGroupRules: (ids) => ec2.describeGroupRules(ids),
+    describeFlowLogs: (ids) => ec2.describeFlowLogs(ids),
+    describeTags: (id) => ec2.describeTags(id),
+    hasRolePolicy: (role, policy) => iam.hasRolePolicy(role, policy),
+    accessKeyStatus: (user, key) => iam.accessKeyStatus(user, key),
+  });
+}
+
+/** Undoes ledger records in `ledgerTable` with the given clients (the `eni-guard undo` command). */
+export function createUndoer(clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb'>, ledgerTable: string): Undoer {
+  return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), createRemediator(clients.ec2, clients.iam));
 }

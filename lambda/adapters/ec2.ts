@@ -12,8 +12,10 @@ import {
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroupRules,
   paginateGetManagedPrefixListEntries,
-  RevokeSecurityGroupIngressCommand,
+  DescribeSecurityGroupsCommand,
+  paginateDescribeTags,
 } from '@aws-sdk/client-ec2';
+import { TAGS } from '../core/plan';
 import type { FlowLogCoverage, InstanceFacts, NaclEntry, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
 import type { Ec2Port } from '../service';
 import { errorCode, wrap } from './errors';
@@ -211,11 +213,36 @@ export class Ec2Adapter implements Ec2Port {
     return cached;
   }
 
-  async revokeIngress(groupId: string, securityGroupRuleIds: readonly string[]): Promise<void> {
+  /** Tags of any EC2 resource (verification of tags eni-guard wrote on an instance). */
+  async describeTags(resourceId: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
     try {
-      await this.client.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [...securityGroupRuleIds] }));
+      for await (const page of paginateDescribeTags(
+        { client: this.client },
+        { Filters: [{ Name: 'resource-id', Values: [resourceId] }] },
+      )) {
+        for (const tag of page.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+      }
     } catch (error) {
-      throw wrap('RevokeSecurityGroupIngress', error);
+      throw wrap('DescribeTags', error);
+    }
+    return tags;
+  }
+
+  /** The VPC's quarantine group (tagged `eni-guard:quarantine=true`), if eni-guard created one before. */
+  async findQuarantineGroup(vpcId: string): Promise<string | undefined> {
+    try {
+      const out = await this.client.send(
+        new DescribeSecurityGroupsCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: `tag:${TAGS.quarantine}`, Values: ['true'] },
+          ],
+        }),
+      );
+      return out.SecurityGroups?.map((g) => g.GroupId).find((id): id is string => id !== undefined);
+    } catch (error) {
+      throw wrap('DescribeSecurityGroups', error);
     }
   }
 }

@@ -1,28 +1,130 @@
 /**
- * Remediation actions: each declares the exact IAM actions it needs, next to its parameters.
- * lib/ grants exactly these; nothing else may be added to the function's role for remediation.
+ * Remediation actions as data. An action is the exact list of AWS API calls it makes (with their
+ * parameters), what to undo if it fails half-way, how to check that it took, and how to undo it.
+ * The plan lists these calls; the executor sends exactly these calls; the ledger stores them; undo
+ * replays the `undo` calls. The IAM actions the function needs are derived from the same calls.
  */
-import type { FactKind } from './model';
+import type { FactKind, SecurityGroupRule } from './model';
 
-/** Revokes the named ingress rules of one security group (by security-group-rule id). */
-export interface RevokeIngressAction {
-  readonly kind: 'revoke-ingress';
-  readonly groupId: string;
-  readonly securityGroupRuleIds: readonly string[];
-  /** The rule that asked for it. */
-  readonly ruleId: string;
+/** A placeholder for a value an earlier call returned (e.g. the id of a group created by this action). */
+export interface Ref {
+  readonly $ref: string;
 }
 
-/** Any action the responder may carry out. */
-export type Action = RevokeIngressAction;
+/** One AWS API call, exactly as it will be sent (after `$ref` placeholders are resolved). */
+export interface ApiCall {
+  readonly service: 'ec2' | 'iam';
+  /** The API operation, e.g. `RevokeSecurityGroupIngress`. */
+  readonly operation: Operation;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** Stores a value of the response under `name` for later `$ref`s (a dotted path into the response). */
+  readonly output?: { readonly name: string; readonly path: string };
+  /** Error codes meaning the effect is already in place (e.g. a rule already revoked): not a failure. */
+  readonly alreadyDone?: readonly string[];
+}
 
-/** The IAM actions each remediation needs. Resource scoping lives in lib/constructs/responder.ts. */
-export const ACTION_PERMISSIONS: Readonly<Record<Action['kind'], readonly string[]>> = {
-  'revoke-ingress': ['ec2:RevokeSecurityGroupIngress'],
+/** What to read after acting to know the change took; compared against the expectation by `verify.ts`. */
+export type Check =
+  /** The revoked rules are gone: neither their ids nor a rule with the same protocol, ports and source (re-added behind our back). */
+  | {
+      readonly kind: 'rules-absent';
+      readonly groupId: string;
+      readonly securityGroupRuleIds: readonly string[];
+      readonly rules: readonly Pick<SecurityGroupRule, 'protocol' | 'fromPort' | 'toPort' | 'cidrIpv4' | 'cidrIpv6' | 'prefixListId'>[];
+    }
+  | { readonly kind: 'interface-groups'; readonly networkInterfaceId: string; readonly groupIds: readonly (string | Ref)[] }
+  | { readonly kind: 'address-detached'; readonly networkInterfaceId: string; readonly allocationId: string }
+  | { readonly kind: 'source-dest-check'; readonly networkInterfaceId: string; readonly enabled: boolean }
+  | { readonly kind: 'flow-log-active'; readonly vpcId: string }
+  | { readonly kind: 'tags'; readonly resourceId: string; readonly tags: Readonly<Record<string, string>> }
+  | { readonly kind: 'role-policy'; readonly roleName: string; readonly policyName: string }
+  | { readonly kind: 'access-key-inactive'; readonly userName: string; readonly accessKeyId: string };
+
+/** The kinds of remediation eni-guard carries out. */
+export type ActionKind =
+  | 'revoke-ingress'
+  | 'replace-groups'
+  | 'quarantine'
+  | 'disassociate-address'
+  | 'restore-source-dest-check'
+  | 'enable-flow-logs'
+  | 'tag-for-backup'
+  | 'revoke-role-sessions'
+  | 'deactivate-access-key'
+  | 'tag-interface';
+
+/** One remediation: a unit that succeeds or fails as a whole. */
+export interface Action {
+  readonly kind: ActionKind;
+  /** The rule(s) that asked for it. */
+  readonly ruleIds: readonly string[];
+  /** One human sentence: what and why. */
+  readonly summary: string;
+  readonly calls: readonly ApiCall[];
+  /** Run (in order) when a call fails after earlier ones succeeded, so nothing is left half-done. */
+  readonly compensation: readonly ApiCall[];
+  readonly checks: readonly Check[];
+  /** Restores the pre-state; `undefined` with `irreversible` saying why when it cannot be undone. */
+  readonly undo: readonly ApiCall[];
+  readonly irreversible?: string;
+}
+
+/** Every operation an action may call, with the IAM action that authorises it. */
+export const OPERATION_PERMISSIONS = {
+  RevokeSecurityGroupIngress: 'ec2:RevokeSecurityGroupIngress',
+  AuthorizeSecurityGroupIngress: 'ec2:AuthorizeSecurityGroupIngress',
+  RevokeSecurityGroupEgress: 'ec2:RevokeSecurityGroupEgress',
+  AuthorizeSecurityGroupEgress: 'ec2:AuthorizeSecurityGroupEgress',
+  CreateSecurityGroup: 'ec2:CreateSecurityGroup',
+  DeleteSecurityGroup: 'ec2:DeleteSecurityGroup',
+  ModifyNetworkInterfaceAttribute: 'ec2:ModifyNetworkInterfaceAttribute',
+  DisassociateAddress: 'ec2:DisassociateAddress',
+  AssociateAddress: 'ec2:AssociateAddress',
+  CreateFlowLogs: 'ec2:CreateFlowLogs',
+  DeleteFlowLogs: 'ec2:DeleteFlowLogs',
+  CreateTags: 'ec2:CreateTags',
+  DeleteTags: 'ec2:DeleteTags',
+  PutRolePolicy: 'iam:PutRolePolicy',
+  DeleteRolePolicy: 'iam:DeleteRolePolicy',
+  UpdateAccessKey: 'iam:UpdateAccessKey',
+} as const;
+
+/** An operation remediation may call. */
+export type Operation = keyof typeof OPERATION_PERMISSIONS;
+
+/** The operations each action kind may call (forward, compensation and undo), for IAM grants. */
+export const ACTION_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]>> = {
+  'revoke-ingress': ['RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupIngress'],
+  'replace-groups': [
+    'CreateSecurityGroup',
+    'RevokeSecurityGroupEgress',
+    'AuthorizeSecurityGroupEgress',
+    'AuthorizeSecurityGroupIngress',
+    'ModifyNetworkInterfaceAttribute',
+    'DeleteSecurityGroup',
+    'CreateTags',
+  ],
+  quarantine: ['CreateSecurityGroup', 'RevokeSecurityGroupEgress', 'ModifyNetworkInterfaceAttribute', 'CreateTags'],
+  'disassociate-address': ['DisassociateAddress', 'AssociateAddress'],
+  'restore-source-dest-check': ['ModifyNetworkInterfaceAttribute'],
+  'enable-flow-logs': ['CreateFlowLogs', 'DeleteFlowLogs', 'CreateTags'],
+  'tag-for-backup': ['CreateTags', 'DeleteTags'],
+  'revoke-role-sessions': ['PutRolePolicy', 'DeleteRolePolicy'],
+  'deactivate-access-key': ['UpdateAccessKey'],
+  'tag-interface': ['CreateTags', 'DeleteTags'],
 };
 
 /** Read-only calls the responder always makes: the interface, its groups' rules, group usage, verification. */
 export const READ_PERMISSIONS: readonly string[] = ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'];
+
+/** Extra reads made only to plan or verify particular actions. */
+export const ACTION_READ_PERMISSIONS: Readonly<Partial<Record<ActionKind, readonly string[]>>> = {
+  quarantine: ['ec2:DescribeSecurityGroups'],
+  'enable-flow-logs': ['ec2:DescribeFlowLogs'],
+  'tag-for-backup': ['ec2:DescribeTags'],
+  'revoke-role-sessions': ['iam:GetRolePolicy'],
+  'deactivate-access-key': ['iam:ListAccessKeys'],
+};
 
 /**
  * Read-only calls per optional fact (lambda/adapters/ec2.ts). Granted only when an enabled rule needs
@@ -36,10 +138,52 @@ export const FACT_PERMISSIONS: Readonly<Record<FactKind, readonly string[]>> = {
   instance: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeVolumes', 'ec2:DescribeInstanceTypes'],
 };
 
-/** A one-line description of an action, as alerts and logs show it. */
-export function describeAction(action: Action): string {
-  switch (action.kind) {
-    case 'revoke-ingress':
-      return `RevokeSecurityGroupIngress GroupId=${action.groupId} SecurityGroupRuleIds=${action.securityGroupRuleIds.join(',')}`;
+/** True when the value is a `$ref` placeholder. */
+export function isRef(value: unknown): value is Ref {
+  return typeof value === 'object' && value !== null && typeof (value as { $ref?: unknown }).$ref === 'string';
+}
+
+/** Replaces every `$ref` in a value with the named output; throws naming a missing one. */
+export function resolveRefs<T>(value: T, outputs: Readonly<Record<string, string>>): T {
+  if (isRef(value)) {
+    const resolved = outputs[value.$ref];
+    if (resolved === undefined) throw new Error(`no output named ${value.$ref} (an earlier call did not run)`);
+    return resolved as T;
   }
+  if (Array.isArray(value)) return value.map((v: unknown) => resolveRefs(v, outputs)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveRefs(v, outputs)])) as T;
+  }
+  return value;
+}
+
+/** A one-line rendering of a call: `Operation Key=value …`, refs shown as `<name>`. */
+export function describeCall(call: ApiCall): string {
+  const render = (value: unknown): string => {
+    if (isRef(value)) return `<${value.$ref}>`;
+    if (Array.isArray(value)) return value.map(render).join(',');
+    if (typeof value === 'object' && value !== null) return JSON.stringify(value, (_k, v: unknown) => (isRef(v) ? `<${v.$ref}>` : v));
+    return String(value);
+  };
+  return `${call.operation} ${Object.entries(call.input)
+    .map(([key, value]) => `${key}=${render(value)}`)
+    .join(' ')}`;
+}
+
+/** A one-line description of an action, as logs show it. */
+export function describeAction(action: Action): string {
+  return `${action.kind}: ${action.calls.map(describeCall).join('; ')}`;
+}
+
+/** The IpPermissions of one security-group rule, as Authorize/Revoke calls take them (descriptions kept). */
+export function ipPermissionOf(rule: SecurityGroupRule): Record<string, unknown> {
+  const permission: Record<string, unknown> = { IpProtocol: rule.protocol };
+  if (rule.protocol !== '-1' && rule.fromPort !== undefined) permission['FromPort'] = rule.fromPort;
+  if (rule.protocol !== '-1' && rule.toPort !== undefined) permission['ToPort'] = rule.toPort;
+  const description = rule.description ? { Description: rule.description } : {};
+  if (rule.cidrIpv4) permission['IpRanges'] = [{ CidrIp: rule.cidrIpv4, ...description }];
+  if (rule.cidrIpv6) permission['Ipv6Ranges'] = [{ CidrIpv6: rule.cidrIpv6, ...description }];
+  if (rule.prefixListId) permission['PrefixListIds'] = [{ PrefixListId: rule.prefixListId, ...description }];
+  if (rule.referencedGroupId) permission['UserIdGroupPairs'] = [{ GroupId: rule.referencedGroupId, ...description }];
+  return permission;
 }

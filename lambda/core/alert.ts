@@ -2,7 +2,8 @@
  * Renders a decision as the SNS alert: a versioned JSON document for machines, plain text for
  * e-mail, a short subject, and message attributes for SNS filter policies.
  */
-import { describeAction } from './actions';
+import { describeCall } from './actions';
+import { undoCommandOf } from './ledger';
 import type { Decision, Response } from './decision';
 import { responseOf, severityOf } from './decision';
 import type { NetworkInterface, Severity } from './model';
@@ -64,17 +65,28 @@ export interface AlertDocument {
   readonly ruleErrors: Decision['ruleErrors'];
   readonly plan?: {
     readonly mode: string;
-    readonly actions: readonly { readonly call: string; readonly ruleId: string }[];
+    readonly actions: readonly {
+      readonly kind: string;
+      readonly summary: string;
+      readonly ruleIds: readonly string[];
+      readonly calls: readonly string[];
+    }[];
     readonly withheld: readonly { readonly ruleId: string; readonly reason: string }[];
   };
   readonly results: readonly {
-    readonly call: string;
+    readonly kind: string;
+    readonly summary: string;
+    /** Each call as sent, and how it ended. */
+    readonly calls: readonly string[];
     readonly status: string;
     readonly verified?: boolean;
     readonly verification?: string;
     readonly error?: string;
   }[];
   readonly consoleUrl: string;
+  /** The remediation ledger record, and the command that restores the pre-state. */
+  readonly ledgerId?: string;
+  readonly undoCommand?: string;
 }
 
 /** Builds the alert for a decision. Pure: the same decision always renders the same alert. */
@@ -129,19 +141,30 @@ export function renderAlert(decision: Decision): Alert {
       ? {
           plan: {
             mode: decision.plan.mode,
-            actions: decision.plan.actions.map((a) => ({ call: describeAction(a), ruleId: a.ruleId })),
+            actions: decision.plan.actions.map((a) => ({
+              kind: a.kind,
+              summary: a.summary,
+              ruleIds: a.ruleIds,
+              calls: a.calls.map(describeCall),
+            })),
             withheld: decision.plan.withheld.map((w) => ({ ruleId: w.ruleId, reason: w.reason })),
           },
         }
       : {}),
     results: decision.results.map((r) => ({
-      call: describeAction(r.action),
+      kind: r.action.kind,
+      summary: r.action.summary,
+      calls: r.calls.map((c) => `${c.operation} → ${c.outcome}${c.error ? ` (${c.error})` : ''}`),
       status: r.status,
       ...(r.verified !== undefined ? { verified: r.verified } : {}),
       ...(r.verification ? { verification: r.verification } : {}),
       ...(r.error ? { error: r.error } : {}),
     })),
     consoleUrl,
+    ...(decision.ledgerId ? { ledgerId: decision.ledgerId } : {}),
+    ...(decision.ledgerId && decision.results.some((r) => r.status === 'succeeded')
+      ? { undoCommand: undoCommandOf(decision.ledgerId) }
+      : {}),
   };
 
   // The subject names the rule of the most severe finding, and how many other rules found something.
@@ -185,11 +208,11 @@ function renderText(doc: AlertDocument): string {
             ? 'verified'
             : `NOT verified (${r.verification ?? 'unknown'})`
           : `FAILED: ${r.error ?? 'unknown error'}`;
-      lines.push(`  ${r.call} → ${how}`);
+      lines.push(`  ${r.summary} → ${how}`);
     }
   }
   if (doc.plan && doc.plan.mode === 'dry-run' && doc.plan.actions.length > 0) {
-    lines.push('', 'Dry run — would have called:', ...doc.plan.actions.map((a) => `  ${a.call}`));
+    lines.push('', 'Dry run — would have called:', ...doc.plan.actions.flatMap((a) => a.calls.map((c) => `  ${c}`)));
   }
   if (doc.exemptions.used.length > 0) {
     lines.push(
@@ -218,6 +241,7 @@ function renderText(doc: AlertDocument): string {
     `Account:   ${doc.account} ${doc.region}`,
     `Console:   ${doc.consoleUrl}`,
   );
+  if (doc.undoCommand) lines.push(`Undo:      ${doc.undoCommand}`);
   return lines.join('\n');
 }
 

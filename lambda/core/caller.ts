@@ -45,3 +45,28 @@ export function actorOf(caller: Caller): string {
 function roleName(caller: Caller): string {
   return caller.sessionIssuerArn?.split('/').pop() ?? caller.arn?.split('/')[1] ?? '?';
 }
+
+/** The credentials eni-guard could revoke for this caller, or why it cannot. */
+export type RevocableCredentials =
+  | { readonly type: 'role'; readonly roleName: string; readonly roleArn: string }
+  | { readonly type: 'user'; readonly userName: string; readonly accessKeyId: string }
+  | { readonly type: 'none'; readonly reason: string };
+
+/**
+ * A role session is revoked on its role (an inline deny for sessions issued before now); an IAM
+ * user's long-term access key (`AKIA…`) is deactivated. Console sessions of IAM users, root and
+ * federated users have nothing eni-guard can safely revoke.
+ */
+export function revocableCredentials(caller: Caller): RevocableCredentials {
+  const kind = callerKind(caller);
+  if ((kind === 'assumed-role' || kind === 'ec2-instance' || kind === 'lambda') && caller.sessionIssuerArn?.includes(':role/')) {
+    return { type: 'role', roleName: caller.sessionIssuerArn.split('/').pop()!, roleArn: caller.sessionIssuerArn };
+  }
+  if (kind === 'iam-user' && caller.userName && caller.accessKeyId?.startsWith('AKIA')) {
+    return { type: 'user', userName: caller.userName, accessKeyId: caller.accessKeyId };
+  }
+  if (kind === 'iam-user')
+    return { type: 'none', reason: 'an IAM user console session (temporary key): disable the user’s console access by hand' };
+  if (kind === 'root') return { type: 'none', reason: 'root credentials cannot be revoked automatically: rotate them and check MFA now' };
+  return { type: 'none', reason: `${kind} credentials cannot be revoked automatically` };
+}

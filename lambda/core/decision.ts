@@ -6,14 +6,29 @@ import type { EventContext, Finding, NetworkInterface, Severity } from './model'
 import { maxSeverity } from './model';
 import type { Plan } from './plan';
 
-/** The overall result for one interface. */
-export type Outcome = 'skipped' | 'compliant' | 'noncompliant' | 'gone' | 'error';
+/** The overall result for one interface. `duplicate`: this event was already handled for it (nothing done again). */
+export type Outcome = 'skipped' | 'compliant' | 'noncompliant' | 'gone' | 'error' | 'duplicate';
+
+/** One API call as it was actually sent, and how it ended. */
+export interface ExecutedCall {
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** `already-done`: the call failed with an error meaning its effect was already in place. */
+  readonly outcome: 'ok' | 'already-done' | 'failed';
+  readonly error?: string;
+}
 
 /** What happened when an action ran. */
 export interface ActionResult {
   readonly action: Action;
   readonly status: 'succeeded' | 'failed';
+  /** Which call failed and why. */
   readonly error?: string;
+  readonly calls: readonly ExecutedCall[];
+  /** Calls made to take back a half-done action (e.g. delete a group copy that was never swapped in). */
+  readonly compensation?: readonly ExecutedCall[];
+  /** Values earlier calls returned (e.g. `copy-of-sg-…` → the new group id): undo needs them. */
+  readonly outputs: Readonly<Record<string, string>>;
   /** Re-read after acting: did the change really take? Absent when the action failed. */
   readonly verified?: boolean;
   readonly verification?: string;
@@ -35,6 +50,8 @@ export interface Decision {
   readonly ruleErrors: readonly RuleError[];
   readonly plan?: Plan;
   readonly results: readonly ActionResult[];
+  /** The ledger record of this decision (when it was recorded): `eni-guard undo <ledgerId>` restores the pre-state. */
+  readonly ledgerId?: string;
 }
 
 /** How the response ended, as a subscriber filters on it. */

@@ -200,12 +200,34 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
   return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
-/** A change a rule proposes; the planner decides whether it is carried out. */
-export type RemediationIntent = {
-  readonly kind: 'revoke-ingress';
-  readonly groupId: string;
-  readonly securityGroupRuleIds: readonly string[];
-};
+/**
+ * A change a rule proposes; the planner decides whether (and how) it is carried out. Intents name
+ * what is wrong, never how to call AWS: that is the planner's job (lambda/core/plan.ts).
+ */
+export type RemediationIntent =
+  /** Close world-open ingress rules of one group (revoked, or the interface moved off the group). */
+  | { readonly kind: 'close-ingress'; readonly groupId: string; readonly securityGroupRuleIds: readonly string[] }
+  /** Take an Elastic IP off the interface (the allocation is kept). */
+  | { readonly kind: 'disassociate-address'; readonly allocationId: string; readonly associationId: string; readonly publicIp: string }
+  /** Turn source/destination checking back on. */
+  | { readonly kind: 'restore-source-dest-check' }
+  /** Create a flow log for the VPC to the stack's destination. */
+  | { readonly kind: 'enable-flow-logs'; readonly vpcId: string }
+  /** Tag the attached instance so the stack's AWS Backup selection picks it up. */
+  | {
+      readonly kind: 'tag-for-backup';
+      readonly instanceId: string;
+      readonly key: string;
+      readonly value: string;
+      readonly previous?: string;
+    }
+  /** Revoke the caller's credentials: a role's active sessions, or an IAM user's access key. */
+  | {
+      readonly kind: 'revoke-credentials';
+      readonly principal:
+        | { readonly type: 'role'; readonly roleName: string; readonly roleArn: string }
+        | { readonly type: 'user'; readonly userName: string; readonly accessKeyId: string };
+    };
 
 /** One thing wrong with an interface. */
 export interface Finding {

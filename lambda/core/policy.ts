@@ -61,6 +61,18 @@ export const PolicySchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1),
   dryRun: z.boolean().default(false),
+  remediation: z
+    .strictObject({
+      /**
+       * A world-open rule in a group other interfaces also use: `copy` gives this interface a copy of the group
+       * without the offending rules; `quarantine` moves it to an empty quarantine group; `edit-shared` revokes the
+       * rules for everyone (explicit opt-in); `withhold` only alerts.
+       */
+      sharedGroups: z.enum(['copy', 'quarantine', 'edit-shared', 'withhold']).default('copy'),
+      /** Tag a remediated interface with what was found, what was done, when, and the ledger id. */
+      tagInterface: z.boolean().default(true),
+    })
+    .prefault({}),
   rules: z
     .strictObject({
       [worldOpenIngress.id]: worldOpenIngress.settings.prefault({}),

@@ -4,7 +4,8 @@
  * the function makes; mutating calls only when the policy can remediate.
  */
 import * as path from 'node:path';
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,11 +15,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ACTION_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS } from '../../lambda/core/actions';
+import type { ActionKind } from '../../lambda/core/actions';
+import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS } from '../../lambda/core/actions';
 import { requiredFacts } from '../../lambda/core/evaluate';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
-import { modeOf } from '../../lambda/core/policy';
-import { RULES } from '../../lambda/core/rules/index';
+import { possibleActionKinds } from '../../lambda/core/plan';
 import type { Policy } from '../../lambda/core/policy';
 import type { DataKey } from './data-key';
 import { GuardFunction } from './guard-function';
@@ -35,6 +36,22 @@ export interface ResponderProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default 10 */
   readonly reservedConcurrency?: number;
+  /**
+   * Where the "enable flow logs" remediation sends flow logs (the account baseline's destination).
+   * Without it, `vpc-flow-logs` can only notify.
+   */
+  readonly flowLogDestination?: ResponderFlowLogDestination;
+  /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
+  readonly protectedRoleArns?: readonly string[];
+}
+
+/** A flow-log destination the responder may use. */
+export interface ResponderFlowLogDestination {
+  readonly type: 'cloud-watch-logs' | 's3';
+  /** Log group ARN or bucket ARN. */
+  readonly arn: string;
+  /** The delivery role (CloudWatch Logs destinations); the responder may pass it to VPC Flow Logs only. */
+  readonly deliveryRole?: iam.IRole;
 }
 
 /** The event-driven responder and everything it needs to run. */
@@ -43,8 +60,10 @@ export class Responder extends Construct {
   public readonly function: nodejs.NodejsFunction;
   public readonly role: iam.Role;
   public readonly deadLetterQueue: sqs.Queue;
-  /** The IAM actions the policy lets the function take to change things (empty in dry-run). */
-  public readonly remediationActions: readonly string[];
+  /** The remediation ledger: pre-state, calls, verification, undo; also the duplicate-delivery guard. */
+  public readonly ledger: dynamodb.Table;
+  /** The remediations the policy can lead to (empty in dry-run): the role may make exactly their calls. */
+  public readonly actionKinds: readonly ActionKind[];
 
   constructor(scope: Construct, id: string, props: ResponderProps) {
     super(scope, id);
@@ -79,16 +98,50 @@ export class Responder extends Construct {
         }),
       );
     }
-    this.remediationActions = remediationActionsFor(props.policy);
-    if (this.remediationActions.length > 0) {
+    this.ledger = new dynamodb.Table(this, 'Ledger', {
+      partitionKey: { name: 'ledgerId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.dataKey.key,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      // The ledger is the record of what eni-guard changed and how to undo it: it outlives the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'Ledger', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledger.tableArn] }),
+    );
+
+    this.actionKinds = possibleActionKinds(props.policy, props.flowLogDestination !== undefined);
+    for (const statement of remediationStatements(this.actionKinds, props.flowLogDestination)) this.role.addToPolicy(statement);
+    const actionReads = [...new Set(this.actionKinds.flatMap((kind) => ACTION_READ_PERMISSIONS[kind] ?? []))];
+    const ec2Reads = actionReads.filter((a) => a.startsWith('ec2:') && !describes.includes(a)).sort();
+    if (ec2Reads.length > 0)
+      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadForRemediation', actions: ec2Reads, resources: ['*'] }));
+    if (this.actionKinds.includes('revoke-role-sessions')) {
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'RemediateSecurityGroups',
-          actions: [...this.remediationActions],
-          resources: [
-            `arn:${partition}:ec2:${region}:${account}:security-group/*`,
-            `arn:${partition}:ec2:${region}:${account}:security-group-rule/*`,
-          ],
+          sid: 'VerifyRoleRevocation',
+          actions: ['iam:GetRolePolicy'],
+          resources: [`arn:${partition}:iam::${account}:role/*`],
+        }),
+      );
+      // Belt and braces: the planner never revokes these, and IAM refuses it even if it tried.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'NeverRevokeProtectedRoles',
+          effect: iam.Effect.DENY,
+          actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+          resources: [this.role.roleArn, ...(props.protectedRoleArns ?? [])],
+        }),
+      );
+    }
+    if (this.actionKinds.includes('deactivate-access-key')) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'VerifyKeyDeactivation',
+          actions: ['iam:ListAccessKeys'],
+          resources: [`arn:${partition}:iam::${account}:user/*`],
         }),
       );
     }
@@ -101,7 +154,18 @@ export class Responder extends Construct {
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       reservedConcurrentExecutions: props.reservedConcurrency ?? 10,
       description: 'eni-guard: evaluates new network interfaces and responds per policy',
-      environment: { ALERT_TOPIC_ARN: props.alertTopic.topicArn, RESPONDER_ROLE_ARN: this.role.roleArn },
+      environment: {
+        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+        RESPONDER_ROLE_ARN: this.role.roleArn,
+        LEDGER_TABLE_NAME: this.ledger.tableName,
+        ...(props.flowLogDestination && this.actionKinds.includes('enable-flow-logs')
+          ? {
+              FLOW_LOGS_DESTINATION_TYPE: props.flowLogDestination.type,
+              FLOW_LOGS_DESTINATION_ARN: props.flowLogDestination.arn,
+              ...(props.flowLogDestination.deliveryRole ? { FLOW_LOGS_ROLE_ARN: props.flowLogDestination.deliveryRole.roleArn } : {}),
+            }
+          : {}),
+      },
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
     this.function = guard.function;
@@ -149,20 +213,109 @@ export class Responder extends Construct {
         reason: 'Prefix lists referenced by security groups are known only at run time; AWS-managed ones are owned by the "aws" account.',
       });
     }
-    if (this.remediationActions.length > 0) {
-      for (const resource of ['security-group/*', 'security-group-rule/*']) {
-        Validations.of(this.role).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resource}]`,
-          reason: 'The groups to fix are known only at run time; scoped to this account and Region.',
-        });
-      }
+    if (this.actionKinds.includes('enable-flow-logs') && props.flowLogDestination?.type === 's3') {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'logs:CreateLogDelivery/DeleteLogDelivery (flow logs to S3) have no resource-level permissions.',
+      });
+    }
+    for (const resource of remediationWildcards(this.actionKinds)) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          'The resources to fix (groups, interfaces, addresses, roles, users) are known only at run time; scoped to this account and Region.',
+      });
     }
   }
 }
 
-/** The mutating IAM actions the policy can use; none when it is dry-run or only notifies. */
-export function remediationActionsFor(policy: Policy): string[] {
-  if (policy.dryRun) return [];
-  const remediating = RULES.some((rule) => modeOf(policy, rule.id) === 'remediate');
-  return remediating ? [...new Set(Object.values(ACTION_PERMISSIONS).flat())].sort() : [];
+const EC2_ARN = (type: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/*`;
+
+/** One scoped statement per action kind the policy can lead to: the calls it makes, on the resource types it touches. */
+export function remediationStatements(
+  kinds: readonly ActionKind[],
+  flowLogDestination?: ResponderFlowLogDestination,
+): iam.PolicyStatement[] {
+  const statements: iam.PolicyStatement[] = [];
+  const add = (sid: string, actions: string[], types: string[]) =>
+    statements.push(
+      new iam.PolicyStatement({ sid, actions: actions.sort(), resources: types.map((t) => (t.startsWith('arn:') ? t : EC2_ARN(t))) }),
+    );
+  const has = (kind: ActionKind) => kinds.includes(kind);
+  if (has('revoke-ingress')) {
+    add(
+      'RevokeWorldOpenRules',
+      ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
+      ['security-group', 'security-group-rule'],
+    );
+  }
+  if (has('replace-groups') || has('quarantine')) {
+    add('CreateReplacementGroups', ['ec2:CreateSecurityGroup'], ['security-group', 'vpc']);
+    add(
+      'FillReplacementGroups',
+      ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup'],
+      ['security-group', 'security-group-rule'],
+    );
+    add('SwapInterfaceGroups', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface', 'security-group', 'instance']);
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'TagReplacementGroupsOnCreate',
+        actions: ['ec2:CreateTags'],
+        resources: [EC2_ARN('security-group')],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+      }),
+    );
+  }
+  if (has('restore-source-dest-check')) add('RestoreSourceDestCheck', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface']);
+  if (has('disassociate-address')) {
+    add('DetachElasticIps', ['ec2:DisassociateAddress', 'ec2:AssociateAddress'], ['elastic-ip', 'network-interface', 'instance']);
+  }
+  if (has('enable-flow-logs') && flowLogDestination) {
+    add('EnableFlowLogs', ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'], ['vpc', 'vpc-flow-log']);
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'TagFlowLogsOnCreate',
+        actions: ['ec2:CreateTags'],
+        resources: [EC2_ARN('vpc-flow-log')],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } },
+      }),
+    );
+    if (flowLogDestination.type === 's3') {
+      // Flow logs to S3 are delivered through CloudWatch Logs' vended-log delivery, which has no resource-level permissions.
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'CreateS3FlowLogDelivery',
+          actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'],
+          resources: ['*'],
+        }),
+      );
+    }
+    if (flowLogDestination.deliveryRole) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'PassFlowLogDeliveryRole',
+          actions: ['iam:PassRole'],
+          resources: [flowLogDestination.deliveryRole.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
+        }),
+      );
+    }
+  }
+  if (has('tag-for-backup')) add('TagInstancesForBackup', ['ec2:CreateTags', 'ec2:DeleteTags'], ['instance']);
+  if (has('tag-interface')) add('TagRemediatedInterfaces', ['ec2:CreateTags', 'ec2:DeleteTags'], ['network-interface']);
+  if (has('revoke-role-sessions')) {
+    add('RevokeRoleSessions', ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`]);
+  }
+  if (has('deactivate-access-key'))
+    add('DeactivateAccessKeys', ['iam:UpdateAccessKey'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user/*`]);
+  return statements;
+}
+
+/** The wildcard resources the statements above use, as cdk-nag renders them (each acknowledged with a reason). */
+function remediationWildcards(kinds: readonly ActionKind[]): string[] {
+  if (kinds.length === 0) return [];
+  const ec2 = ['security-group', 'security-group-rule', 'vpc', 'network-interface', 'instance', 'elastic-ip', 'vpc-flow-log'].map(
+    (t) => `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${t}/*`,
+  );
+  return [...ec2, 'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*', 'arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'];
 }

@@ -124,9 +124,20 @@ describe('EniGuardStack with defaults', () => {
       Action: 'ec2:GetManagedPrefixListEntries',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':*:prefix-list/*']] },
     });
-    const remediate = all.find((s) => s.Sid === 'RemediateSecurityGroups');
-    expect(remediate?.Action).toBe('ec2:RevokeSecurityGroupIngress');
-    expect(JSON.stringify(remediate?.Resource)).toContain(':security-group/*');
+    // The default policy remediates world-open ingress (revoke, or copy a shared group) and tags what it fixed.
+    const bySid = Object.fromEntries(all.map((s) => [s.Sid, s]));
+    expect(bySid['RevokeWorldOpenRules']?.Action).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress']);
+    expect(JSON.stringify(bySid['RevokeWorldOpenRules']?.Resource)).toContain(':security-group/*');
+    expect(bySid['CreateReplacementGroups']?.Action).toBe('ec2:CreateSecurityGroup');
+    expect(bySid['SwapInterfaceGroups']?.Action).toBe('ec2:ModifyNetworkInterfaceAttribute');
+    expect(bySid['TagReplacementGroupsOnCreate']).toMatchObject({
+      Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+    });
+    expect(bySid['TagRemediatedInterfaces']?.Action).toEqual(['ec2:CreateTags', 'ec2:DeleteTags']);
+    expect(JSON.stringify(bySid['TagRemediatedInterfaces']?.Resource)).toContain(':network-interface/*');
+    expect(bySid['Ledger']?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // Nothing about IAM users or roles unless the caller rule remediates.
+    expect(all.some((s) => JSON.stringify(s.Action).includes('iam:'))).toBe(false);
     const wildcards = all.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
     const wildcardActions = wildcards.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     // A new wildcard statement must be a deliberate change to this list.
@@ -146,7 +157,70 @@ describe('EniGuardStack configuration', () => {
     const file = join(dir, 'policy.json');
     writeFileSync(file, JSON.stringify({ version: 1, dryRun: true }));
     const { template } = buildStack({ 'eniGuard:policyFile': file });
-    expect(statements(template).find((s) => s.Sid === 'RemediateSecurityGroups')).toBeUndefined();
+    const actions = statements(template, 'ResponderRole').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    const mutating = actions.filter((a) => /^(ec2|iam):/.test(a) && !/^(ec2|iam):(Describe|Get|List)/.test(a));
+    expect(mutating).toEqual([]);
+    expect(actions).toContain('ec2:DescribeNetworkInterfaces');
+  });
+
+  it('scopes every remediation when all of them are on, with a deny on the responder and protected roles; cdk-nag clean', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-policy-'));
+    const file = join(dir, 'policy.json');
+    const remediate = { mode: 'remediate' };
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        remediation: { sharedGroups: 'quarantine' },
+        rules: {
+          'public-ip': remediate,
+          'source-dest-check': remediate,
+          'vpc-flow-logs': remediate,
+          'backup-coverage': remediate,
+          caller: remediate,
+        },
+      }),
+    );
+    const { template, stack } = buildStack({ 'eniGuard:policyFile': file });
+    const all = statements(template, 'ResponderRole');
+    const sids = all.map((s) => s.Sid);
+    expect(sids).toEqual(
+      expect.arrayContaining([
+        'RevokeWorldOpenRules',
+        'CreateReplacementGroups',
+        'SwapInterfaceGroups',
+        'RestoreSourceDestCheck',
+        'DetachElasticIps',
+        'TagInstancesForBackup',
+        'RevokeRoleSessions',
+        'DeactivateAccessKeys',
+        'NeverRevokeProtectedRoles',
+        'ReadForRemediation',
+      ]),
+    );
+    const mutatingOnStar = all
+      .filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')))
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .filter((a) => !/^(ec2|iam):(Describe|Get|List)/.test(a));
+    expect(mutatingOnStar).toEqual([]);
+    const deny = all.find((s) => s.Sid === 'NeverRevokeProtectedRoles') as { Effect?: string } | undefined;
+    expect(deny?.Effect).toBe('Deny');
+    const result = new AwsSolutionsChecks(stack).validateScope(stack);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('keeps the ledger: customer-managed key, point-in-time recovery, TTL, retained on stack deletion', () => {
+    const { template } = buildStack();
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: 'ledgerId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    });
   });
 
   it('grants only the reads the enabled rules need', () => {

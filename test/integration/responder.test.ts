@@ -5,12 +5,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_POLICY, type PolicyInput } from '../../lambda/core/policy';
 import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
+import { createLedgerTable } from '../../scripts/lib/ledger-table';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import {
   attachElasticIp,
@@ -35,6 +37,7 @@ let bundle: Bundle;
 let ec2: EC2Client;
 let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
 let network: { vpcId: string; subnetId: string };
+let ledgerTable: string;
 
 beforeAll(async () => {
   assertMotoInstalled();
@@ -47,6 +50,7 @@ beforeAll(async () => {
   };
   ec2 = new EC2Client(config);
   subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
+  ledgerTable = await createLedgerTable(new DynamoDBClient(config));
   // A public subnet of a VPC with flow logs: the world-open rules below are really exposed.
   network = await createNetwork(ec2);
   await routeToInternet(ec2, network.vpcId, network.subnetId);
@@ -67,6 +71,7 @@ async function respond(event: unknown, policy: PolicyInput = DEFAULT_POLICY) {
     AWS_ENDPOINT_URL: moto.endpoint,
     ALERT_TOPIC_ARN: subscriber.topicArn,
     RESPONDER_ROLE_ARN: ROLE,
+    LEDGER_TABLE_NAME: ledgerTable,
     POLICY_FILE: policyFile,
     POWERTOOLS_DEV: 'false',
   });
@@ -98,19 +103,23 @@ describe('responder against moto', () => {
           { ruleId: 'world-open-ingress', evidence: { groupId, exposure: 'internet', rules: [expect.objectContaining({ ports: '22' })] } },
           { ruleId: 'public-ip', severity: 'high' },
         ],
-        results: [{ status: 'succeeded', verified: true }],
+        results: [
+          { kind: 'revoke-ingress', status: 'succeeded', verified: true },
+          { kind: 'tag-interface', status: 'succeeded', verified: true },
+        ],
+        undoCommand: expect.stringMatching(/^npx eni-guard undo .+\/eni-/),
       },
     });
     const decided = invocation.logs.find((line) => line['message'] === 'interface decided');
     expect(decided).toMatchObject({ level: 'WARN', eventId: expect.any(String), outcome: 'noncompliant', response: 'remediated' });
   });
 
-  it('leaves a group shared by two interfaces intact and alerts that it did', async () => {
+  it('leaves a group shared by two interfaces intact and alerts that it did (sharedGroups: withhold)', async () => {
     const groupId = await createGroup(ec2, network.vpcId, 'shared-ssh', [worldOpen(22)]);
     const ni = await createInterface(ec2, network.subnetId, [groupId]);
     await createInterface(ec2, network.subnetId, [groupId]);
 
-    await respond(eventFor(ni));
+    await respond(eventFor(ni), { version: 1, remediation: { sharedGroups: 'withhold' } });
 
     expect((await ingressRules(ec2, groupId)).map((r) => r.FromPort)).toEqual([22]);
     const [alert] = await subscriber.drain();
@@ -129,7 +138,10 @@ describe('responder against moto', () => {
     expect(alert?.attributes['response']).toBe('dry-run');
     expect(alert?.document['plan']).toMatchObject({
       mode: 'dry-run',
-      actions: [{ call: expect.stringContaining(`RevokeSecurityGroupIngress GroupId=${groupId}`) }],
+      actions: [
+        { kind: 'revoke-ingress', calls: [expect.stringContaining(`RevokeSecurityGroupIngress GroupId=${groupId}`)] },
+        { kind: 'tag-interface' },
+      ],
     });
   });
 

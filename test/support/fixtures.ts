@@ -1,6 +1,7 @@
 /** Builders for core tests, and the real CloudTrail records under test/fixtures/events/real (copied from ../shared/events). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PlanInputs } from '../../lambda/core/plan';
 import type {
   EventContext,
   InstanceFacts,
@@ -109,4 +110,13 @@ export function facts(
 /** Runs one rule with its settings parsed from `settings` (defaults filled in), at `NOW`. */
 export function run<S>(subject: Rule<S>, input: InterfaceFacts, settings: unknown = {}): Verdict {
   return subject.evaluate(input, subject.settings.parse(settings), { now: NOW });
+}
+
+/** Planner inputs for `input` with each group's number of users (default: sg-1 used by this interface alone). */
+export function planInputs(
+  input: InterfaceFacts,
+  usage: Record<string, number> = { 'sg-1': 1 },
+  extra: Partial<PlanInputs> = {},
+): PlanInputs {
+  return { facts: input, groupUsage: new Map(Object.entries(usage)), ledgerId: 'evt-1/eni-0aaaaaaaaaaaaaaaa', now: NOW, ...extra };
 }

@@ -5,6 +5,10 @@ import {
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
   EC2Client,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupIngressCommand,
   type NetworkInterface,
   type NetworkInterfaceType,
@@ -13,16 +17,17 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { CachingFactReader } from '../../lambda/adapters/cache';
-import { Ec2Adapter } from '../../lambda/adapters/ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { LedgerPort } from '../../lambda/adapters/ledger';
 import { AwsCallError } from '../../lambda/adapters/errors';
 import { SnsAlertPublisher } from '../../lambda/adapters/sns';
 import { parsePolicy, type Policy } from '../../lambda/core/policy';
 import { RULES } from '../../lambda/core/rules/index';
-import { FactGatherer } from '../../lambda/facts';
-import { AlertDeliveryError, Responder, type HandleResult, type LogPort } from '../../lambda/service';
+import { AlertDeliveryError, type Responder, type HandleResult, type LogPort } from '../../lambda/service';
+import { createResponder } from '../../lambda/wiring';
 import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { realRecord } from '../support/fixtures';
+import { MemoryLedger } from '../support/memory-ledger';
 
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
@@ -42,18 +47,19 @@ const log: LogPort & { lines: { level: string; message: string; extra: Record<st
   },
 };
 
-function responder(policy: Policy = parsePolicy({ version: 1 })): Responder {
-  const adapter = new Ec2Adapter(new EC2Client({ region: 'eu-west-1' }));
-  return new Responder(
-    adapter,
-    new FactGatherer(new CachingFactReader(adapter)),
-    new SnsAlertPublisher(new SNSClient({ region: 'eu-west-1' }), TOPIC),
+/** The default policy without interface tagging, so single-action tests see exactly one action. */
+const UNTAGGED = parsePolicy({ version: 1, remediation: { tagInterface: false } });
+
+function responder(policy: Policy = UNTAGGED, ledger?: LedgerPort): Responder {
+  // The production wiring, over mocked SDK clients.
+  return createResponder({
+    ec2: new EC2Client({ region: 'eu-west-1' }),
+    iam: new IAMClient({ region: 'eu-west-1' }),
+    alerts: new SnsAlertPublisher(new SNSClient({ region: 'eu-west-1' }), TOPIC),
     log,
-    {
-      policy,
-      responderRoleArn: ROLE,
-    },
-  );
+    settings: { policy, responderRoleArn: ROLE },
+    ...(ledger ? { ledger } : {}),
+  });
 }
 
 const event = (overrides: { userIdentity?: Record<string, unknown>; requesterManaged?: boolean } = {}) =>
@@ -250,10 +256,11 @@ describe('Responder with the real adapters and mocked AWS clients', () => {
     expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
   });
 
-  it('leaves a group shared with another interface untouched and says so', async () => {
+  it('leaves a group shared with another interface untouched and says so (sharedGroups: withhold)', async () => {
     givenInterface({ users: 2 });
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https] });
-    const [decision] = decisions(await responder().handle(event()));
+    const policy = parsePolicy({ version: 1, remediation: { sharedGroups: 'withhold' } });
+    const [decision] = decisions(await responder(policy).handle(event()));
     expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
     expect(decision?.plan?.withheld[0]?.reason).toContain('shared by 2 interfaces');
     expect(JSON.parse(JSON.parse(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message!).default)).toMatchObject({
@@ -263,6 +270,7 @@ describe('Responder with the real adapters and mocked AWS clients', () => {
 
   it.each([
     ['notify mode', parsePolicy({ version: 1, rules: { 'world-open-ingress': { mode: 'notify' } } }), 'notified'],
+    ['dry-run (shared group)', parsePolicy({ version: 1, dryRun: true }), 'dry-run'],
     ['dry-run', parsePolicy({ version: 1, dryRun: true }), 'dry-run'],
   ])('changes nothing in %s, but alerts', async (_name, policy, response) => {
     givenInterface();
@@ -355,5 +363,120 @@ describe('Responder with the real adapters and mocked AWS clients', () => {
     expect(result).toMatchObject({ kind: 'invalid' });
     expect(log.lines[0]).toMatchObject({ level: 'error', message: 'event rejected: malformed' });
     expect(ec2.calls()).toHaveLength(0);
+  });
+});
+
+describe('Responder remediation: shared groups, half-done actions, duplicates', () => {
+  it('gives an interface on a shared group a copy without the offending rule, and never edits the shared group', async () => {
+    givenInterface({ users: 2 });
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https, egress] });
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-copy' });
+    ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
+    ec2.on(ModifyNetworkInterfaceAttributeCommand).resolves({});
+    // After the swap EC2 reports the copy on the interface.
+    ec2
+      .on(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [ENI] })
+      .resolvesOnce({
+        NetworkInterfaces: [{ NetworkInterfaceId: ENI, VpcId: 'vpc-1', SubnetId: 'subnet-1', Groups: [{ GroupId: 'sg-1' }] }],
+      })
+      .resolves({
+        NetworkInterfaces: [{ NetworkInterfaceId: ENI, VpcId: 'vpc-1', SubnetId: 'subnet-1', Groups: [{ GroupId: 'sg-copy' }] }],
+      });
+
+    const [decision] = decisions(await responder().handle(event()));
+
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(ec2).toHaveReceivedCommandWith(AuthorizeSecurityGroupIngressCommand, {
+      GroupId: 'sg-copy',
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    });
+    expect(ec2).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, { NetworkInterfaceId: ENI, Groups: ['sg-copy'] });
+    expect(decision?.results[0]).toMatchObject({ status: 'succeeded', verified: true, outputs: { 'copy-of-sg-1': 'sg-copy' } });
+  });
+
+  it('deletes a half-made copy when the swap fails, and reports which call failed', async () => {
+    givenInterface({ users: 2 });
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https, egress] });
+    ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-copy' });
+    ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
+    ec2.on(ModifyNetworkInterfaceAttributeCommand).rejects(
+      Object.assign(new Error('You have reached the maximum number of security groups'), {
+        name: 'SecurityGroupsPerInterfaceLimitExceeded',
+      }),
+    );
+    ec2.on(DeleteSecurityGroupCommand).resolves({});
+
+    const [decision] = decisions(await responder().handle(event()));
+
+    expect(ec2).toHaveReceivedCommandWith(DeleteSecurityGroupCommand, { GroupId: 'sg-copy' });
+    expect(decision?.results[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(
+        /^ModifyNetworkInterfaceAttribute: .*SecurityGroupsPerInterfaceLimitExceeded.*rolled back: DeleteSecurityGroup ok/,
+      ),
+    });
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.['response']?.StringValue).toBe('remediation-failed');
+  });
+
+  it('acts and alerts once when the same event is delivered three times (ledger)', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https] });
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+    const ledger = new MemoryLedger();
+    const guard = responder(UNTAGGED, ledger);
+
+    const outcomes = [];
+    for (let i = 0; i < 3; i += 1) outcomes.push(decisions(await guard.handle(event()))[0]?.outcome);
+
+    expect(outcomes).toEqual(['noncompliant', 'duplicate', 'duplicate']);
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const [entry] = [...ledger.entries.values()].map((e) => e.entry);
+    expect(entry).toMatchObject({
+      ledgerId: `evt-1/${ENI}`,
+      status: 'completed',
+      alertSent: true,
+      preState: { networkInterface: { networkInterfaceId: ENI }, groupRules: [{ ruleId: 'sgr-ssh' }, { ruleId: 'sgr-https' }] },
+    });
+  });
+
+  it('publishes the recorded alert on redelivery when the first publish failed, without acting again', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'Throttled' }))
+      .resolves({ MessageId: 'm-2' });
+    const ledger = new MemoryLedger();
+    const guard = responder(UNTAGGED, ledger);
+
+    await expect(guard.handle(event())).rejects.toThrow(AlertDeliveryError);
+    const [retry] = decisions(await guard.handle(event()));
+
+    expect(retry?.outcome).toBe('duplicate');
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
+    expect([...ledger.entries.values()][0]?.entry.alertSent).toBe(true);
+  });
+
+  it('lets another delivery take over a claim whose holder died once the lease has expired', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+    const ledger = new MemoryLedger();
+    const stale = {
+      ledgerId: `evt-1/${ENI}`,
+      eventId: 'evt-1',
+      networkInterfaceId: ENI,
+      status: 'in-progress' as const,
+      createdAt: '2026-11-28T00:00:00Z',
+    };
+    ledger.entries.set(stale.ledgerId, { entry: stale, leaseUntil: Date.now() - 1000 });
+
+    const [decision] = decisions(await responder(UNTAGGED, ledger).handle(event()));
+
+    expect(decision?.outcome).toBe('noncompliant');
+    expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
   });
 });

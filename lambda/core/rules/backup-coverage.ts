@@ -2,12 +2,12 @@
 import * as z from 'zod';
 import { need } from '../model';
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { remediableSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const BACKUP_COVERAGE = 'backup-coverage';
 
-const settings = reportingSettings('notify', {
+const settings = remediableSettings('notify', {
   /** The tag the stack's Backup selection uses (keep in step with eniGuard:backupTagKey/Value). */
   tagKey: z.string().min(1).default('backup'),
   tagValue: z.string().default('daily'),
@@ -20,7 +20,7 @@ export const backupCoverage: Rule<BackupCoverageSettings> = {
   id: BACKUP_COVERAGE,
   description: 'An attached instance must carry the Backup selection tag (default backup=daily).',
   requires: ['instance'],
-  remediable: false,
+  remediable: true,
   settings,
   evaluate(facts, config) {
     if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };
@@ -38,6 +38,13 @@ export const backupCoverage: Rule<BackupCoverageSettings> = {
             tagKey: config.tagKey,
             tagValue: config.tagValue,
             current: instance.tags[config.tagKey] ?? null,
+          },
+          remediation: {
+            kind: 'tag-for-backup',
+            instanceId: instance.instanceId,
+            key: config.tagKey,
+            value: config.tagValue,
+            ...(instance.tags[config.tagKey] !== undefined ? { previous: instance.tags[config.tagKey] } : {}),
           },
         },
       ],

@@ -1,20 +1,22 @@
 /** caller: who created or changed the interface — the root user, EC2 instance credentials, or a principal not allowed. */
 import * as z from 'zod';
-import { actorOf, callerKind } from '../caller';
+import { actorOf, callerKind, revocableCredentials } from '../caller';
 import type { Finding } from '../model';
 import type { Rule } from '../rule';
-import { anyGlobMatch, ArnPatternSchema, reportingSettings } from '../rule';
+import { anyGlobMatch, ArnPatternSchema, remediableSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const CALLER = 'caller';
 
-const settings = reportingSettings('notify', {
+const settings = remediableSettings('notify', {
   /** Principals allowed to create interfaces (ARN patterns matched against the caller and its role); empty allows anyone. */
   allowedPrincipals: z.array(ArnPatternSchema).default([]),
   flagRoot: z.boolean().default(true),
   /** Stolen instance credentials are a classic pivot; the VPC CNI of EKS legitimately uses them (allow its node role below). */
   flagInstanceCredentials: z.boolean().default(true),
   allowedInstanceRoles: z.array(ArnPatternSchema).default([]),
+  /** In remediate mode: principals whose credentials are never revoked (break-glass, pipelines); the responder's own role is always protected. */
+  protectedPrincipals: z.array(ArnPatternSchema).default([]),
 });
 /** Settings of `caller`. */
 export type CallerSettings = z.infer<typeof settings>;
@@ -24,7 +26,7 @@ export const caller: Rule<CallerSettings> = {
   id: CALLER,
   description: 'Interfaces must be created by allowed principals: not the root user, not EC2 instance credentials.',
   requires: [],
-  remediable: false,
+  remediable: true,
   settings,
   evaluate(facts, config) {
     const who = facts.context.caller;
@@ -54,6 +56,17 @@ export const caller: Rule<CallerSettings> = {
     if (config.allowedPrincipals.length > 0 && !anyGlobMatch(config.allowedPrincipals, identities)) {
       findings.push({ ruleId: CALLER, severity: 'high', title: `${actorOf(who)} is not an allowed principal`, evidence });
     }
-    return findings.length > 0 ? { status: 'non-compliant', findings } : { status: 'compliant' };
+    if (findings.length === 0) return { status: 'compliant' };
+    // The planner decides whether to revoke (remediate mode, never protected principals); the rule only says what could be.
+    const credentials = revocableCredentials(who);
+    const remediation = credentials.type === 'none' ? undefined : { kind: 'revoke-credentials' as const, principal: credentials };
+    return {
+      status: 'non-compliant',
+      findings: findings.map((finding) =>
+        remediation
+          ? { ...finding, remediation }
+          : { ...finding, evidence: { ...finding.evidence, notRevocable: credentials.type === 'none' ? credentials.reason : undefined } },
+      ),
+    };
   },
 };

@@ -1,12 +1,12 @@
 /** public-ip: the interface has a public IPv4 address outside the subnets and VPCs allowed to be public. */
 import * as z from 'zod';
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { remediableSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const PUBLIC_IP = 'public-ip';
 
-const settings = reportingSettings('notify', {
+const settings = remediableSettings('notify', {
   publicVpcs: z.array(z.string().startsWith('vpc-')).default([]),
   publicSubnets: z.array(z.string().startsWith('subnet-')).default([]),
 });
@@ -18,7 +18,7 @@ export const publicIp: Rule<PublicIpSettings> = {
   id: PUBLIC_IP,
   description: 'Interfaces outside the allowed public subnets and VPCs must not have a public IPv4 address.',
   requires: ['subnetNetwork'],
-  remediable: false,
+  remediable: true,
   settings,
   evaluate(facts, config) {
     const ni = facts.networkInterface;
@@ -46,6 +46,16 @@ export const publicIp: Rule<PublicIpSettings> = {
             internetGatewayRoute: routed ?? 'unknown',
             removable,
           },
+          ...(ni.elasticIp?.associationId
+            ? {
+                remediation: {
+                  kind: 'disassociate-address' as const,
+                  allocationId: ni.elasticIp.allocationId,
+                  associationId: ni.elasticIp.associationId,
+                  publicIp: ni.publicIp,
+                },
+              }
+            : {}),
         },
       ],
       ...(network?.status === 'unavailable' ? { incomplete: `subnet routes unavailable: ${network.reason}` } : {}),

@@ -1,12 +1,12 @@
 /** source-dest-check: the interface forwards traffic not addressed to it (source/destination check off). */
 import * as z from 'zod';
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { remediableSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const SOURCE_DEST_CHECK = 'source-dest-check';
 
-const settings = reportingSettings('notify', {
+const settings = remediableSettings('notify', {
   /** NAT instances and appliances legitimately disable the check: tag them with this key and value. */
   allowTag: z
     .strictObject({ key: z.string().min(1), value: z.string() })
@@ -20,7 +20,7 @@ export const sourceDestCheck: Rule<SourceDestCheckSettings> = {
   id: SOURCE_DEST_CHECK,
   description: 'Source/destination check must stay enabled, except on interfaces tagged as routers (NAT instances).',
   requires: [],
-  remediable: false,
+  remediable: true,
   settings,
   evaluate(facts, config) {
     const ni = facts.networkInterface;
@@ -35,6 +35,7 @@ export const sourceDestCheck: Rule<SourceDestCheckSettings> = {
           severity: 'medium',
           title: `source/destination check is disabled on ${ni.networkInterfaceId}`,
           evidence: { sourceDestCheck: false, allowTag: config.allowTag },
+          remediation: { kind: 'restore-source-dest-check' },
         },
       ],
     };

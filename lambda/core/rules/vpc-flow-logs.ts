@@ -1,19 +1,19 @@
 /** vpc-flow-logs: no active flow log covers the interface (at VPC, subnet or interface level). */
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { remediableSettings } from '../rule';
 import { need } from '../model';
 
 /** Stable id of this rule. */
 export const VPC_FLOW_LOGS = 'vpc-flow-logs';
 
-const settings = reportingSettings('notify', {});
+const settings = remediableSettings('notify', {});
 
 /** Flags interfaces whose traffic no active flow log records. */
-export const vpcFlowLogs: Rule<{ mode: 'off' | 'notify' }> = {
+export const vpcFlowLogs: Rule<{ mode: 'off' | 'notify' | 'remediate' }> = {
   id: VPC_FLOW_LOGS,
   description: 'The interface’s VPC (or its subnet, or the interface) must have an active flow log.',
   requires: ['flowLogs'],
-  remediable: false,
+  remediable: true,
   settings,
   evaluate(facts) {
     const { vpcId, subnetId } = facts.networkInterface;
@@ -28,6 +28,7 @@ export const vpcFlowLogs: Rule<{ mode: 'off' | 'notify' }> = {
           severity: 'medium',
           title: `no active flow log covers ${vpcId} / ${subnetId ?? '?'}`,
           evidence: { vpcId, subnetId },
+          remediation: { kind: 'enable-flow-logs', vpcId },
         },
       ],
     };

@@ -75,7 +75,7 @@ export const worldOpenIngress: Rule<WorldOpenIngressSettings> = {
         title: `${groupId} admits the whole internet on ${summary} (${where})`,
         groupId,
         evidence: { groupId, exposure: reachable ? 'internet' : unknown ? 'unknown' : 'latent', rules },
-        remediation: { kind: 'revoke-ingress', groupId, securityGroupRuleIds: rules.map((r) => r.securityGroupRuleId) },
+        remediation: { kind: 'close-ingress', groupId, securityGroupRuleIds: rules.map((r) => r.securityGroupRuleId) },
       };
     });
     return { status: 'non-compliant', findings, ...(gaps.length > 0 ? { incomplete: gaps.join('; ') } : {}) };

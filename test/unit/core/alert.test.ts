@@ -4,11 +4,12 @@ import { needsAlert, responseOf } from '../../../lambda/core/decision';
 import { evaluate } from '../../../lambda/core/evaluate';
 import { planResponse } from '../../../lambda/core/plan';
 import { DEFAULT_POLICY, parsePolicy } from '../../../lambda/core/policy';
-import { CONTEXT, facts, networkInterface, NOW, rule } from '../../support/fixtures';
+import { CONTEXT, facts, networkInterface, NOW, planInputs, rule } from '../../support/fixtures';
 
 function decided(overrides: Partial<Decision> = {}, policy = DEFAULT_POLICY): Decision {
-  const evaluation = evaluate(facts([rule({ ruleId: 'sgr-ssh' })]), policy, NOW);
-  const plan = planResponse(evaluation, policy, new Map([['sg-1', 1]]));
+  const input = facts([rule({ ruleId: 'sgr-ssh' })]);
+  const evaluation = evaluate(input, policy, NOW);
+  const plan = planResponse(evaluation, policy, planInputs(input));
   return {
     context: CONTEXT,
     networkInterfaceId: 'eni-0aaaaaaaaaaaaaaaa',
@@ -19,14 +20,21 @@ function decided(overrides: Partial<Decision> = {}, policy = DEFAULT_POLICY): De
     expiredExemptions: [],
     ruleErrors: [],
     plan,
-    results: plan.actions.map((action) => ({ action, status: 'succeeded', verified: true, verification: 're-read sg-1: rules gone' })),
+    results: plan.actions.map((action) => ({
+      action,
+      status: 'succeeded',
+      calls: action.calls.map((c) => ({ operation: c.operation, input: c.input, outcome: 'ok' })),
+      outputs: {},
+      verified: true,
+      verification: 're-read sg-1: rules gone',
+    })),
     ...overrides,
   };
 }
 
 describe('renderAlert', () => {
   it('renders a remediated critical finding for machines, people and filter policies', () => {
-    const alert = renderAlert(decided());
+    const alert = renderAlert(decided({ ledgerId: 'ledger-1' }));
     expect(alert.subject).toBe('[eni-guard] CRITICAL world-open-ingress (+1) on eni-0aaaaaaaaaaaaaaaa: remediated');
     expect(alert.attributes).toEqual({
       severity: 'critical',
@@ -43,10 +51,22 @@ describe('renderAlert', () => {
       response: 'remediated',
       networkInterface: { id: 'eni-0aaaaaaaaaaaaaaaa', vpcId: 'vpc-1', publicIp: '203.0.113.10' },
       caller: { arn: 'arn:aws:iam::123456789012:user/alice' },
-      plan: { mode: 'remediate', actions: [{ call: 'RevokeSecurityGroupIngress GroupId=sg-1 SecurityGroupRuleIds=sgr-ssh' }] },
-      results: [{ status: 'succeeded', verified: true }],
+      plan: {
+        mode: 'remediate',
+        actions: [
+          { kind: 'revoke-ingress', calls: ['RevokeSecurityGroupIngress GroupId=sg-1 SecurityGroupRuleIds=sgr-ssh'] },
+          { kind: 'tag-interface', calls: [expect.stringContaining('CreateTags Resources=eni-0aaaaaaaaaaaaaaaa')] },
+        ],
+      },
+      ledgerId: 'ledger-1',
+      undoCommand: 'npx eni-guard undo ledger-1',
+      results: [
+        { kind: 'revoke-ingress', status: 'succeeded', verified: true, calls: ['RevokeSecurityGroupIngress → ok'] },
+        { kind: 'tag-interface', status: 'succeeded', verified: true },
+      ],
     });
-    expect(alert.text).toContain('RevokeSecurityGroupIngress GroupId=sg-1 SecurityGroupRuleIds=sgr-ssh → verified');
+    expect(alert.text).toContain('revoke 1 world-open rule(s) of sg-1, which only this interface uses → verified');
+    expect(alert.text).toContain('Undo:      npx eni-guard undo ledger-1');
     expect(alert.text).toContain('Caller:    arn:aws:iam::123456789012:user/alice\nEvent:');
     expect(alert.text.split('\n')[0]).toBe('CRITICAL: 2 finding(s) on eni-0aaaaaaaaaaaaaaaa — response: remediated');
   });

@@ -1,7 +1,7 @@
 import { evaluate } from '../../../lambda/core/evaluate';
 import { planResponse } from '../../../lambda/core/plan';
 import { parsePolicy } from '../../../lambda/core/policy';
-import { CONTEXT, facts, NOW, rule } from '../../support/fixtures';
+import { CONTEXT, facts, NOW, planInputs, rule } from '../../support/fixtures';
 
 const base = {
   id: 'bastion',
@@ -28,7 +28,7 @@ describe('exemptions', () => {
     expect(evaluation.exempted).toEqual([
       expect.objectContaining({ exemptionId: 'bastion', owner: 'platform@example.com', expires: '2026-12-31' }),
     ]);
-    expect(planResponse(evaluation, policyWith(exemption), new Map([['sg-1', 1]])).actions).toEqual([]);
+    expect(planResponse(evaluation, policyWith(exemption), planInputs(ssh(ni))).actions).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>, Parameters<typeof facts>[1]]>([
@@ -49,7 +49,7 @@ describe('exemptions', () => {
     expect(after.expiredExemptions).toEqual([
       { exemptionId: 'bastion', ruleId: 'world-open-ingress', owner: 'platform@example.com', expired: '2026-11-28' },
     ]);
-    expect(planResponse(after, policy, new Map([['sg-1', 1]])).actions).toHaveLength(1);
+    expect(planResponse(after, policy, planInputs(ssh())).actions.map((a) => a.kind)).toEqual(['revoke-ingress', 'tag-interface']);
   });
 
   it('matches a principal against the role behind an assumed-role session', () => {

@@ -2,17 +2,20 @@ import { backupCoverage } from '../../../../lambda/core/rules/backup-coverage';
 import { ebsEncryption } from '../../../../lambda/core/rules/ebs-encryption';
 import { instanceAmiAge } from '../../../../lambda/core/rules/instance-ami-age';
 import type { InstanceFacts } from '../../../../lambda/core/model';
+import type { Rule } from '../../../../lambda/core/rule';
 import { facts, instance, run } from '../../../support/fixtures';
+
+const INSTANCE_RULES = [instanceAmiAge, ebsEncryption, backupCoverage] as Rule<unknown>[];
 
 const attached = (overrides: Partial<InstanceFacts> = {}) =>
   facts([], { attachedInstanceId: 'i-0123456789abcdef0' }, { instance: { status: 'ok', value: instance(overrides) } });
 
 describe('rules about the attached instance', () => {
-  it.each([instanceAmiAge, ebsEncryption, backupCoverage])('$id does not apply to an unattached interface', (subject) => {
+  it.each(INSTANCE_RULES)('$id does not apply to an unattached interface', (subject) => {
     expect(run(subject, facts([])).status).toBe('not-applicable');
   });
 
-  it.each([instanceAmiAge, ebsEncryption, backupCoverage])('$id throws (fail closed) when the instance could not be read', (subject) => {
+  it.each(INSTANCE_RULES)('$id throws (fail closed) when the instance could not be read', (subject) => {
     const input = facts([], { attachedInstanceId: 'i-1' }, { instance: { status: 'unavailable', reason: 'denied' } });
     expect(() => run(subject, input)).toThrow('instance unavailable: denied');
   });

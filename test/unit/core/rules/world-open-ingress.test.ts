@@ -46,11 +46,11 @@ describe('world-open-ingress', () => {
         findings: [
           expect.objectContaining({
             severity: 'critical',
-            remediation: { kind: 'revoke-ingress', groupId: 'sg-1', securityGroupRuleIds: ['sgr-ssh', 'sgr-http'] },
+            remediation: { kind: 'close-ingress', groupId: 'sg-1', securityGroupRuleIds: ['sgr-ssh', 'sgr-http'] },
           }),
           expect.objectContaining({
             severity: 'critical',
-            remediation: { kind: 'revoke-ingress', groupId: 'sg-2', securityGroupRuleIds: ['sgr-other'] },
+            remediation: { kind: 'close-ingress', groupId: 'sg-2', securityGroupRuleIds: ['sgr-other'] },
           }),
         ],
       });

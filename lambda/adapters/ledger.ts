@@ -1,0 +1,106 @@
+/**
+ * The remediation ledger in DynamoDB. One item per `eventId/interface`, written with conditional
+ * puts: the first writer claims it (a lease), a duplicate delivery finds it and does nothing again,
+ * and a claim whose holder crashed can be taken over once its lease has expired.
+ *
+ * Item: `ledgerId` (key), `status`, `leaseUntil` (epoch s), `expiresAt` (TTL, epoch s), `record` (the
+ * entry as JSON: pre-state, plan, results, alert), `eventId`, `networkInterfaceId`, `createdAt`.
+ */
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { LedgerEntry, LedgerStatus } from '../core/ledger';
+import { errorCode, wrap } from './errors';
+
+/** What the responder and `eni-guard undo` need from the ledger. */
+export interface LedgerPort {
+  /** Claims `entry.ledgerId` until `leaseUntil`. Returns undefined when claimed, else the record that holds it. */
+  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined>;
+  /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
+  save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
+  get(ledgerId: string): Promise<LedgerEntry | undefined>;
+}
+
+/** Raised when a conditional save finds the record in another state (someone else changed it). */
+export class LedgerConflictError extends Error {
+  constructor(ledgerId: string, expected: LedgerStatus) {
+    super(`ledger record ${ledgerId} is no longer ${expected}; it was changed concurrently`);
+    this.name = 'LedgerConflictError';
+  }
+}
+
+/** How long ledger records are kept (DynamoDB TTL). */
+export const LEDGER_RETENTION_DAYS = 400;
+
+/** DynamoDB implementation of the ledger. */
+export class DynamoLedger implements LedgerPort {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { ...toItem(entry), leaseUntil: { N: String(Math.floor(leaseUntil.getTime() / 1000)) } },
+          ConditionExpression: 'attribute_not_exists(ledgerId) OR (#status = :inProgress AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': { S: 'in-progress' }, ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (errorCode(error) !== 'ConditionalCheckFailedException') throw wrap('PutItem', error);
+    }
+    const existing = await this.get(entry.ledgerId);
+    // Deleted between the two calls (TTL): treat as held, the caller will not act twice.
+    return existing ?? { ...entry, status: 'in-progress' };
+  }
+
+  async save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem(entry),
+          ...(expected
+            ? {
+                ConditionExpression: '#status = :expected',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':expected': { S: expected } },
+              }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      if (expected && errorCode(error) === 'ConditionalCheckFailedException') throw new LedgerConflictError(entry.ledgerId, expected);
+      throw wrap('PutItem', error);
+    }
+  }
+
+  async get(ledgerId: string): Promise<LedgerEntry | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { ledgerId: { S: ledgerId } }, ConsistentRead: true }),
+      );
+      const record = out.Item?.['record']?.S;
+      return record ? (JSON.parse(record) as LedgerEntry) : undefined;
+    } catch (error) {
+      throw wrap('GetItem', error);
+    }
+  }
+}
+
+function toItem(entry: LedgerEntry): Record<string, AttributeValue> {
+  const created = Date.parse(entry.createdAt);
+  return {
+    ledgerId: { S: entry.ledgerId },
+    status: { S: entry.status },
+    eventId: { S: entry.eventId },
+    networkInterfaceId: { S: entry.networkInterfaceId },
+    createdAt: { S: entry.createdAt },
+    expiresAt: { N: String(Math.floor(created / 1000) + LEDGER_RETENTION_DAYS * 86_400) },
+    record: { S: JSON.stringify(entry) },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The remediation ledger: one record per interface decision that alerts or acts, written before
+ * anything changes (the pre-state and the planned calls), completed with what was done and its
+ * verification, and used to (1) make duplicate deliveries harmless and (2) undo.
+ */
+import type { Alert } from './alert';
+import type { ActionResult, ExecutedCall } from './decision';
+import type { NetworkInterface, SecurityGroupRule } from './model';
+import type { Plan } from './plan';
+
+/** Where a record is in its life. */
+export type LedgerStatus = 'in-progress' | 'completed' | 'undoing' | 'undone' | 'undo-failed';
+
+/** What the interface looked like before eni-guard acted. */
+export interface PreState {
+  readonly networkInterface: NetworkInterface;
+  /** Every rule of the interface's groups. */
+  readonly groupRules: readonly SecurityGroupRule[];
+}
+
+/** One ledger record. */
+export interface LedgerEntry {
+  readonly ledgerId: string;
+  readonly eventId: string;
+  readonly networkInterfaceId: string;
+  readonly status: LedgerStatus;
+  readonly createdAt: string;
+  readonly preState?: PreState;
+  readonly plan?: Plan;
+  readonly results?: readonly ActionResult[];
+  /** The alert as published (or to publish again if the first attempt failed). */
+  readonly alert?: Alert;
+  readonly alertSent?: boolean;
+  readonly undo?: { readonly at: string; readonly calls: readonly ExecutedCall[]; readonly error?: string };
+}
+
+/** The ledger id of a decision: the CloudTrail event and the interface. Stable across redeliveries. */
+export function ledgerIdOf(eventId: string, networkInterfaceId: string): string {
+  return `${eventId}/${networkInterfaceId}`;
+}
+
+/** The command that undoes a ledger record. */
+export function undoCommandOf(ledgerId: string): string {
+  return `npx eni-guard undo ${ledgerId}`;
+}

@@ -1,0 +1,389 @@
+/**
+ * Every remediation against moto over the real wire protocol, with the DynamoDB ledger: the fix,
+ * its verification, its undo, and duplicate deliveries. The responder is the production wiring
+ * (lambda/wiring.ts) run in-process; assertions are on the resulting AWS state.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeFlowLogsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeTagsCommand,
+  EC2Client,
+  ModifyNetworkInterfaceAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+} from '@aws-sdk/client-iam';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { PolicyInput } from '../../lambda/core/policy';
+import { parsePolicy } from '../../lambda/core/policy';
+import type { Decision } from '../../lambda/core/decision';
+import type { HandleResult, LogPort } from '../../lambda/service';
+import { createClients, createResponder, createUndoer, snsAlerts } from '../../lambda/wiring';
+import { UndoError } from '../../lambda/remediation';
+import { createNetworkInterfaceRecord, eventBridgeEnvelope, assumedRoleIdentity } from '../../scripts/lib/cloudtrail-events';
+import { createLedgerTable } from '../../scripts/lib/ledger-table';
+import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
+import {
+  attachElasticIp,
+  attachInterface,
+  createGroup,
+  createInterface,
+  createNetwork,
+  createSubscribedTopic,
+  EMULATOR_ENV,
+  enableFlowLogs,
+  ingressRules,
+  routeToInternet,
+  runInstance,
+  worldOpen,
+} from '../../scripts/lib/sandbox';
+
+const ACCOUNT = '123456789012';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`;
+const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+let moto: Moto;
+let ec2: EC2Client;
+let iam: IAMClient;
+let ledgerTable: string;
+let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
+let network: { vpcId: string; subnetId: string };
+/** Mutating EC2/IAM calls the responder sent, in order (read calls are not listed). */
+const sent: { operation: string; input: unknown }[] = [];
+/** Runs once right after the named operation succeeds (to change things behind the responder's back). */
+const after = new Map<string, () => Promise<void>>();
+
+beforeAll(async () => {
+  assertMotoInstalled();
+  moto = await startMoto();
+  const connection = {
+    endpoint: moto.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  ec2 = new EC2Client(connection);
+  iam = new IAMClient(connection);
+  subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
+  ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
+  network = await createNetwork(ec2, '10.40.0.0/16');
+  await routeToInternet(ec2, network.vpcId, network.subnetId);
+  await enableFlowLogs(ec2, network.vpcId);
+}, 60_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  sent.length = 0;
+  after.clear();
+  await subscriber.drain();
+});
+
+/** The production wiring against moto, recording the mutating calls it sends. */
+function guard(policy: PolicyInput = { version: 1 }, settings: { flowLogDestination?: boolean } = {}) {
+  const clients = createClients({
+    endpoint: moto.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one middleware for two clients' stacks
+  const record = (next: any, context: { commandName?: string }) => async (args: { input: unknown }) => {
+    const operation = String(context.commandName).replace(/Command$/, '');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call
+    const result = await next(args);
+    if (!/^(Describe|Get|List)/.test(operation)) sent.push({ operation, input: args.input });
+    const hook = after.get(operation);
+    if (hook) {
+      after.delete(operation);
+      await hook();
+    }
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return
+    return result;
+  };
+  clients.ec2.middlewareStack.add(record as never, { step: 'initialize', name: 'recordCalls' });
+  clients.iam.middlewareStack.add(record as never, { step: 'initialize', name: 'recordCalls' });
+  const responder = createResponder({
+    ec2: clients.ec2,
+    iam: clients.iam,
+    dynamodb: clients.dynamodb,
+    ledgerTable,
+    alerts: snsAlerts(clients.sns, subscriber.topicArn),
+    log: silent,
+    settings: {
+      policy: parsePolicy(policy),
+      responderRoleArn: ROLE,
+      ...(settings.flowLogDestination
+        ? {
+            flowLogDestination: {
+              type: 'cloud-watch-logs' as const,
+              arn: `arn:aws:logs:${EMULATOR_ENV.AWS_REGION}:${ACCOUNT}:log-group:/eni-guard/flow-logs`,
+              deliveryRoleArn: `arn:aws:iam::${ACCOUNT}:role/flow-logs-delivery`,
+            },
+          }
+        : {}),
+    },
+  });
+  return { responder, undoer: createUndoer(clients, ledgerTable) };
+}
+
+const eventFor = (
+  ni: { NetworkInterfaceId?: string; SubnetId?: string; VpcId?: string; Groups?: { GroupId?: string }[] },
+  identity?: Record<string, unknown>,
+) =>
+  eventBridgeEnvelope(
+    createNetworkInterfaceRecord(ni, {
+      account: ACCOUNT,
+      region: EMULATOR_ENV.AWS_REGION,
+      ...(identity ? { userIdentity: identity } : {}),
+    }),
+  );
+
+function only(result: HandleResult): Decision {
+  if (result.kind !== 'decided' || result.decisions.length !== 1) throw new Error(`expected one decision, got ${JSON.stringify(result)}`);
+  return result.decisions[0]!;
+}
+
+const describeInterface = async (id: string) =>
+  (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }))).NetworkInterfaces![0]!;
+const shape = (rules: Awaited<ReturnType<typeof ingressRules>>) =>
+  rules
+    .map((r) => ({ protocol: r.IpProtocol, from: r.FromPort, to: r.ToPort, cidr: r.CidrIpv4, description: r.Description }))
+    .sort((a, b) => (a.from ?? 0) - (b.from ?? 0));
+
+describe('remediation against moto', () => {
+  it('revokes world-open SSH of a group only this interface uses, verifies it, tags the interface; undo restores the exact pre-state', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'solo-ssh', [worldOpen(22), worldOpen(443)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const before = shape(await ingressRules(ec2, groupId));
+    const { responder, undoer } = guard();
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results.map((r) => [r.action.kind, r.status, r.verified])).toEqual([
+      ['revoke-ingress', 'succeeded', true],
+      ['tag-interface', 'succeeded', true],
+    ]);
+    expect(shape(await ingressRules(ec2, groupId)).map((r) => r.from)).toEqual([443]);
+    const tagged = Object.fromEntries((await describeInterface(ni.NetworkInterfaceId!)).TagSet!.map((t) => [t.Key, t.Value]));
+    expect(tagged).toMatchObject({ 'eni-guard:findings': 'world-open-ingress', 'eni-guard:ledger': decision.ledgerId });
+
+    const undone = await undoer.undo(decision.ledgerId!);
+
+    expect(undone.status).toBe('undone');
+    expect(shape(await ingressRules(ec2, groupId))).toEqual(before);
+    expect((await describeInterface(ni.NetworkInterfaceId!)).TagSet ?? []).toEqual([]);
+    expect((await undoer.show(decision.ledgerId!)).status).toBe('undone');
+    await expect(undoer.undo(decision.ledgerId!)).rejects.toThrow(UndoError);
+  });
+
+  it('fixes an interface on a shared group with a copy, leaving the group and the other interface untouched; undo swaps back', async () => {
+    const shared = await createGroup(ec2, network.vpcId, 'shared-web', [worldOpen(22), worldOpen(443)]);
+    const ni = await createInterface(ec2, network.subnetId, [shared]);
+    const other = await createInterface(ec2, network.subnetId, [shared]);
+    const { responder, undoer } = guard();
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    const [result] = decision.results;
+    expect(result).toMatchObject({ status: 'succeeded', verified: true, action: { kind: 'replace-groups' } });
+    const copy = result!.outputs[`copy-of-${shared}`]!;
+    expect((await describeInterface(ni.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId)).toEqual([copy]);
+    expect(shape(await ingressRules(ec2, copy)).map((r) => r.from)).toEqual([443]);
+    expect(shape(await ingressRules(ec2, shared)).map((r) => r.from)).toEqual([22, 443]);
+    expect((await describeInterface(other.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId)).toEqual([shared]);
+    expect(sent.filter((c) => JSON.stringify(c.input).includes(`"GroupId":"${shared}"`))).toEqual([]);
+
+    await undoer.undo(decision.ledgerId!);
+    expect((await describeInterface(ni.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId)).toEqual([shared]);
+    await expect(ingressRules(ec2, copy)).resolves.toEqual([]);
+  });
+
+  it('reports remediation-failed when the fix is reverted behind its back before verification', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'reverted', [worldOpen(3306)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const { responder } = guard();
+    after.set('RevokeSecurityGroupIngress', async () => {
+      await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [worldOpen(3306)] }));
+    });
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results[0]).toMatchObject({
+      status: 'succeeded',
+      verified: false,
+      verification: expect.stringContaining('still present'),
+    });
+    const [alert] = await subscriber.drain();
+    expect(alert?.attributes['response']).toBe('remediation-failed');
+  });
+
+  it('remediates once and alerts once when the same event arrives three times at once and twice more later', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'duplicate', [worldOpen(5432)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const event = eventFor(ni);
+    const concurrent = [guard(), guard(), guard()];
+
+    const first = await Promise.all(concurrent.map(({ responder }) => responder.handle(event)));
+    const later = [await guard().responder.handle(event), await guard().responder.handle(event)];
+
+    const outcomes = [...first, ...later].map((r) => only(r).outcome);
+    expect(outcomes.filter((o) => o === 'noncompliant')).toHaveLength(1);
+    expect(sent.filter((c) => c.operation === 'RevokeSecurityGroupIngress')).toHaveLength(1);
+    expect(await subscriber.drain()).toHaveLength(1);
+  });
+
+  it('in dry-run plans exactly the calls a live run then sends', async () => {
+    const planned = async () => {
+      const groupId = await createGroup(ec2, network.vpcId, `parity-${Date.now()}`, [worldOpen(22)]);
+      const ni = await createInterface(ec2, network.subnetId, [groupId]);
+      await createInterface(ec2, network.subnetId, [groupId]);
+      return { groupId, ni };
+    };
+    const shadowTarget = await planned();
+    const shadow = only(await guard({ version: 1, dryRun: true }).responder.handle(eventFor(shadowTarget.ni)));
+    expect(sent).toEqual([]);
+    const liveTarget = await planned();
+    sent.length = 0;
+    const live = only(await guard().responder.handle(eventFor(liveTarget.ni)));
+
+    // Same operations in the same order, and the same inputs once the ids of the two targets are aligned.
+    const plannedCalls = shadow.plan!.actions.flatMap((a) => a.calls.map((c) => c.operation));
+    expect(sent.map((c) => c.operation)).toEqual(plannedCalls);
+    const executed = live.results.flatMap((r) => r.calls.map((c) => c.operation));
+    expect(executed).toEqual(plannedCalls);
+  });
+
+  it('disassociates an Elastic IP and keeps the allocation; undo re-associates it', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'eip', []);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const eip = await attachElasticIp(ec2, ni.NetworkInterfaceId!);
+    const { responder, undoer } = guard({ version: 1, rules: { 'public-ip': { mode: 'remediate' } } });
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results[0]).toMatchObject({ action: { kind: 'disassociate-address' }, status: 'succeeded', verified: true });
+    expect((await describeInterface(ni.NetworkInterfaceId!)).Association).toBeUndefined();
+    await undoer.undo(decision.ledgerId!);
+    expect((await describeInterface(ni.NetworkInterfaceId!)).Association).toMatchObject({
+      PublicIp: eip.publicIp,
+      AllocationId: eip.allocationId,
+    });
+  });
+
+  it('turns the source/destination check back on, and undo turns it off again', async () => {
+    const ni = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'sdc', [])]);
+    await ec2.send(
+      new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: ni.NetworkInterfaceId!, SourceDestCheck: { Value: false } }),
+    );
+    const { responder, undoer } = guard({ version: 1, rules: { 'source-dest-check': { mode: 'remediate' } } });
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results[0]).toMatchObject({ action: { kind: 'restore-source-dest-check' }, verified: true });
+    expect((await describeInterface(ni.NetworkInterfaceId!)).SourceDestCheck).toBe(true);
+    await undoer.undo(decision.ledgerId!);
+    expect((await describeInterface(ni.NetworkInterfaceId!)).SourceDestCheck).toBe(false);
+  });
+
+  it('enables flow logs for a VPC without them, to the stack destination, and verifies they are ACTIVE', async () => {
+    const vpc = await createNetwork(ec2, '10.41.0.0/16');
+    const ni = await createInterface(ec2, vpc.subnetId, [await createGroup(ec2, vpc.vpcId, 'no-flow-logs', [])]);
+    const { responder, undoer } = guard({ version: 1, rules: { 'vpc-flow-logs': { mode: 'remediate' } } }, { flowLogDestination: true });
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results[0]).toMatchObject({ action: { kind: 'enable-flow-logs' }, status: 'succeeded', verified: true });
+    const logs = await ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpc.vpcId] }] }));
+    expect(logs.FlowLogs?.map((f) => f.FlowLogStatus)).toEqual(['ACTIVE']);
+    await undoer.undo(decision.ledgerId!);
+    const gone = await ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpc.vpcId] }] }));
+    expect(gone.FlowLogs ?? []).toEqual([]);
+  });
+
+  it('tags an attached instance without backup coverage so the Backup plan selects it', async () => {
+    const instanceId = await runInstance(ec2, network.subnetId);
+    const ni = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'backup', [])]);
+    await attachInterface(ec2, ni.NetworkInterfaceId!, instanceId);
+    const { responder } = guard({ version: 1, rules: { 'backup-coverage': { mode: 'remediate' } } });
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results[0]).toMatchObject({ action: { kind: 'tag-for-backup' }, status: 'succeeded', verified: true });
+    const tags = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [instanceId] }] }));
+    expect(tags.Tags?.map((t) => [t.Key, t.Value])).toContainEqual(['backup', 'daily']);
+  });
+
+  it('quarantines an interface on a shared group when the policy says so, creating the VPC quarantine group once', async () => {
+    const shared = await createGroup(ec2, network.vpcId, 'quarantine-shared', [worldOpen(23)]);
+    // Three users: after the first is quarantined, the second still shares the group with the third.
+    const [a, b] = [await createInterface(ec2, network.subnetId, [shared]), await createInterface(ec2, network.subnetId, [shared])];
+    await createInterface(ec2, network.subnetId, [shared]);
+    const policy: PolicyInput = { version: 1, remediation: { sharedGroups: 'quarantine' } };
+
+    const first = only(await guard(policy).responder.handle(eventFor(a)));
+    const second = only(await guard(policy).responder.handle(eventFor(b)));
+
+    const quarantine = (await describeInterface(a.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId);
+    expect(first.results[0]).toMatchObject({ action: { kind: 'quarantine' }, verified: true });
+    expect((await describeInterface(b.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId)).toEqual(quarantine);
+    expect(second.results[0]?.calls.map((c) => c.operation)).toEqual(['ModifyNetworkInterfaceAttribute']);
+    expect(await ingressRules(ec2, quarantine[0]!)).toEqual([]);
+  });
+
+  it("revokes a role's sessions when its instance credentials created an interface; never the responder's own", async () => {
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'app-instance',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      }),
+    );
+    const ni = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'caller', [])]);
+    const { responder, undoer } = guard({ version: 1, rules: { caller: { mode: 'remediate' } } });
+
+    const decision = only(await responder.handle(eventFor(ni, assumedRoleIdentity(role.Role!.Arn!, 'i-0123456789abcdef0'))));
+
+    expect(decision.results[0]).toMatchObject({ action: { kind: 'revoke-role-sessions' }, status: 'succeeded', verified: true });
+    const policy = await iam.send(new GetRolePolicyCommand({ RoleName: 'app-instance', PolicyName: 'eni-guard-revoke-older-sessions' }));
+    expect(decodeURIComponent(policy.PolicyDocument!)).toContain('aws:TokenIssueTime');
+    await undoer.undo(decision.ledgerId!);
+    await expect(
+      iam.send(new GetRolePolicyCommand({ RoleName: 'app-instance', PolicyName: 'eni-guard-revoke-older-sessions' })),
+    ).rejects.toThrow();
+  });
+
+  it("deactivates an IAM user's access key that is not an allowed principal; undo reactivates it", async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'mallory' }));
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'mallory' }));
+    const ni = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'user', [])]);
+    const identity = {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: `arn:aws:iam::${ACCOUNT}:user/mallory`,
+      accountId: ACCOUNT,
+      accessKeyId: key.AccessKey!.AccessKeyId!,
+      userName: 'mallory',
+    };
+    const policy: PolicyInput = {
+      version: 1,
+      rules: { caller: { mode: 'remediate', allowedPrincipals: [`arn:aws:iam::${ACCOUNT}:role/deploy`] } },
+    };
+    const { responder, undoer } = guard(policy);
+
+    const decision = only(await responder.handle(eventFor(ni, identity)));
+
+    expect(decision.results[0]).toMatchObject({ action: { kind: 'deactivate-access-key' }, verified: true });
+    const status = async () => (await iam.send(new ListAccessKeysCommand({ UserName: 'mallory' }))).AccessKeyMetadata![0]!.Status;
+    expect(await status()).toBe('Inactive');
+    await undoer.undo(decision.ledgerId!);
+    expect(await status()).toBe('Active');
+  });
+});
