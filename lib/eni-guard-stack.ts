@@ -49,20 +49,6 @@ export class EniGuardStack extends Stack {
     }
 
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: dataKey.key, emails: config.alertEmails });
-    this.responder = new Responder(this, 'Responder', {
-      policy: config.policy,
-      alertTopic: this.alerts.topic,
-      dataKey,
-      logRetention: config.logRetentionDays,
-      reservedConcurrency: config.reservedConcurrency,
-    });
-    this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
-      function: this.responder.function,
-      deadLetterQueue: this.responder.deadLetterQueue,
-      topic: this.alerts.topic,
-      dataKey,
-    });
-
     const { vpcs } = config.flowLogs;
     if (vpcs === 'all' || vpcs.length > 0) {
       this.flowLogs = new FlowLogs(this, 'FlowLogs', {
@@ -77,6 +63,30 @@ export class EniGuardStack extends Stack {
         );
       }
     }
+
+    this.responder = new Responder(this, 'Responder', {
+      policy: config.policy,
+      alertTopic: this.alerts.topic,
+      dataKey,
+      logRetention: config.logRetentionDays,
+      reservedConcurrency: config.reservedConcurrency,
+      // The responder's "enable flow logs" remediation writes where the baseline's flow logs go.
+      ...(this.flowLogs
+        ? {
+            flowLogDestination: {
+              type: this.flowLogs.destinationType,
+              arn: this.flowLogs.destinationArn,
+              ...(this.flowLogs.deliveryRole ? { deliveryRole: this.flowLogs.deliveryRole } : {}),
+            },
+          }
+        : {}),
+    });
+    this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
+      function: this.responder.function,
+      deadLetterQueue: this.responder.deadLetterQueue,
+      topic: this.alerts.topic,
+      dataKey,
+    });
 
     if (config.backup.enabled) {
       this.backup = new AccountBackup(this, 'Backup', {
