@@ -119,7 +119,13 @@ describe('eni-guard evaluate', () => {
       response: 'dry-run',
       networkInterface: { id: ENI },
       findings: [expect.objectContaining({ ruleId: 'world-open-ingress', severity: 'high', evidence: expect.any(Object) })],
-      plan: { mode: 'dry-run', actions: [expect.objectContaining({ call: expect.stringContaining('sgr-ssh') })] },
+      plan: {
+        mode: 'dry-run',
+        actions: [
+          expect.objectContaining({ kind: 'revoke-ingress', calls: [expect.stringContaining('sgr-ssh')] }),
+          expect.objectContaining({ kind: 'tag-interface' }),
+        ],
+      },
     });
   });
 
@@ -180,7 +186,12 @@ describe('eni-guard evaluate', () => {
 describe('eni-guard respond', () => {
   it('remediates and publishes as the function does; the printed document is the one SNS carries', async () => {
     given([rule('sgr-ssh', 22), rule('sgr-https', 443)], [rule('sgr-https', 443)]);
-    const run = await cli(['respond', '--event', 'event.json', '--output', 'json'], { cwd: dir, env: { ALERT_TOPIC_ARN: TOPIC } });
+    // Interface tagging verifies against a re-read the mock cannot show; the fix itself is what this test is about.
+    writeFiles(dir, { 'untagged.json': { version: 1, remediation: { tagInterface: false } } });
+    const run = await cli(['respond', '--event', 'event.json', '--policy', 'untagged.json', '--output', 'json'], {
+      cwd: dir,
+      env: { ALERT_TOPIC_ARN: TOPIC },
+    });
 
     expect(run.code).toBe(EXIT.findings);
     expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, { GroupId: 'sg-1', SecurityGroupRuleIds: ['sgr-ssh'] });

@@ -28,14 +28,14 @@ describe('eni-guard validate', () => {
 
   it('lists every schema problem with its path and reason, and exits 1', async () => {
     const dir = writeFiles(tempDir(), {
-      'p.json': { version: 2, rules: { 'world-open-ingress': { mode: 'fix' }, 'public-ip': { mode: 'remediate' }, typo: {} } },
+      'p.json': { version: 2, rules: { 'world-open-ingress': { mode: 'fix' }, 'ebs-encryption': { mode: 'remediate' }, typo: {} } },
     });
     const run = await cli(['validate', '-p', 'p.json'], { cwd: dir });
     expect(run.code).toBe(EXIT.findings);
     expect(run.stdout).toContain('p.json: invalid');
     expect(run.stdout).toContain('  - version: ');
     expect(run.stdout).toContain('  - rules.world-open-ingress.mode: ');
-    expect(run.stdout).toContain('  - rules.public-ip.mode: must be "off" or "notify"');
+    expect(run.stdout).toContain('  - rules.ebs-encryption.mode: must be "off" or "notify"');
     expect(run.stdout).toContain('typo');
   });
 
