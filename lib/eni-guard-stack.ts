@@ -115,6 +115,10 @@ export class EniGuardStack extends Stack {
       value: this.responder.deadLetterQueue.queueUrl,
       description: 'Events that could not be handled',
     });
+    new CfnOutput(this, 'LedgerTableName', {
+      value: this.responder.ledger.tableName,
+      description: 'Remediation ledger: LEDGER_TABLE_NAME for `eni-guard undo` and `eni-guard respond`',
+    });
     if (this.flowLogs) {
       new CfnOutput(this, 'FlowLogDestinationType', {
         value: this.flowLogs.destinationType,

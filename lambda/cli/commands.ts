@@ -6,7 +6,8 @@
 import type { Command } from './command';
 import { evaluateCommand } from './evaluate';
 import { respondCommand } from './respond';
+import { undoCommand } from './undo';
 import { validateCommand } from './validate';
 
 /** Every subcommand, in the order `eni-guard --help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, evaluateCommand, respondCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, evaluateCommand, respondCommand, undoCommand];

@@ -56,6 +56,7 @@ export async function runReplay(mode: ReplayMode, invocation: Invocation, io: Cl
   }
   const events = await readEvents(paths, io);
   const responderRoleArn = stringOption(invocation, 'responder-role-arn') ?? io.env['RESPONDER_ROLE_ARN'];
+  const ledgerTable = mode === 'respond' ? (stringOption(invocation, 'ledger-table') ?? io.env['LEDGER_TABLE_NAME']) : undefined;
   const reports = await replay(
     events,
     {
@@ -65,6 +66,7 @@ export async function runReplay(mode: ReplayMode, invocation: Invocation, io: Cl
       log: cliLog(io, flag(invocation, 'verbose')),
       ...(topicArn ? { topicArn } : {}),
       ...(responderRoleArn ? { responderRoleArn } : {}),
+      ...(ledgerTable ? { ledgerTable } : {}),
     },
     (report) => io.stdout(format === 'json' ? reportJson(report) : reportText(report, mode, topicArn)),
   );

@@ -24,6 +24,8 @@ export interface ReplaySettings {
   readonly topicArn?: string;
   /** The deployed function's role: calls it made are skipped, as the function skips them. */
   readonly responderRoleArn?: string;
+  /** The remediation ledger (`respond` only): decisions are recorded (duplicates skipped, undo possible) as the function does. */
+  readonly ledgerTable?: string;
   readonly log: LogPort;
 }
 
@@ -66,9 +68,10 @@ export async function replay(
       const alerts = new CapturingAlerts(settings.mode === 'respond' ? snsAlerts(clients.sns, settings.topicArn!) : undefined);
       entry = {
         alerts,
-        // Every client the function's wiring takes; the ledger, when configured, is the function's alone.
+        // Every client the function's wiring takes; `respond` records in the function's ledger when given one.
         responder: createResponder({
           ...clients,
+          ...(settings.mode === 'respond' && settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
           alerts,
           log: settings.log,
           settings: { policy, ...(settings.responderRoleArn ? { responderRoleArn: settings.responderRoleArn } : {}) },

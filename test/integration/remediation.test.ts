@@ -3,6 +3,9 @@
  * its verification, its undo, and duplicate deliveries. The responder is the production wiring
  * (lambda/wiring.ts) run in-process; assertions are on the resulting AWS state.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,
@@ -28,6 +31,7 @@ import type { Decision } from '../../lambda/core/decision';
 import type { HandleResult, LogPort } from '../../lambda/service';
 import { createClients, createResponder, createUndoer, snsAlerts } from '../../lambda/wiring';
 import { UndoError } from '../../lambda/remediation';
+import { cli } from '../unit/cli/io';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope, assumedRoleIdentity } from '../../scripts/lib/cloudtrail-events';
 import { createLedgerTable } from '../../scripts/lib/ledger-table';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
@@ -73,6 +77,8 @@ beforeAll(async () => {
   iam = new IAMClient(connection);
   subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
   ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
+  // The CLI tests below run `eni-guard` in-process: its SDK clients read these like any AWS CLI.
+  Object.assign(process.env, EMULATOR_ENV);
   network = await createNetwork(ec2, '10.40.0.0/16');
   await routeToInternet(ec2, network.vpcId, network.subnetId);
   await enableFlowLogs(ec2, network.vpcId);
@@ -385,5 +391,47 @@ describe('remediation against moto', () => {
     expect(await status()).toBe('Inactive');
     await undoer.undo(decision.ledgerId!);
     expect(await status()).toBe('Active');
+  });
+
+  it('eni-guard undo restores a fix from the ledger, shows it first with --dry-run, and refuses a second undo', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'cli-undo', [worldOpen(3389)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const decision = only(await guard().responder.handle(eventFor(ni)));
+    const env = { LEDGER_TABLE_NAME: ledgerTable };
+    const at = ['--endpoint-url', moto.endpoint];
+
+    const preview = await cli(['undo', decision.ledgerId!, '--dry-run', ...at], { env });
+    expect(preview).toMatchObject({ code: 0, stderr: '' });
+    expect(preview.stdout).toContain(`AuthorizeSecurityGroupIngress GroupId=${groupId}`);
+    expect(await ingressRules(ec2, groupId)).toEqual([]);
+
+    const run = await cli(['undo', decision.ledgerId!, '--output', 'json', ...at], { env });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ledgerId: decision.ledgerId, status: 'undone' });
+    expect((await ingressRules(ec2, groupId)).map((r) => r.FromPort)).toEqual([3389]);
+
+    const again = await cli(['undo', decision.ledgerId!, ...at], { env });
+    expect(again).toMatchObject({ code: 3, stderr: expect.stringContaining('already undone') });
+    const usage = await cli(['undo', 'not-a-ledger-id'], { env });
+    expect(usage.code).toBe(2);
+  });
+
+  it('eni-guard respond --ledger-table records like the function: a replayed event does not alert twice', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'cli-replay', [worldOpen(6379)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-replay-'));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify(eventFor(ni)));
+    // Notify only: the finding stands after the first run, so only the ledger can tell the replay apart.
+    writeFileSync(join(dir, 'notify.json'), JSON.stringify({ version: 1, rules: { 'world-open-ingress': { mode: 'notify' } } }));
+    const env = { ALERT_TOPIC_ARN: subscriber.topicArn, LEDGER_TABLE_NAME: ledgerTable };
+    const args = ['respond', '--event', 'event.json', '--policy', 'notify.json', '--output', 'json', '--endpoint-url', moto.endpoint];
+
+    const first = await cli(args, { cwd: dir, env });
+    const second = await cli(args, { cwd: dir, env });
+
+    expect(first).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'noncompliant', response: 'notified' });
+    expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'duplicate' });
+    expect(await subscriber.drain()).toHaveLength(1);
   });
 });

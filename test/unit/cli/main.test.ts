@@ -67,11 +67,11 @@ describe('usage errors exit 2 and name the problem, with the synopsis', () => {
 });
 
 describe('the command table', () => {
-  // How `eni-guard undo LEDGER_ID` plugs in: one more Command in the table.
+  // How a subcommand plugs in: one more Command in the table.
   const undo: Command = {
-    name: 'undo',
+    name: 'replay-undo',
     summary: 'restore a recorded pre-state',
-    synopsis: 'eni-guard undo LEDGER_ID',
+    synopsis: 'eni-guard replay-undo LEDGER_ID',
     help: '',
     options: { 'endpoint-url': { type: 'string' } },
     positionals: ['LEDGER_ID'],
@@ -98,15 +98,17 @@ describe('the command table', () => {
   };
 
   it('runs a command added to the table, with its positional arguments and options', async () => {
-    expect(await run(['undo', 'L-42', '--endpoint-url', 'http://127.0.0.1:5000'])).toMatchObject({
+    expect(await run(['replay-undo', 'L-42', '--endpoint-url', 'http://127.0.0.1:5000'])).toMatchObject({
       code: 0,
       stdout: 'undo L-42 at http://127.0.0.1:5000\n',
     });
-    expect((await run(['--help'])).stdout).toContain('undo      restore a recorded pre-state');
+    expect((await run(['--help'])).stdout).toContain('replay-undo');
   });
 
   it('rejects a missing positional argument with exit 2', async () => {
-    expect(await run(['undo'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('missing LEDGER_ID') });
+    expect(await run(['replay-undo'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('missing LEDGER_ID') });
+    expect(await cli(['undo'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('missing LEDGER_ID') });
+    expect(await cli(['undo', 'evt/eni-0abc'])).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('--ledger-table') });
   });
 
   it('maps an unexpected exception to exit 3 with the command name', async () => {
