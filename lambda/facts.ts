@@ -6,6 +6,7 @@
  * which makes the rules that need it fail closed.
  */
 import { isTransient } from './adapters/errors';
+import { callerKind } from './core/caller';
 import type {
   EventContext,
   Fact,
@@ -36,7 +37,8 @@ export class FactGatherer {
     const groupIds = ni.groups.map((g) => g.groupId);
     const groupRules = groupIds.length > 0 ? await this.reader.describeGroupRules(groupIds) : [];
     const prefixListIds = [...new Set(groupRules.filter((r) => !r.isEgress && r.prefixListId).map((r) => r.prefixListId!))];
-    const [prefixLists, subnetNetwork, flowLogs, instance] = await Promise.all([
+    const callerInstanceId = callerInstanceOf(context);
+    const [prefixLists, subnetNetwork, flowLogs, instance, callerInstance] = await Promise.all([
       needs.has('prefixLists') && prefixListIds.length > 0 ? settle(this.reader.resolvePrefixLists(prefixListIds)) : undefined,
       needs.has('subnetNetwork') && ni.vpcId && ni.subnetId ? settle(this.reader.describeSubnetNetwork(ni.vpcId, ni.subnetId)) : undefined,
       // VPC- and subnet-level flow logs (an interface-level one cannot exist before the interface is evaluated at creation).
@@ -44,6 +46,7 @@ export class FactGatherer {
         ? settle(this.reader.describeFlowLogs([ni.vpcId, ...(ni.subnetId ? [ni.subnetId] : [])]))
         : undefined,
       needs.has('instance') && ni.attachedInstanceId ? settle(this.instance(ni.attachedInstanceId)) : undefined,
+      needs.has('callerInstance') && callerInstanceId ? settle(this.instance(callerInstanceId)) : undefined,
     ]);
     return {
       context,
@@ -53,6 +56,7 @@ export class FactGatherer {
       ...(subnetNetwork ? { subnetNetwork } : {}),
       ...(flowLogs ? { flowLogs } : {}),
       ...(instance ? { instance } : {}),
+      ...(callerInstance ? { callerInstance } : {}),
     };
   }
 
@@ -61,6 +65,13 @@ export class FactGatherer {
     if (!facts) throw new Error(`instance ${instanceId} no longer exists`);
     return facts;
   }
+}
+
+/** The instance whose role credentials made the call (EC2 delivers them with the instance id as the session name). */
+function callerInstanceOf(context: EventContext): string | undefined {
+  const kind = callerKind(context.caller);
+  const session = context.caller.sessionName;
+  return kind === 'ec2-instance' && session && /^i-[0-9a-f]{8,17}$/.test(session) ? session : undefined;
 }
 
 /** Resolves to an `ok` fact, or an `unavailable` one for a permanent failure; rethrows transient failures. */

@@ -166,7 +166,12 @@ export class Remediator {
     const accessKeys = new Map<string, string>();
     for (const check of checks) {
       if (check.kind === 'rules-absent') groupIds.add(check.groupId);
-      else if (check.kind === 'interface-groups' || check.kind === 'address-detached' || check.kind === 'source-dest-check')
+      else if (
+        check.kind === 'interface-groups' ||
+        check.kind === 'address-detached' ||
+        check.kind === 'source-dest-check' ||
+        check.kind === 'interface-deleted'
+      )
         interfaceIds.add(check.networkInterfaceId);
       else if (check.kind === 'flow-log-active') vpcIds.add(check.vpcId);
       else if (check.kind === 'tags') tagResources.add(check.resourceId);

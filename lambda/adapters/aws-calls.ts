@@ -10,14 +10,17 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateFlowLogsCommand,
   CreateSecurityGroupCommand,
+  CreateSnapshotCommand,
   CreateTagsCommand,
   DeleteFlowLogsCommand,
+  DeleteNetworkInterfaceCommand,
   DeleteSecurityGroupCommand,
   DeleteTagsCommand,
   DisassociateAddressCommand,
   ModifyNetworkInterfaceAttributeCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
@@ -28,7 +31,8 @@ import { AwsCallError, wrap } from './errors';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command class takes its own input type; inputs come from the planner
 type CommandClass = new (input: any) => any;
 
-const EC2_COMMANDS: Partial<Record<Operation, CommandClass>> = {
+/** Every EC2 operation remediation may call (a test checks this covers `OPERATION_PERMISSIONS`). */
+export const EC2_COMMANDS: Partial<Record<Operation, CommandClass>> = {
   RevokeSecurityGroupIngress: RevokeSecurityGroupIngressCommand,
   AuthorizeSecurityGroupIngress: AuthorizeSecurityGroupIngressCommand,
   RevokeSecurityGroupEgress: RevokeSecurityGroupEgressCommand,
@@ -42,9 +46,13 @@ const EC2_COMMANDS: Partial<Record<Operation, CommandClass>> = {
   DeleteFlowLogs: DeleteFlowLogsCommand,
   CreateTags: CreateTagsCommand,
   DeleteTags: DeleteTagsCommand,
+  DeleteNetworkInterface: DeleteNetworkInterfaceCommand,
+  CreateSnapshot: CreateSnapshotCommand,
+  TerminateInstances: TerminateInstancesCommand,
 };
 
-const IAM_COMMANDS: Partial<Record<Operation, CommandClass>> = {
+/** Every IAM operation remediation may call. */
+export const IAM_COMMANDS: Partial<Record<Operation, CommandClass>> = {
   PutRolePolicy: PutRolePolicyCommand,
   DeleteRolePolicy: DeleteRolePolicyCommand,
   UpdateAccessKey: UpdateAccessKeyCommand,

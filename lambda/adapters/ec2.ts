@@ -191,7 +191,14 @@ export class Ec2Adapter implements Ec2Port {
         imageCreationDate: images.Images?.find((i) => i.ImageId === instance.ImageId)?.CreationDate,
         launchTime: instance.LaunchTime?.toISOString(),
         encryptionInTransitSupported: encryptionInTransit,
+        vpcId: instance.VpcId,
       }),
+      networkInterfaces: (instance.NetworkInterfaces ?? [])
+        .filter((n) => n.NetworkInterfaceId)
+        .map((n) => ({
+          networkInterfaceId: n.NetworkInterfaceId!,
+          groupIds: (n.Groups ?? []).map((g) => g.GroupId).filter((id): id is string => id !== undefined),
+        })),
     };
   }
 

@@ -38,7 +38,8 @@ export type Check =
   | { readonly kind: 'flow-log-active'; readonly vpcId: string }
   | { readonly kind: 'tags'; readonly resourceId: string; readonly tags: Readonly<Record<string, string>> }
   | { readonly kind: 'role-policy'; readonly roleName: string; readonly policyName: string }
-  | { readonly kind: 'access-key-inactive'; readonly userName: string; readonly accessKeyId: string };
+  | { readonly kind: 'access-key-inactive'; readonly userName: string; readonly accessKeyId: string }
+  | { readonly kind: 'interface-deleted'; readonly networkInterfaceId: string };
 
 /** The kinds of remediation eni-guard carries out. */
 export type ActionKind =
@@ -51,7 +52,9 @@ export type ActionKind =
   | 'tag-for-backup'
   | 'revoke-role-sessions'
   | 'deactivate-access-key'
-  | 'tag-interface';
+  | 'tag-interface'
+  | 'delete-interface'
+  | 'isolate-instance';
 
 /** One remediation: a unit that succeeds or fails as a whole. */
 export interface Action {
@@ -87,6 +90,9 @@ export const OPERATION_PERMISSIONS = {
   PutRolePolicy: 'iam:PutRolePolicy',
   DeleteRolePolicy: 'iam:DeleteRolePolicy',
   UpdateAccessKey: 'iam:UpdateAccessKey',
+  DeleteNetworkInterface: 'ec2:DeleteNetworkInterface',
+  CreateSnapshot: 'ec2:CreateSnapshot',
+  TerminateInstances: 'ec2:TerminateInstances',
 } as const;
 
 /** An operation remediation may call. */
@@ -112,6 +118,16 @@ export const ACTION_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]
   'revoke-role-sessions': ['PutRolePolicy', 'DeleteRolePolicy'],
   'deactivate-access-key': ['UpdateAccessKey'],
   'tag-interface': ['CreateTags', 'DeleteTags'],
+  'delete-interface': ['DeleteNetworkInterface'],
+  'isolate-instance': [
+    'CreateSecurityGroup',
+    'RevokeSecurityGroupEgress',
+    'ModifyNetworkInterfaceAttribute',
+    'CreateSnapshot',
+    'CreateTags',
+    'DeleteTags',
+    'TerminateInstances',
+  ],
 };
 
 /** Read-only calls the responder always makes: the interface, its groups' rules, group usage, verification. */
@@ -120,6 +136,7 @@ export const READ_PERMISSIONS: readonly string[] = ['ec2:DescribeNetworkInterfac
 /** Extra reads made only to plan or verify particular actions. */
 export const ACTION_READ_PERMISSIONS: Readonly<Partial<Record<ActionKind, readonly string[]>>> = {
   quarantine: ['ec2:DescribeSecurityGroups'],
+  'isolate-instance': ['ec2:DescribeSecurityGroups'],
   'enable-flow-logs': ['ec2:DescribeFlowLogs'],
   'tag-for-backup': ['ec2:DescribeTags'],
   'revoke-role-sessions': ['iam:GetRolePolicy'],
@@ -133,6 +150,7 @@ export const ACTION_READ_PERMISSIONS: Readonly<Partial<Record<ActionKind, readon
  */
 export const FACT_PERMISSIONS: Readonly<Record<FactKind, readonly string[]>> = {
   prefixLists: ['ec2:GetManagedPrefixListEntries'],
+  callerInstance: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeVolumes', 'ec2:DescribeInstanceTypes'],
   subnetNetwork: ['ec2:DescribeRouteTables', 'ec2:DescribeNetworkAcls'],
   flowLogs: ['ec2:DescribeFlowLogs'],
   instance: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeVolumes', 'ec2:DescribeInstanceTypes'],

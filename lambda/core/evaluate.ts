@@ -34,7 +34,15 @@ export function enabledRules(policy: Policy, rules: readonly Rule<unknown>[] = R
 
 /** The optional facts the enabled rules need. */
 export function requiredFacts(policy: Policy, rules: readonly Rule<unknown>[] = RULES): Set<FactKind> {
-  return new Set(enabledRules(policy, rules).flatMap((rule) => rule.requires));
+  const needs = new Set(enabledRules(policy, rules).flatMap((rule) => rule.requires));
+  // Isolating the instance behind instance credentials needs that instance's interfaces and volumes.
+  if (
+    modeOf(policy, 'caller') === 'remediate' &&
+    (settingsOf(policy, 'caller') as { isolateInstance?: boolean } | undefined)?.isolateInstance
+  ) {
+    needs.add('callerInstance');
+  }
+  return needs;
 }
 
 /** Evaluates the facts against every enabled rule at time `now`, then applies the exemptions. */

@@ -152,6 +152,9 @@ export interface InstanceFacts {
   readonly volumes: readonly Volume[];
   /** `DescribeInstanceTypes` → `NetworkInfo.EncryptionInTransitSupported`. */
   readonly encryptionInTransitSupported?: boolean;
+  readonly vpcId?: string;
+  /** Every interface of the instance with its groups (isolation moves them all to quarantine). */
+  readonly networkInterfaces?: readonly { readonly networkInterfaceId: string; readonly groupIds: readonly string[] }[];
 }
 
 /** A fact that could be gathered, or why not (rules that need it then fail closed). */
@@ -170,10 +173,12 @@ export interface InterfaceFacts {
   readonly flowLogs?: Fact<FlowLogCoverage>;
   /** Present only for an interface attached to an instance. */
   readonly instance?: Fact<InstanceFacts>;
+  /** The instance whose credentials made the call (session name `i-…`), when the caller rule may isolate it. */
+  readonly callerInstance?: Fact<InstanceFacts>;
 }
 
 /** The kinds of optional fact a rule can ask for. */
-export type FactKind = 'prefixLists' | 'subnetNetwork' | 'flowLogs' | 'instance';
+export type FactKind = 'prefixLists' | 'subnetNetwork' | 'flowLogs' | 'instance' | 'callerInstance';
 
 /** Raised by a rule that needs a fact which could not be gathered; the evaluator records it and fails closed. */
 export class FactUnavailableError extends Error {
@@ -221,6 +226,8 @@ export type RemediationIntent =
       readonly value: string;
       readonly previous?: string;
     }
+  /** Delete the (unattached) interface: it sits where interfaces are not allowed. */
+  | { readonly kind: 'delete-interface' }
   /** Revoke the caller's credentials: a role's active sessions, or an IAM user's access key. */
   | {
       readonly kind: 'revoke-credentials';

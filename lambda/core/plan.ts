@@ -13,7 +13,7 @@
 import type { Action, ActionKind, ApiCall, Ref } from './actions';
 import { ipPermissionOf } from './actions';
 import type { Evaluation } from './evaluate';
-import type { InterfaceFacts, RemediationIntent, SecurityGroupRule } from './model';
+import type { InstanceFacts, InterfaceFacts, RemediationIntent, SecurityGroupRule } from './model';
 import type { Policy } from './policy';
 import { modeOf, settingsOf } from './policy';
 import { globMatch } from './rule';
@@ -48,8 +48,8 @@ export interface PlanInputs {
   readonly facts: InterfaceFacts;
   /** Interfaces using each group a fix would edit (this one included). */
   readonly groupUsage: ReadonlyMap<string, number>;
-  /** The existing quarantine group of the interface's VPC, when one was looked up and found. */
-  readonly quarantineGroupId?: string;
+  /** Existing quarantine groups by VPC id, for the VPCs `quarantineVpcs` named (absent: none exists yet). */
+  readonly quarantineGroups?: ReadonlyMap<string, string>;
   readonly flowLogDestination?: FlowLogDestination;
   /** The responder's own role: never revoked. */
   readonly responderRoleArn?: string;
@@ -85,9 +85,28 @@ export function groupsToEdit(evaluation: Evaluation, policy: Policy): string[] {
   return [...new Set(ids)];
 }
 
-/** True when a quarantine group must be looked up before planning (policy `sharedGroups: quarantine` and a shared group to fix). */
-export function needsQuarantineGroup(evaluation: Evaluation, policy: Policy, groupUsage: ReadonlyMap<string, number>): boolean {
-  return policy.remediation.sharedGroups === 'quarantine' && groupsToEdit(evaluation, policy).some((id) => (groupUsage.get(id) ?? 0) > 1);
+/**
+ * The VPCs whose quarantine group must be looked up before planning: the interface's when a shared
+ * group will be fixed by quarantine, and the caller instance's when it will be isolated.
+ */
+export function quarantineVpcs(
+  evaluation: Evaluation,
+  policy: Policy,
+  groupUsage: ReadonlyMap<string, number>,
+  facts: InterfaceFacts,
+): string[] {
+  const vpcs = new Set<string>();
+  const vpcId = facts.networkInterface.vpcId;
+  if (
+    vpcId &&
+    policy.remediation.sharedGroups === 'quarantine' &&
+    groupsToEdit(evaluation, policy).some((id) => (groupUsage.get(id) ?? 0) > 1)
+  ) {
+    vpcs.add(vpcId);
+  }
+  const isolate = isolationTarget(evaluation, policy, facts);
+  if (isolate && 'instance' in isolate && isolate.instance.vpcId) vpcs.add(isolate.instance.vpcId);
+  return [...vpcs];
 }
 
 /** Plans the response for one interface. Pure: the same inputs give the same calls. */
@@ -154,11 +173,27 @@ export function planResponse(evaluation: Evaluation, policy: Policy, inputs: Pla
       actions.push(replaceGroups(sharedToFix, ni.networkInterfaceId, ni.vpcId, inputs));
     }
   }
-  return finish(policy, actions, withheld, inputs);
+  return finish(policy, actions, withheld, inputs, evaluation);
 }
 
-function finish(policy: Policy, actions: Action[], withheld: Withheld[], inputs: PlanInputs): Plan {
-  if (actions.length > 0 && policy.remediation.tagInterface) actions.push(tagInterface(actions, inputs));
+function finish(policy: Policy, actions: Action[], withheld: Withheld[], inputs: PlanInputs, evaluation?: Evaluation): Plan {
+  if (evaluation && evaluation.errors.length === 0) {
+    const target = isolationTarget(evaluation, policy, inputs.facts);
+    if (target && 'instance' in target) actions.push(isolateInstance(target.instance, policy, inputs));
+    else if (target) withheld.push({ ruleId: CALLER, reason: target.reason });
+  }
+  const deletion = actions.findIndex((a) => a.kind === 'delete-interface');
+  if (deletion >= 0) {
+    // Deleting the interface supersedes every change to it; it goes last (after an Elastic IP is detached).
+    const superseded = new Set<string>(['revoke-ingress', 'replace-groups', 'quarantine', 'restore-source-dest-check']);
+    for (const action of actions.filter((a) => superseded.has(a.kind))) {
+      withheld.push({ ruleId: action.ruleIds[0] ?? '', reason: `${action.kind} superseded: the interface is deleted` });
+    }
+    const kept = actions.filter((a) => !superseded.has(a.kind) && a.kind !== 'delete-interface');
+    actions.splice(0, actions.length, ...kept, actions[deletion]!);
+  } else if (actions.length > 0 && policy.remediation.tagInterface) {
+    actions.push(tagInterface(actions, inputs));
+  }
   if (policy.dryRun) return { mode: 'dry-run', actions, withheld };
   return { mode: actions.length > 0 ? 'remediate' : 'notify', actions, withheld };
 }
@@ -294,8 +329,9 @@ function replaceGroups(
 function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId: string, inputs: PlanInputs): Action {
   const calls: ApiCall[] = [];
   let group: string | Ref;
-  if (inputs.quarantineGroupId) {
-    group = inputs.quarantineGroupId;
+  const existing = inputs.quarantineGroups?.get(vpcId);
+  if (existing) {
+    group = existing;
   } else {
     group = { $ref: 'quarantine-group' };
     calls.push(
@@ -325,7 +361,7 @@ function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId: string
     summary: `a world-open group is shared: move ${networkInterfaceId} to the quarantine group of ${vpcId} (policy: remediation.sharedGroups=quarantine)`,
     calls,
     // A quarantine group that was created but not finished must not be reused: delete it.
-    compensation: inputs.quarantineGroupId
+    compensation: existing
       ? []
       : [{ service: 'ec2', operation: 'DeleteSecurityGroup', input: { GroupId: group }, alreadyDone: ['InvalidGroup.NotFound'] }],
     checks: [{ kind: 'interface-groups', networkInterfaceId, groupIds: [group] }],
@@ -443,7 +479,115 @@ function planOther(
       };
     case 'revoke-credentials':
       return revokeCredentials(ruleId, intent.principal, policy, inputs);
+    case 'delete-interface':
+      return {
+        kind: 'delete-interface',
+        ruleIds: [ruleId],
+        summary: `delete ${networkInterfaceId}: unattached, in ${ni.subnetId ?? '?'} / ${ni.vpcId ?? '?'}, where interfaces are not allowed`,
+        calls: [
+          {
+            service: 'ec2',
+            operation: 'DeleteNetworkInterface',
+            input: { NetworkInterfaceId: networkInterfaceId },
+            alreadyDone: ['InvalidNetworkInterfaceID.NotFound'],
+          },
+        ],
+        compensation: [],
+        checks: [{ kind: 'interface-deleted', networkInterfaceId }],
+        undo: [],
+        irreversible: `a deleted interface cannot be restored; its description (subnet ${ni.subnetId ?? '?'}, groups ${ni.groups.map((g) => g.groupId).join(',')}, private IP ${ni.privateIpAddress ?? '?'}, tags) is in the ledger's pre-state`,
+      };
   }
+}
+
+/** The instance to isolate (caller rule in remediate mode with isolateInstance, instance credentials), or why not. */
+function isolationTarget(
+  evaluation: Evaluation,
+  policy: Policy,
+  facts: InterfaceFacts,
+): { readonly instance: InstanceFacts } | { readonly reason: string } | undefined {
+  const settings = settingsOf(policy, CALLER) as CallerSettings | undefined;
+  if (!settings?.isolateInstance || modeOf(policy, CALLER) !== 'remediate') return undefined;
+  const byInstance = evaluation.findings.some((f) => f.ruleId === CALLER && f.evidence['kind'] === 'ec2-instance');
+  if (!byInstance) return undefined;
+  const fact = facts.callerInstance;
+  if (!fact) return { reason: `isolation: the instance behind ${facts.context.caller.sessionName ?? 'the session'} was not read` };
+  if (fact.status !== 'ok') return { reason: `isolation: the calling instance could not be read: ${fact.reason}` };
+  return { instance: fact.value };
+}
+
+/**
+ * Isolates the instance whose credentials made the call: every interface to the quarantine group of its
+ * VPC, a snapshot of every volume (kept for forensics, never deleted by undo), a tag, and — only with
+ * terminateInstance — termination.
+ */
+function isolateInstance(instance: InstanceFacts, policy: Policy, inputs: PlanInputs): Action {
+  const settings = settingsOf(policy, CALLER) as CallerSettings;
+  const calls: ApiCall[] = [];
+  const vpcId = instance.vpcId ?? inputs.facts.networkInterface.vpcId ?? '';
+  const existing = inputs.quarantineGroups?.get(vpcId);
+  const group: string | Ref = existing ?? { $ref: 'quarantine-group' };
+  if (!existing) {
+    calls.push(
+      {
+        service: 'ec2',
+        operation: 'CreateSecurityGroup',
+        input: {
+          GroupName: QUARANTINE_GROUP_NAME,
+          Description: 'eni-guard quarantine: no ingress, no egress',
+          VpcId: vpcId,
+          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: TAGS.quarantine, Value: 'true' }] }],
+        },
+        output: { name: 'quarantine-group', path: 'GroupId' },
+      },
+      { service: 'ec2', operation: 'RevokeSecurityGroupEgress', input: { GroupId: group, IpPermissions: [DEFAULT_EGRESS] } },
+    );
+  }
+  const interfaces = instance.networkInterfaces ?? [];
+  for (const eni of interfaces) {
+    calls.push({
+      service: 'ec2',
+      operation: 'ModifyNetworkInterfaceAttribute',
+      input: { NetworkInterfaceId: eni.networkInterfaceId, Groups: [group] },
+    });
+  }
+  instance.volumes.forEach((volume, index) =>
+    calls.push({
+      service: 'ec2',
+      operation: 'CreateSnapshot',
+      input: {
+        VolumeId: volume.volumeId,
+        Description: `eni-guard forensics: ${instance.instanceId} ${volume.volumeId}, ${inputs.ledgerId}`.slice(0, 255),
+        TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: TAGS.ledger, Value: inputs.ledgerId }] }],
+      },
+      output: { name: `snapshot-${index}`, path: 'SnapshotId' },
+    }),
+  );
+  const tag = { Key: 'eni-guard:isolated', Value: `${inputs.now.toISOString()} ${inputs.ledgerId}`.slice(0, 256) };
+  calls.push({ service: 'ec2', operation: 'CreateTags', input: { Resources: [instance.instanceId], Tags: [tag] } });
+  if (settings.terminateInstance) {
+    calls.push({ service: 'ec2', operation: 'TerminateInstances', input: { InstanceIds: [instance.instanceId] } });
+  }
+  return {
+    kind: 'isolate-instance',
+    ruleIds: [CALLER],
+    summary: `isolate ${instance.instanceId}, whose credentials made this call: ${interfaces.length} interface(s) to quarantine, ${instance.volumes.length} volume snapshot(s)${settings.terminateInstance ? ', then terminate it' : ''}`,
+    calls,
+    compensation: [],
+    checks: [
+      ...interfaces.map((eni) => ({ kind: 'interface-groups' as const, networkInterfaceId: eni.networkInterfaceId, groupIds: [group] })),
+      { kind: 'tags' as const, resourceId: instance.instanceId, tags: { [tag.Key]: tag.Value } },
+    ],
+    undo: [
+      ...interfaces.map((eni): ApiCall => ({
+        service: 'ec2',
+        operation: 'ModifyNetworkInterfaceAttribute',
+        input: { NetworkInterfaceId: eni.networkInterfaceId, Groups: [...eni.groupIds] },
+      })),
+      { service: 'ec2', operation: 'DeleteTags', input: { Resources: [instance.instanceId], Tags: [{ Key: tag.Key }] } },
+    ],
+    ...(settings.terminateInstance ? { irreversible: `${instance.instanceId} was terminated; its volume snapshots are kept` } : {}),
+  };
 }
 
 function revokeCredentials(
@@ -594,7 +738,9 @@ export function possibleActionKinds(policy: Policy, flowLogDestination: boolean)
   if (on(CALLER)) {
     kinds.add('revoke-role-sessions');
     kinds.add('deactivate-access-key');
+    if ((settingsOf(policy, CALLER) as CallerSettings | undefined)?.isolateInstance) kinds.add('isolate-instance');
   }
+  if (on('network-placement')) kinds.add('delete-interface');
   if (kinds.size > 0 && policy.remediation.tagInterface) kinds.add('tag-interface');
   return [...kinds].sort();
 }

@@ -98,6 +98,13 @@ export function verifyCheck(check: Check, outputs: Readonly<Record<string, strin
         ? { ok: true, detail: `re-read role ${check.roleName}: ${check.policyName} in place` }
         : { ok: false, detail: `re-read role ${check.roleName}: ${check.policyName} missing` };
     }
+    case 'interface-deleted': {
+      const ni = state.interfaces.get(check.networkInterfaceId);
+      if (ni === undefined) return { ok: false, detail: `could not re-read ${check.networkInterfaceId}` };
+      return ni === null
+        ? { ok: true, detail: `re-read: ${check.networkInterfaceId} no longer exists` }
+        : { ok: false, detail: `re-read: ${check.networkInterfaceId} still exists (${ni.status ?? '?'})` };
+    }
     case 'access-key-inactive': {
       const status = state.accessKeys.get(check.accessKeyId);
       if (status === undefined) return { ok: false, detail: `could not re-read access key ${check.accessKeyId}` };

@@ -113,7 +113,8 @@ export class Responder extends Construct {
     );
 
     this.actionKinds = possibleActionKinds(props.policy, props.flowLogDestination !== undefined);
-    for (const statement of remediationStatements(this.actionKinds, props.flowLogDestination)) this.role.addToPolicy(statement);
+    for (const statement of remediationStatements(this.actionKinds, props.flowLogDestination, terminatesInstances(props.policy)))
+      this.role.addToPolicy(statement);
     const actionReads = [...new Set(this.actionKinds.flatMap((kind) => ACTION_READ_PERMISSIONS[kind] ?? []))];
     const ec2Reads = actionReads.filter((a) => a.startsWith('ec2:') && !describes.includes(a)).sort();
     if (ec2Reads.length > 0)
@@ -235,6 +236,7 @@ const EC2_ARN = (type: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.
 export function remediationStatements(
   kinds: readonly ActionKind[],
   flowLogDestination?: ResponderFlowLogDestination,
+  terminate = false,
 ): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
   const add = (sid: string, actions: string[], types: string[]) =>
@@ -249,7 +251,7 @@ export function remediationStatements(
       ['security-group', 'security-group-rule'],
     );
   }
-  if (has('replace-groups') || has('quarantine')) {
+  if (has('replace-groups') || has('quarantine') || has('isolate-instance')) {
     add('CreateReplacementGroups', ['ec2:CreateSecurityGroup'], ['security-group', 'vpc']);
     add(
       'FillReplacementGroups',
@@ -301,7 +303,22 @@ export function remediationStatements(
       );
     }
   }
-  if (has('tag-for-backup')) add('TagInstancesForBackup', ['ec2:CreateTags', 'ec2:DeleteTags'], ['instance']);
+  if (has('tag-for-backup') || has('isolate-instance')) add('TagInstances', ['ec2:CreateTags', 'ec2:DeleteTags'], ['instance']);
+  if (has('delete-interface')) add('DeleteForbiddenInterfaces', ['ec2:DeleteNetworkInterface'], ['network-interface']);
+  if (has('isolate-instance')) {
+    add('QuarantineInstanceInterfaces', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface', 'security-group', 'instance']);
+    // Snapshot ARNs carry no account id.
+    add('SnapshotForForensics', ['ec2:CreateSnapshot'], ['volume', `arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`]);
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'TagSnapshotsOnCreate',
+        actions: ['ec2:CreateTags'],
+        resources: [`arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
+      }),
+    );
+    if (terminate) add('TerminateIsolatedInstances', ['ec2:TerminateInstances'], ['instance']);
+  }
   if (has('tag-interface')) add('TagRemediatedInterfaces', ['ec2:CreateTags', 'ec2:DeleteTags'], ['network-interface']);
   if (has('revoke-role-sessions')) {
     add('RevokeRoleSessions', ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`]);
@@ -314,8 +331,19 @@ export function remediationStatements(
 /** The wildcard resources the statements above use, as cdk-nag renders them (each acknowledged with a reason). */
 function remediationWildcards(kinds: readonly ActionKind[]): string[] {
   if (kinds.length === 0) return [];
-  const ec2 = ['security-group', 'security-group-rule', 'vpc', 'network-interface', 'instance', 'elastic-ip', 'vpc-flow-log'].map(
+  const ec2 = ['security-group', 'security-group-rule', 'vpc', 'network-interface', 'instance', 'elastic-ip', 'vpc-flow-log', 'volume'].map(
     (t) => `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${t}/*`,
   );
-  return [...ec2, 'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*', 'arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*'];
+  return [
+    ...ec2,
+    'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
+    'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
+    'arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*',
+  ];
+}
+
+/** True when the policy lets the responder terminate an isolated instance (caller.isolateInstance + terminateInstance). */
+function terminatesInstances(policy: Policy): boolean {
+  const caller = (policy.rules as Record<string, { mode?: string; isolateInstance?: boolean; terminateInstance?: boolean }>)['caller'];
+  return !policy.dryRun && caller?.mode === 'remediate' && caller.isolateInstance === true && caller.terminateInstance === true;
 }

@@ -11,6 +11,7 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeFlowLogsCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeSnapshotsCommand,
   DescribeTagsCommand,
   EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
@@ -391,6 +392,48 @@ describe('remediation against moto', () => {
     expect(await status()).toBe('Inactive');
     await undoer.undo(decision.ledgerId!);
     expect(await status()).toBe('Active');
+  });
+
+  it('deletes an unattached interface in a forbidden subnet when opted in; the ledger says it cannot be undone', async () => {
+    const ni = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'forbidden', [])]);
+    const policy: PolicyInput = { version: 1, rules: { 'network-placement': { mode: 'remediate', allowedSubnets: ['subnet-00000000'] } } };
+    const { responder, undoer } = guard(policy);
+
+    const decision = only(await responder.handle(eventFor(ni)));
+
+    expect(decision.results.map((r) => [r.action.kind, r.status, r.verified])).toEqual([['delete-interface', 'succeeded', true]]);
+    await expect(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [ni.NetworkInterfaceId!] }))).rejects.toThrow();
+    await expect(undoer.undo(decision.ledgerId!)).rejects.toThrow('cannot be undone');
+    expect((await undoer.show(decision.ledgerId!)).preState?.networkInterface.subnetId).toBe(network.subnetId);
+  });
+
+  it('isolates the instance whose credentials created an interface (opt-in): quarantine, forensic snapshots, tag; undo restores its groups', async () => {
+    const appGroup = await createGroup(ec2, network.vpcId, 'app', [worldOpen(443)]);
+    const instanceId = await runInstance(ec2, network.subnetId);
+    const primary = (
+      await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }))
+    ).NetworkInterfaces![0]!;
+    await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: primary.NetworkInterfaceId!, Groups: [appGroup] }));
+    const created = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'pivot', [])]);
+    const policy: PolicyInput = { version: 1, rules: { caller: { mode: 'remediate', isolateInstance: true } } };
+    const { responder, undoer } = guard(policy);
+
+    const decision = only(
+      await responder.handle(eventFor(created, assumedRoleIdentity(`arn:aws:iam::${ACCOUNT}:role/app-role`, instanceId))),
+    );
+
+    const isolation = decision.results.find((r) => r.action.kind === 'isolate-instance');
+    expect(isolation).toMatchObject({ status: 'succeeded', verified: true });
+    const quarantined = (await describeInterface(primary.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId);
+    expect(quarantined).not.toEqual([appGroup]);
+    expect(await ingressRules(ec2, quarantined[0]!)).toEqual([]);
+    const snapshots = await ec2.send(
+      new DescribeSnapshotsCommand({ Filters: [{ Name: 'tag:eni-guard:ledger', Values: [decision.ledgerId!] }] }),
+    );
+    expect(snapshots.Snapshots?.length).toBeGreaterThanOrEqual(1);
+
+    await undoer.undo(decision.ledgerId!);
+    expect((await describeInterface(primary.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId)).toEqual([appGroup]);
   });
 
   it('eni-guard undo restores a fix from the ledger, shows it first with --dry-run, and refuses a second undo', async () => {

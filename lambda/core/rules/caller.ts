@@ -17,6 +17,16 @@ const settings = remediableSettings('notify', {
   allowedInstanceRoles: z.array(ArnPatternSchema).default([]),
   /** In remediate mode: principals whose credentials are never revoked (break-glass, pipelines); the responder's own role is always protected. */
   protectedPrincipals: z.array(ArnPatternSchema).default([]),
+  /**
+   * In remediate mode, when EC2 instance credentials made the call: also isolate that instance — all its
+   * interfaces to the VPC's quarantine group, snapshots of its volumes for forensics, a tag. Opt-in.
+   */
+  isolateInstance: z.boolean().default(false),
+  /** With isolateInstance: terminate the instance after the snapshots are taken. Irreversible; explicit opt-in. */
+  terminateInstance: z.boolean().default(false),
+}).refine((s) => !s.terminateInstance || s.isolateInstance, {
+  message: 'terminateInstance needs isolateInstance: an instance is only terminated after it is isolated and snapshotted',
+  path: ['terminateInstance'],
 });
 /** Settings of `caller`. */
 export type CallerSettings = z.infer<typeof settings>;

@@ -1,12 +1,13 @@
 /** network-placement: the interface sits in a VPC or subnet that is not on the allow-list. */
 import * as z from 'zod';
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { remediableSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const NETWORK_PLACEMENT = 'network-placement';
 
-const settings = reportingSettings('notify', {
+/** In remediate mode an unattached interface outside the allowed network is deleted (opt-in: the default is notify). */
+const settings = remediableSettings('notify', {
   allowedVpcs: z.array(z.string().startsWith('vpc-')).default([]),
   allowedSubnets: z.array(z.string().startsWith('subnet-')).default([]),
 });
@@ -18,7 +19,7 @@ export const networkPlacement: Rule<NetworkPlacementSettings> = {
   id: NETWORK_PLACEMENT,
   description: 'Interfaces must be created only in the allowed VPCs and subnets.',
   requires: [],
-  remediable: false,
+  remediable: true,
   settings,
   evaluate(facts, config) {
     if (config.allowedVpcs.length === 0 && config.allowedSubnets.length === 0) {
@@ -39,6 +40,10 @@ export const networkPlacement: Rule<NetworkPlacementSettings> = {
           severity: 'medium',
           title: problems.join('; '),
           evidence: { vpcId, subnetId, allowedVpcs: config.allowedVpcs, allowedSubnets: config.allowedSubnets },
+          // Only an interface nothing uses can be deleted; an attached one is reported.
+          ...(!facts.networkInterface.attachedInstanceId && facts.networkInterface.status === 'available'
+            ? { remediation: { kind: 'delete-interface' as const } }
+            : {}),
         },
       ],
     };

@@ -4,7 +4,7 @@ import { describeCall } from '../../../lambda/core/actions';
 import type { Evaluation } from '../../../lambda/core/evaluate';
 import { evaluate } from '../../../lambda/core/evaluate';
 import type { InterfaceFacts } from '../../../lambda/core/model';
-import { groupsToEdit, planResponse, possibleActionKinds, REVOKE_POLICY_NAME } from '../../../lambda/core/plan';
+import { groupsToEdit, planResponse, possibleActionKinds, REVOKE_POLICY_NAME, type PlanInputs } from '../../../lambda/core/plan';
 import type { PolicyInput } from '../../../lambda/core/policy';
 import { parsePolicy } from '../../../lambda/core/policy';
 import type { Rule } from '../../../lambda/core/rule';
@@ -16,7 +16,7 @@ const remediate = policy();
 const notify = policy({ rules: { 'world-open-ingress': { mode: 'notify' } } });
 const dryRun = policy({ dryRun: true });
 const sshFacts = () => facts([rule({ ruleId: 'sgr-ssh' })]);
-const plan = (input: InterfaceFacts, p = remediate, usage: Record<string, number> = { 'sg-1': 1 }, extra = {}) =>
+const plan = (input: InterfaceFacts, p = remediate, usage: Record<string, number> = { 'sg-1': 1 }, extra: Partial<PlanInputs> = {}) =>
   planResponse(evaluate(input, p, NOW), p, planInputs(input, usage, extra));
 const calls = (action: Action | undefined) => action?.calls.map(describeCall);
 
@@ -96,7 +96,7 @@ describe('planResponse: world-open ingress', () => {
       'RevokeSecurityGroupEgress GroupId=<quarantine-group> IpPermissions={"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}',
       'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa Groups=<quarantine-group>',
     ]);
-    const existing = plan(sshFacts(), quarantine, { 'sg-1': 2 }, { quarantineGroupId: 'sg-q' });
+    const existing = plan(sshFacts(), quarantine, { 'sg-1': 2 }, { quarantineGroups: new Map([['vpc-1', 'sg-q']]) });
     expect(calls(existing.actions[0])).toEqual(['ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa Groups=sg-q']);
     expect(existing.actions[0]?.undo.map(describeCall)).toEqual([
       'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa Groups=sg-1',
@@ -260,6 +260,59 @@ describe('planResponse: the other remediations', () => {
     const [action] = plan(facts([], {}, { context }), p).actions;
     expect(calls(action)).toEqual(['UpdateAccessKey UserName=alice AccessKeyId=AKIAEXAMPLE Status=Inactive']);
     expect(action?.undo.map(describeCall)).toEqual(['UpdateAccessKey UserName=alice AccessKeyId=AKIAEXAMPLE Status=Active']);
+  });
+
+  it('deletes an unattached interface outside the allowed network (opt-in), and nothing else happens to it', () => {
+    const p = policy({ rules: { 'network-placement': { mode: 'remediate', allowedSubnets: ['subnet-9'] } } });
+    const input = facts([rule({ ruleId: 'sgr-ssh' })], { status: 'available' });
+    const result = plan(input, p);
+    expect(result.actions.map((a) => a.kind)).toEqual(['delete-interface']);
+    expect(calls(result.actions[0])).toEqual(['DeleteNetworkInterface NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa']);
+    expect(result.actions[0]?.irreversible).toContain('cannot be restored');
+    expect(result.withheld).toEqual([{ ruleId: 'world-open-ingress', reason: 'revoke-ingress superseded: the interface is deleted' }]);
+    // An attached interface is only reported.
+    expect(plan(facts([], { status: 'in-use', attachedInstanceId: 'i-1' }), p).actions).toEqual([]);
+  });
+
+  it('isolates the instance behind instance credentials when opted in: interfaces quarantined, volumes snapshotted, tagged', () => {
+    const context = {
+      ...CONTEXT,
+      caller: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::123456789012:assumed-role/app/i-0123456789abcdef0',
+        sessionIssuerArn: 'arn:aws:iam::123456789012:role/app',
+        sessionName: 'i-0123456789abcdef0',
+        viaConsole: false,
+        mfaAuthenticated: false,
+      },
+    };
+    const callerInstance = instance({
+      instanceId: 'i-0123456789abcdef0',
+      vpcId: 'vpc-1',
+      networkInterfaces: [{ networkInterfaceId: 'eni-primary', groupIds: ['sg-app'] }],
+      volumes: [{ volumeId: 'vol-1', encrypted: true }],
+    });
+    const p = policy({ rules: { 'world-open-ingress': { mode: 'off' }, caller: { mode: 'remediate', isolateInstance: true } } });
+    const input = facts([], {}, { context, callerInstance: { status: 'ok', value: callerInstance } });
+    const result = plan(input, p, {}, { quarantineGroups: new Map([['vpc-1', 'sg-q']]) });
+    expect(result.actions.map((a) => a.kind)).toEqual(['revoke-role-sessions', 'isolate-instance']);
+    const isolate = result.actions[1]!;
+    expect(calls(isolate)).toEqual([
+      'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-primary Groups=sg-q',
+      expect.stringMatching(/^CreateSnapshot VolumeId=vol-1 Description=eni-guard forensics: i-0123456789abcdef0 vol-1/),
+      expect.stringMatching(/^CreateTags Resources=i-0123456789abcdef0 Tags=\{"Key":"eni-guard:isolated"/),
+    ]);
+    expect(isolate.undo.map(describeCall)).toEqual([
+      'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-primary Groups=sg-app',
+      'DeleteTags Resources=i-0123456789abcdef0 Tags={"Key":"eni-guard:isolated"}',
+    ]);
+    expect(isolate.irreversible).toBeUndefined();
+    const terminate = policy({
+      rules: { 'world-open-ingress': { mode: 'off' }, caller: { mode: 'remediate', isolateInstance: true, terminateInstance: true } },
+    });
+    const terminating = plan(input, terminate, {}, { quarantineGroups: new Map([['vpc-1', 'sg-q']]) }).actions[1]!;
+    expect(calls(terminating)?.at(-1)).toBe('TerminateInstances InstanceIds=i-0123456789abcdef0');
+    expect(terminating.irreversible).toContain('terminated');
   });
 
   it('tags the interface with what was found, what was done and the ledger id, when it changed something', () => {

@@ -1,0 +1,19 @@
+import { EC2_COMMANDS, IAM_COMMANDS } from '../../../lambda/adapters/aws-calls';
+import { ACTION_OPERATIONS, OPERATION_PERMISSIONS, type Operation } from '../../../lambda/core/actions';
+
+describe('the call sender table', () => {
+  it('has an SDK command for every operation an action may call, in the service its IAM action names', () => {
+    const operations = Object.keys(OPERATION_PERMISSIONS) as Operation[];
+    for (const operation of operations) {
+      const service = OPERATION_PERMISSIONS[operation].split(':')[0];
+      const table = service === 'ec2' ? EC2_COMMANDS : IAM_COMMANDS;
+      expect([operation, table[operation]?.name]).toEqual([operation, `${operation}Command`]);
+    }
+  });
+
+  it('lists only known operations per action kind', () => {
+    for (const operations of Object.values(ACTION_OPERATIONS)) {
+      for (const operation of operations) expect(OPERATION_PERMISSIONS).toHaveProperty(operation);
+    }
+  });
+});
