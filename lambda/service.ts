@@ -15,7 +15,7 @@ import { ledgerIdOf } from './core/ledger';
 import type { EventContext, InterfaceHint, NetworkInterface, SecurityGroupRule } from './core/model';
 import type { FactGatherer } from './facts';
 import type { FlowLogDestination } from './core/plan';
-import { groupsToEdit, planResponse, quarantineVpcs } from './core/plan';
+import { groupsToEdit, planResponse, quarantineVpcs, TAGS } from './core/plan';
 import type { LedgerPort } from './adapters/ledger';
 import type { Remediator } from './remediation';
 import type { Policy } from './core/policy';
@@ -170,7 +170,14 @@ export class Responder {
       plan,
       ...(ledger ? { ledgerId } : {}),
     };
-    // Nothing to do and nothing to say: not recorded (a redelivery simply decides "compliant" again).
+    // Nothing to do and nothing to say: not recorded (a redelivery simply decides "compliant" again) —
+    // unless this is the redelivery of an event whose fix went through but whose alert did not: the fixed
+    // interface carries this ledger id (or, without interface tags, the ledger is asked), and the alert goes out now.
+    if (ledger && !needsAlert(draft) && plan.actions.length === 0) {
+      const ours = policy.remediation.tagInterface ? networkInterface.tags[TAGS.ledger] === ledgerId : true;
+      const held = ours ? await ledger.get(ledgerId) : undefined;
+      if (held) return this.duplicate(draft, held, ledger);
+    }
     if (!ledger || (!needsAlert(draft) && plan.actions.length === 0)) {
       const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
       return this.finish({ ...draft, results });
@@ -194,7 +201,16 @@ export class Responder {
     const decision: Decision = { ...draft, results };
     const alert = needsAlert(decision) ? renderAlert(decision) : undefined;
     const completed: LedgerEntry = { ...entry, status: 'completed', results, ...(alert ? { alert, alertSent: false } : {}) };
-    await ledger.save(completed);
+    try {
+      await ledger.save(completed);
+    } catch (error) {
+      // The change is made: it must not go unseen. Alert anyway; the log keeps the whole record (undo needs it).
+      this.log.error('ledger not updated after acting; alerting anyway', {
+        ledgerId,
+        entry: completed,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
     await this.finish(decision, alert);
     if (alert) await this.markAlertSent(ledger, completed);
     return decision;
