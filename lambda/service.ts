@@ -15,7 +15,7 @@ import { ledgerIdOf } from './core/ledger';
 import type { EventContext, InterfaceHint, NetworkInterface, SecurityGroupRule } from './core/model';
 import type { FactGatherer } from './facts';
 import type { FlowLogDestination } from './core/plan';
-import { groupsToEdit, planResponse, quarantineVpcs, TAGS } from './core/plan';
+import { groupsToEdit, isAutomationCaller, planResponse, quarantineVpcs, TAGS } from './core/plan';
 import type { LedgerPort } from './adapters/ledger';
 import type { Remediator } from './remediation';
 import type { Policy } from './core/policy';
@@ -148,7 +148,7 @@ export class Responder {
       if (groupId) quarantineGroups.set(vpcId, groupId);
     }
     const ledgerId = ledgerIdOf(context.eventId, networkInterface.networkInterfaceId);
-    const plan = planResponse(evaluation, policy, {
+    const planInputs = {
       facts,
       groupUsage,
       ledgerId,
@@ -156,7 +156,15 @@ export class Responder {
       quarantineGroups,
       ...(this.settings.flowLogDestination ? { flowLogDestination: this.settings.flowLogDestination } : {}),
       ...(this.settings.responderRoleArn ? { responderRoleArn: this.settings.responderRoleArn } : {}),
-    });
+    };
+    let plan = planResponse(evaluation, policy, planInputs);
+    // The IaC-conflict guard: asked only when automation is about to be fought again (one ledger query).
+    if (this.effects.ledger && plan.actions.length > 0 && isAutomationCaller(policy, facts)) {
+      const since = new Date(now.getTime() - policy.automation.conflictWindowHours * 3_600_000);
+      const priorFixes = await this.effects.ledger.countFixes(networkInterface.networkInterfaceId, since);
+      plan = planResponse(evaluation, policy, { ...planInputs, priorFixes });
+      if (plan.escalation) this.log.warn('IaC conflict: not fixing again', { eventId: context.eventId, escalation: plan.escalation });
+    }
     const outcome = evaluation.findings.length > 0 ? 'noncompliant' : evaluation.errors.length > 0 ? 'error' : 'compliant';
     const { ledger } = this.effects;
     const draft: Decision = {

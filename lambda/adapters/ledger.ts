@@ -7,7 +7,7 @@
  * entry as JSON: pre-state, plan, results, alert), `eventId`, `networkInterfaceId`, `createdAt`.
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
 import { errorCode, wrap } from './errors';
 
@@ -18,7 +18,12 @@ export interface LedgerPort {
   /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
   save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
   get(ledgerId: string): Promise<LedgerEntry | undefined>;
+  /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
+  countFixes(networkInterfaceId: string, since: Date): Promise<number>;
 }
+
+/** The ledger's index by interface and time (partition `networkInterfaceId`, sort `createdAt`, projects `fixed`). */
+export const LEDGER_INTERFACE_INDEX = 'byInterface';
 
 /** Raised when a conditional save finds the record in another state (someone else changed it). */
 export class LedgerConflictError extends Error {
@@ -79,6 +84,33 @@ export class DynamoLedger implements LedgerPort {
     }
   }
 
+  async countFixes(networkInterfaceId: string, since: Date): Promise<number> {
+    let count = 0;
+    let start: Record<string, AttributeValue> | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: LEDGER_INTERFACE_INDEX,
+            KeyConditionExpression: 'networkInterfaceId = :eni AND createdAt >= :since',
+            // FIXED is a DynamoDB reserved word.
+            FilterExpression: '#fixed = :yes',
+            ExpressionAttributeNames: { '#fixed': 'fixed' },
+            ExpressionAttributeValues: { ':eni': { S: networkInterfaceId }, ':since': { S: since.toISOString() }, ':yes': { BOOL: true } },
+            Select: 'COUNT',
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        count += out.Count ?? 0;
+        start = out.LastEvaluatedKey;
+      } while (start);
+    } catch (error) {
+      throw wrap('Query', error);
+    }
+    return count;
+  }
+
   async get(ledgerId: string): Promise<LedgerEntry | undefined> {
     try {
       const out = await this.client.send(
@@ -100,6 +132,7 @@ function toItem(entry: LedgerEntry): Record<string, AttributeValue> {
     eventId: { S: entry.eventId },
     networkInterfaceId: { S: entry.networkInterfaceId },
     createdAt: { S: entry.createdAt },
+    fixed: { BOOL: (entry.results ?? []).some((r) => r.status === 'succeeded') },
     expiresAt: { N: String(Math.floor(created / 1000) + LEDGER_RETENTION_DAYS * 86_400) },
     record: { S: JSON.stringify(entry) },
   };

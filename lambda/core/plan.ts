@@ -32,6 +32,8 @@ export interface Plan {
   readonly mode: 'remediate' | 'notify' | 'dry-run';
   readonly actions: readonly Action[];
   readonly withheld: readonly Withheld[];
+  /** Set when eni-guard deliberately stops fixing this interface and a human must act (an IaC conflict). */
+  readonly escalation?: string;
 }
 
 /** Where the stack sends flow logs the responder enables (the account baseline's destination). */
@@ -55,6 +57,11 @@ export interface PlanInputs {
   readonly responderRoleArn?: string;
   /** Identifies this remediation in tags and the ledger. */
   readonly ledgerId: string;
+  /**
+   * How many times eni-guard already fixed this interface within `automation.conflictWindowHours`; read
+   * from the ledger only when the caller is an automation principal and the plan would act.
+   */
+  readonly priorFixes?: number;
   readonly now: Date;
 }
 
@@ -122,6 +129,12 @@ export function planResponse(evaluation: Evaluation, policy: Policy, inputs: Pla
       });
     }
     return finish(policy, actions, withheld, inputs);
+  }
+
+  const conflict = iacConflict(policy, inputs);
+  if (conflict) {
+    for (const finding of remediable) withheld.push({ ruleId: finding.ruleId, reason: conflict });
+    return { mode: policy.dryRun ? 'dry-run' : 'notify', actions: [], withheld, escalation: conflict };
   }
 
   const ni = inputs.facts.networkInterface;
@@ -743,4 +756,21 @@ export function possibleActionKinds(policy: Policy, flowLogDestination: boolean)
   if (on('network-placement')) kinds.add('delete-interface');
   if (kinds.size > 0 && policy.remediation.tagInterface) kinds.add('tag-interface');
   return [...kinds].sort();
+}
+
+/** True when the caller is one of the policy's automation principals (IaC pipelines). */
+export function isAutomationCaller(policy: Policy, facts: InterfaceFacts): boolean {
+  const caller = facts.context.caller;
+  return policy.automation.principals.some((pattern) =>
+    [caller.arn, caller.sessionIssuerArn].some((arn) => arn !== undefined && globMatch(pattern, arn)),
+  );
+}
+
+/** The escalation when automation keeps re-applying what eni-guard fixed, or undefined. */
+function iacConflict(policy: Policy, inputs: PlanInputs): string | undefined {
+  const { conflictThreshold, conflictWindowHours } = policy.automation;
+  if (inputs.priorFixes === undefined || inputs.priorFixes < conflictThreshold || !isAutomationCaller(policy, inputs.facts))
+    return undefined;
+  const caller = inputs.facts.context.caller;
+  return `IaC conflict: ${caller.sessionIssuerArn ?? caller.arn ?? 'automation'} re-applied a violation on ${inputs.facts.networkInterface.networkInterfaceId} that eni-guard fixed ${inputs.priorFixes} time(s) in the last ${conflictWindowHours} h; eni-guard stops fixing it — fix the template (or add an exemption)`;
 }

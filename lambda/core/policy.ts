@@ -73,6 +73,19 @@ export const PolicySchema = z.strictObject({
       tagInterface: z.boolean().default(true),
     })
     .prefault({}),
+  /**
+   * Infrastructure-as-code and other automation (CloudFormation, Terraform pipelines). When one of these
+   * principals re-applies a violation eni-guard has already fixed `conflictThreshold` times within
+   * `conflictWindowHours` on the same interface, eni-guard stops fixing it and escalates: the template wins
+   * every time, so the fight only churns production. Fix the template, or exempt the resource.
+   */
+  automation: z
+    .strictObject({
+      principals: z.array(ArnPatternSchema).default([]),
+      conflictThreshold: z.number().int().min(1).max(100).default(3),
+      conflictWindowHours: z.number().int().min(1).max(720).default(24),
+    })
+    .prefault({}),
   rules: z
     .strictObject({
       [worldOpenIngress.id]: worldOpenIngress.settings.prefault({}),

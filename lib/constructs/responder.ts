@@ -15,6 +15,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LEDGER_INTERFACE_INDEX } from '../../lambda/adapters/ledger';
 import type { ActionKind } from '../../lambda/core/actions';
 import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS } from '../../lambda/core/actions';
 import { requiredFacts } from '../../lambda/core/evaluate';
@@ -108,9 +109,26 @@ export class Responder extends Construct {
       // The ledger is the record of what eni-guard changed and how to undo it: it outlives the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Remediations per interface over time: the IaC-conflict guard counts them.
+    this.ledger.addGlobalSecondaryIndex({
+      indexName: LEDGER_INTERFACE_INDEX,
+      partitionKey: { name: 'networkInterfaceId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: ['fixed'],
+    });
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'Ledger', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledger.tableArn] }),
     );
+    if (props.policy.automation.principals.length > 0) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'LedgerConflictCount',
+          actions: ['dynamodb:Query'],
+          resources: [`${this.ledger.tableArn}/index/${LEDGER_INTERFACE_INDEX}`],
+        }),
+      );
+    }
 
     this.actionKinds = possibleActionKinds(props.policy, props.flowLogDestination !== undefined);
     for (const statement of remediationStatements(this.actionKinds, props.flowLogDestination, terminatesInstances(props.policy)))

@@ -6,8 +6,22 @@ export async function createLedgerTable(dynamodb: DynamoDBClient, name = `eni-gu
   await dynamodb.send(
     new CreateTableCommand({
       TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'ledgerId', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'ledgerId', AttributeType: 'S' },
+        { AttributeName: 'networkInterfaceId', AttributeType: 'S' },
+        { AttributeName: 'createdAt', AttributeType: 'S' },
+      ],
       KeySchema: [{ AttributeName: 'ledgerId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byInterface',
+          KeySchema: [
+            { AttributeName: 'networkInterfaceId', KeyType: 'HASH' },
+            { AttributeName: 'createdAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['fixed'] },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );

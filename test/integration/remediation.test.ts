@@ -436,6 +436,30 @@ describe('remediation against moto', () => {
     expect((await describeInterface(primary.NetworkInterfaceId!)).Groups!.map((g) => g.GroupId)).toEqual([appGroup]);
   });
 
+  it('stops fighting an IaC pipeline that keeps re-applying a violation, and escalates (ledger-backed count)', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'iac-fight', []);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const pipeline = assumedRoleIdentity(`arn:aws:iam::${ACCOUNT}:role/terraform-deploy`, 'build-7');
+    const policy: PolicyInput = {
+      version: 1,
+      automation: { principals: [`arn:aws:iam::${ACCOUNT}:role/terraform-*`], conflictThreshold: 2 },
+    };
+
+    const responses: string[] = [];
+    for (let apply = 0; apply < 3; apply += 1) {
+      // The pipeline re-applies its template: SSH open to the world again.
+      await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [worldOpen(22)] }));
+      const decision = only(await guard(policy).responder.handle(eventFor(ni, pipeline)));
+      responses.push(decision.plan?.escalation ? 'escalated' : decision.results.every((r) => r.verified) ? 'fixed' : 'failed');
+    }
+
+    expect(responses).toEqual(['fixed', 'fixed', 'escalated']);
+    expect((await ingressRules(ec2, groupId)).map((r) => r.FromPort)).toEqual([22]);
+    const alerts = await subscriber.drain();
+    expect(alerts).toHaveLength(3);
+    expect(JSON.stringify(alerts[2]?.document)).toContain('IaC conflict');
+  });
+
   it('eni-guard undo restores a fix from the ledger, shows it first with --dry-run, and refuses a second undo', async () => {
     const groupId = await createGroup(ec2, network.vpcId, 'cli-undo', [worldOpen(3389)]);
     const ni = await createInterface(ec2, network.subnetId, [groupId]);

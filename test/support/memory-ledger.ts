@@ -20,6 +20,16 @@ export class MemoryLedger implements LedgerPort {
     return Promise.resolve();
   }
 
+  countFixes(networkInterfaceId: string, since: Date): Promise<number> {
+    const fixed = [...this.entries.values()].filter(
+      ({ entry }) =>
+        entry.networkInterfaceId === networkInterfaceId &&
+        entry.createdAt >= since.toISOString() &&
+        (entry.results ?? []).some((r) => r.status === 'succeeded'),
+    );
+    return Promise.resolve(fixed.length);
+  }
+
   get(ledgerId: string): Promise<LedgerEntry | undefined> {
     const held = this.entries.get(ledgerId);
     return Promise.resolve(held ? structuredClone(held.entry) : undefined);

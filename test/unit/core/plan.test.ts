@@ -329,6 +329,41 @@ describe('planResponse: the other remediations', () => {
   });
 });
 
+describe('planResponse: IaC conflicts', () => {
+  const pipeline = {
+    ...CONTEXT,
+    caller: {
+      type: 'AssumedRole',
+      arn: 'arn:aws:sts::123456789012:assumed-role/terraform-deploy/build-42',
+      sessionIssuerArn: 'arn:aws:iam::123456789012:role/terraform-deploy',
+      sessionName: 'build-42',
+      viaConsole: false,
+      mfaAuthenticated: false,
+    },
+  };
+  const automation = policy({
+    automation: { principals: ['arn:aws:iam::*:role/terraform-*'], conflictThreshold: 3, conflictWindowHours: 24 },
+  });
+  const input = facts([rule({ ruleId: 'sgr-ssh' })], {}, { context: pipeline });
+
+  it('keeps fixing below the threshold', () => {
+    expect(plan(input, automation, { 'sg-1': 1 }, { priorFixes: 2 }).actions.map((a) => a.kind)).toEqual(['revoke-ingress']);
+  });
+
+  it('stops fixing and escalates once automation has re-applied the violation threshold times', () => {
+    const result = plan(input, automation, { 'sg-1': 1 }, { priorFixes: 3 });
+    expect(result).toMatchObject({ mode: 'notify', actions: [] });
+    expect(result.escalation).toMatch(
+      /^IaC conflict: arn:aws:iam::123456789012:role\/terraform-deploy re-applied .* fixed 3 time\(s\) in the last 24 h; eni-guard stops fixing it — fix the template/,
+    );
+    expect(result.withheld[0]?.reason).toBe(result.escalation);
+  });
+
+  it('never applies to callers that are not automation principals', () => {
+    expect(plan(sshFacts(), automation, { 'sg-1': 1 }, { priorFixes: 99 }).actions).toHaveLength(1);
+  });
+});
+
 describe('possibleActionKinds (what the stack grants)', () => {
   it('grants nothing in dry-run, and only what the default policy can do otherwise', () => {
     expect(possibleActionKinds(parsePolicy({ version: 1, dryRun: true }), true)).toEqual([]);
