@@ -214,5 +214,8 @@ describe('faults at each AWS call of a remediation (moto)', () => {
       seen.push(`${operation}: ${response}`);
     }
     expect(seen.length).toBe(baseline.calls.length);
+    process.stdout.write(
+      `faults: access denied at each of ${baseline.calls.length} calls (${baseline.calls.join(', ')}) → ${seen.join('; ')}\n`,
+    );
   }, 300_000);
 });
