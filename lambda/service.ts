@@ -8,7 +8,8 @@ import { renderAlert } from './core/alert';
 import type { Decision } from './core/decision';
 import { needsAlert, responseOf, severityOf } from './core/decision';
 import { evaluate, requiredFacts } from './core/evaluate';
-import type { ParsedEvent } from './core/event';
+import { renderChangeAlert } from './core/alert-batch';
+import type { GroupChange, InterfaceLookup, ParsedEvent } from './core/event';
 import { parseEvent } from './core/event';
 import type { LedgerEntry } from './core/ledger';
 import { ledgerIdOf } from './core/ledger';
@@ -31,7 +32,34 @@ export interface Ec2Port {
   countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
   /** The VPC's quarantine group, if eni-guard created one before. */
   findQuarantineGroup(vpcId: string): Promise<string | undefined>;
+  /** The interfaces attached to an instance, or using a group (every page). */
+  findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
+  /** Every interface in the Region, page by page (the periodic sweep). */
+  interfacePages(pageSize?: number): AsyncIterable<NetworkInterface[]>;
 }
+
+/** How one interface is decided when it is part of a batch (a group change's fan-out, a sweep page). */
+export interface BatchOptions {
+  /**
+   * The interface as a listing just returned it: judged without another read. A decision that would
+   * act re-reads the interface first (what we change must be current).
+   */
+  readonly current?: NetworkInterface;
+  /** Group usage shared by the batch: each group is counted once, and every interface sees the same count. */
+  readonly usage?: Map<string, number>;
+  /** Keep the alert instead of publishing it (the batch publishes one combined alert). */
+  readonly deferAlert?: boolean;
+}
+
+/** One interface decided in a batch, with the alert it did not publish (`deferAlert`) and the ledger record to mark sent. */
+export interface BatchDecision {
+  readonly decision: Decision;
+  readonly alert?: Alert;
+  readonly unsent?: LedgerEntry;
+}
+
+/** How many interfaces of a batch are decided at once: bounded, to stay well inside EC2's API rate limits. */
+export const BATCH_CONCURRENCY = 4;
 
 /** What changes things: the remediation engine, and the ledger that records (and deduplicates) it. */
 export interface Effects {
@@ -109,12 +137,83 @@ export class Responder {
       this.log.info('event ignored', { eventId: context.eventId, reason: callSkip.reason, detail: callSkip.detail });
       return { kind: 'ignored', reason: callSkip.reason, detail: callSkip.detail, eventId: context.eventId };
     }
+    // Interfaces the event reaches through an instance or a group are listed first (one paged call each).
+    const found = new Map<string, NetworkInterface>();
+    // A redelivered group change: interfaces it already moved to a copy no longer use the group, but carry its ledger tag.
+    const remediated: InterfaceLookup[] = parsed.change ? [{ kind: 'tagged', key: TAGS.ledger, value: `${context.eventId}/*` }] : [];
+    for (const lookup of [...(parsed.lookups ?? []), ...remediated]) {
+      for (const ni of await this.ec2.findInterfaces(lookup)) found.set(ni.networkInterfaceId, ni);
+    }
+    if (parsed.interfaces.length === 0 && found.size === 0) {
+      // A group no interface uses, an instance already gone: nothing to evaluate (the sweep covers the rest).
+      const detail = `no interface found for ${(parsed.lookups ?? []).map((l) => (l.kind === 'group' ? l.groupId : l.kind === 'instance' ? l.instanceId : l.value)).join(', ')}`;
+      this.log.info('event ignored', { eventId: context.eventId, reason: 'no-interface', detail });
+      return { kind: 'ignored', reason: 'no-interface', detail, eventId: context.eventId };
+    }
+    if (parsed.change) return this.handleGroupChange(context, parsed.change, [...found.values()]);
     const decisions: Decision[] = [];
-    for (const hint of parsed.interfaces) decisions.push(await this.decide(context, hint));
+    for (const hint of parsed.interfaces) if (!found.has(hint.networkInterfaceId)) decisions.push(await this.decide(context, hint));
+    for (const ni of found.values()) decisions.push((await this.decideOne(context, hintOf(ni), { current: ni })).decision);
     return { kind: 'decided', eventId: context.eventId, decisions };
   }
 
+  /**
+   * A security-group rule change: every interface using the group is decided (remediation per
+   * interface, as the policy says), and subscribers get one alert for the change.
+   */
+  private async handleGroupChange(context: EventContext, change: GroupChange, interfaces: NetworkInterface[]): Promise<HandleResult> {
+    const usage = new Map<string, number>();
+    const batch = await this.decideBatch(context, interfaces, { usage, deferAlert: true });
+    const decisions = batch.map((b) => b.decision);
+    const evaluated: Record<string, number> = {};
+    for (const d of decisions) evaluated[d.outcome] = (evaluated[d.outcome] ?? 0) + 1;
+    const alerts = batch.flatMap((b) => (b.alert ? [b.alert] : []));
+    const combined = renderChangeAlert(context, change, alerts, evaluated);
+    this.log.info('group change decided', {
+      eventId: context.eventId,
+      groupId: change.groupId,
+      rules: change.rules,
+      interfaces: interfaces.length,
+      evaluated,
+      alerting: alerts.length,
+    });
+    if (combined) {
+      await this.publish(context.eventId, combined);
+      const { ledger } = this.effects;
+      if (ledger) for (const b of batch) if (b.unsent) await this.markAlertSent(ledger, b.unsent);
+    }
+    return { kind: 'decided', eventId: context.eventId, decisions };
+  }
+
+  /**
+   * Decides listed interfaces, `BATCH_CONCURRENCY` at a time, each judged on the listing. Used by
+   * group changes and the periodic sweep. A failure of one interface fails the batch (after the
+   * others in flight finish) unless `onError` takes it.
+   */
+  async decideBatch(
+    context: EventContext,
+    interfaces: readonly NetworkInterface[],
+    options: Omit<BatchOptions, 'current'> & { readonly onError?: (ni: NetworkInterface, error: unknown) => void } = {},
+  ): Promise<BatchDecision[]> {
+    const out: (BatchDecision | undefined)[] = interfaces.map(() => undefined);
+    await forEachLimited([...interfaces.keys()], BATCH_CONCURRENCY, async (i) => {
+      const ni = interfaces[i]!;
+      try {
+        out[i] = await this.decideOne(context, hintOf(ni), { ...options, current: ni });
+      } catch (error) {
+        if (!options.onError) throw error;
+        options.onError(ni, error);
+      }
+    });
+    // In listing order, whatever order they finished in.
+    return out.filter((b): b is BatchDecision => b !== undefined);
+  }
+
   private async decide(context: EventContext, hint: InterfaceHint): Promise<Decision> {
+    return (await this.decideOne(context, hint, {})).decision;
+  }
+
+  private async decideOne(context: EventContext, hint: InterfaceHint, options: BatchOptions): Promise<BatchDecision> {
     const base = {
       context,
       networkInterfaceId: hint.networkInterfaceId,
@@ -125,23 +224,28 @@ export class Responder {
       results: [],
     };
     // Service-owned interfaces are skipped from the event alone: no AWS call at all.
+    const defer = options.deferAlert === true;
     const hintSkip = triageInterface(hint);
-    if (hintSkip) return this.finish({ ...base, outcome: 'skipped', reason: `${hintSkip.reason}: ${hintSkip.detail}` });
+    if (hintSkip) return this.finish({ ...base, outcome: 'skipped', reason: `${hintSkip.reason}: ${hintSkip.detail}` }, undefined, defer);
 
-    const networkInterface = await this.ec2.describeInterface(hint.networkInterfaceId);
+    const networkInterface = options.current ?? (await this.ec2.describeInterface(hint.networkInterfaceId));
     if (!networkInterface) {
-      return this.finish({ ...base, outcome: 'gone', reason: 'the interface no longer exists; nothing to evaluate' });
+      return this.finish({ ...base, outcome: 'gone', reason: 'the interface no longer exists; nothing to evaluate' }, undefined, defer);
     }
     const currentSkip = triageInterface(networkInterface);
     if (currentSkip)
-      return this.finish({ ...base, networkInterface, outcome: 'skipped', reason: `${currentSkip.reason}: ${currentSkip.detail}` });
+      return this.finish(
+        { ...base, networkInterface, outcome: 'skipped', reason: `${currentSkip.reason}: ${currentSkip.detail}` },
+        undefined,
+        defer,
+      );
 
     const { policy } = this.settings;
     const now = (this.settings.now ?? (() => new Date()))();
     const facts = await this.facts.gather(context, networkInterface, requiredFacts(policy));
     const evaluation = evaluate(facts, policy, now);
     const toEdit = groupsToEdit(evaluation, policy);
-    const groupUsage = toEdit.length > 0 ? await this.ec2.countInterfacesUsingGroups(toEdit) : new Map<string, number>();
+    const groupUsage = toEdit.length > 0 ? await this.usageOf(toEdit, options.usage) : new Map<string, number>();
     const quarantineGroups = new Map<string, string>();
     for (const vpcId of quarantineVpcs(evaluation, policy, groupUsage, facts)) {
       const groupId = await this.ec2.findQuarantineGroup(vpcId);
@@ -165,6 +269,11 @@ export class Responder {
       plan = planResponse(evaluation, policy, { ...planInputs, priorFixes });
       if (plan.escalation) this.log.warn('IaC conflict: not fixing again', { eventId: context.eventId, escalation: plan.escalation });
     }
+    // Judged on a listing, about to change something: decide again on a fresh read of the interface.
+    if (options.current && plan.mode === 'remediate' && plan.actions.length > 0) {
+      const { current: _listed, ...fresh } = options;
+      return this.decideOne(context, hint, fresh);
+    }
     const outcome = evaluation.findings.length > 0 ? 'noncompliant' : evaluation.errors.length > 0 ? 'error' : 'compliant';
     const { ledger } = this.effects;
     const draft: Decision = {
@@ -184,11 +293,11 @@ export class Responder {
     if (ledger && !needsAlert(draft) && plan.actions.length === 0) {
       const ours = policy.remediation.tagInterface ? networkInterface.tags[TAGS.ledger] === ledgerId : true;
       const held = ours ? await ledger.get(ledgerId) : undefined;
-      if (held) return this.duplicate(draft, held, ledger);
+      if (held) return this.duplicate(draft, held, ledger, defer);
     }
     if (!ledger || (!needsAlert(draft) && plan.actions.length === 0)) {
       const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
-      return this.finish({ ...draft, results });
+      return this.finish({ ...draft, results }, undefined, defer);
     }
 
     // Write-ahead: the pre-state and the planned calls are recorded before anything changes.
@@ -203,14 +312,23 @@ export class Responder {
     };
     const leaseUntil = new Date(now.getTime() + (this.settings.leaseSeconds ?? 120) * 1000);
     const held = await ledger.claim(entry, leaseUntil, now);
-    if (held) return this.duplicate(draft, held, ledger);
+    if (held) return this.duplicate(draft, held, ledger, defer);
 
     const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
     const decision: Decision = { ...draft, results };
     const alert = needsAlert(decision) ? renderAlert(decision) : undefined;
     const completed: LedgerEntry = { ...entry, status: 'completed', results, ...(alert ? { alert, alertSent: false } : {}) };
     try {
-      await ledger.save(completed);
+      try {
+        await ledger.save(completed);
+      } catch (error) {
+        // The change is made: it must not go unseen. Alert anyway; the log keeps the whole record (undo needs it).
+        this.log.error('ledger not updated after acting; alerting anyway', {
+          ledgerId,
+          entry: completed,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
     } catch (error) {
       // The change is made: it must not go unseen. Alert anyway; the log keeps the whole record (undo needs it).
       this.log.error('ledger not updated after acting; alerting anyway', {
@@ -219,17 +337,43 @@ export class Responder {
         error: error instanceof Error ? error.message : String(error),
       });
     }
+    if (defer) return { ...(await this.finish(decision, alert, true)), ...(alert ? { unsent: completed } : {}) };
     await this.finish(decision, alert);
     if (alert) await this.markAlertSent(ledger, completed);
-    return decision;
+    return { decision };
+  }
+
+  /** Interfaces using each group: from the batch's counts when it has them (counted once per batch), else read now. */
+  private async usageOf(groupIds: readonly string[], shared: Map<string, number> | undefined): Promise<Map<string, number>> {
+    if (!shared) return this.ec2.countInterfacesUsingGroups(groupIds);
+    const missing = groupIds.filter((id) => !shared.has(id));
+    if (missing.length > 0) for (const [id, n] of await this.ec2.countInterfacesUsingGroups(missing)) shared.set(id, n);
+    return new Map(groupIds.map((id) => [id, shared.get(id) ?? 0]));
   }
 
   /** A redelivered event: never act twice; publish the recorded alert only if the first attempt could not. */
-  private async duplicate(draft: Decision, held: LedgerEntry, ledger: LedgerPort): Promise<Decision> {
+  private async duplicate(draft: Decision, held: LedgerEntry, ledger: LedgerPort, defer: boolean): Promise<BatchDecision> {
     const { eventId } = draft.context;
     if (held.status === 'in-progress') {
       this.log.info('duplicate delivery: another invocation is handling it', { eventId, ledgerId: held.ledgerId });
-      return { ...draft, outcome: 'duplicate', reason: 'another invocation is handling this event', results: [], plan: undefined };
+      return {
+        decision: { ...draft, outcome: 'duplicate', reason: 'another invocation is handling this event', results: [], plan: undefined },
+      };
+    }
+    const decision: Decision = {
+      ...draft,
+      outcome: 'duplicate',
+      reason: `already handled (${held.status})`,
+      results: held.results ?? [],
+      plan: held.plan,
+    };
+    if (defer && held.alert && held.alertSent === false) {
+      // The batch re-publishes it inside its combined alert.
+      this.log.warn('duplicate delivery: the recorded alert was not delivered; the batch publishes it again', {
+        eventId,
+        ledgerId: held.ledgerId,
+      });
+      return { decision, alert: held.alert, unsent: held };
     }
     if (held.alert && held.alertSent === false) {
       this.log.warn('duplicate delivery: re-publishing the recorded alert, which was not delivered', { eventId, ledgerId: held.ledgerId });
@@ -238,7 +382,7 @@ export class Responder {
     } else {
       this.log.info('duplicate delivery: already handled', { eventId, ledgerId: held.ledgerId, status: held.status });
     }
-    return { ...draft, outcome: 'duplicate', reason: `already handled (${held.status})`, results: held.results ?? [], plan: held.plan };
+    return { decision };
   }
 
   private async markAlertSent(ledger: LedgerPort, entry: LedgerEntry): Promise<void> {
@@ -253,7 +397,8 @@ export class Responder {
     }
   }
 
-  private async finish(decision: Decision, rendered?: Alert): Promise<Decision> {
+  /** Logs the decision and publishes its alert (or, with `defer`, hands it back to the batch). */
+  private async finish(decision: Decision, rendered?: Alert, defer = false): Promise<BatchDecision> {
     const { eventId } = decision.context;
     const summary = {
       eventId,
@@ -290,8 +435,11 @@ export class Responder {
     else if (decision.outcome === 'noncompliant') this.log.warn('interface decided', summary);
     else this.log.info('interface decided', summary);
 
-    if (needsAlert(decision)) await this.publish(eventId, rendered ?? renderAlert(decision));
-    return decision;
+    if (!needsAlert(decision)) return { decision };
+    const alert = rendered ?? renderAlert(decision);
+    if (defer) return { decision, alert };
+    await this.publish(eventId, alert);
+    return { decision };
   }
 
   private async publish(eventId: string, alert: Alert): Promise<void> {
@@ -307,4 +455,34 @@ export class Responder {
       throw new AlertDeliveryError(eventId, error);
     }
   }
+}
+
+/** The hint a listed interface gives (what triage needs to skip service-owned interfaces without another call). */
+function hintOf(ni: NetworkInterface): InterfaceHint {
+  return {
+    networkInterfaceId: ni.networkInterfaceId,
+    requesterManaged: ni.requesterManaged,
+    interfaceType: ni.interfaceType,
+    groupIds: ni.groups.map((g) => g.groupId),
+    ...(ni.subnetId ? { subnetId: ni.subnetId } : {}),
+    ...(ni.vpcId ? { vpcId: ni.vpcId } : {}),
+  };
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; waits for all, then rethrows the first failure. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }

@@ -19,6 +19,8 @@ import { SnsAlertPublisher } from './adapters/sns';
 import { FactGatherer } from './facts';
 import type { AlertPort, LogPort, ResponderSettings } from './service';
 import { Responder } from './service';
+import type { SweepSettings } from './sweeper';
+import { Sweeper } from './sweeper';
 
 /** Where and as whom the AWS clients connect. Every field is optional: the SDK's defaults (and `AWS_*` variables) apply. */
 export interface AwsConnection {
@@ -103,4 +105,9 @@ export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient): Re
 /** Undoes ledger records in `ledgerTable` with the given clients (the `eni-guard undo` command). */
 export function createUndoer(clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb'>, ledgerTable: string): Undoer {
   return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), createRemediator(clients.ec2, clients.iam));
+}
+
+/** Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts). */
+export function createSweeper(parts: ResponderParts, settings: SweepSettings = {}): Sweeper {
+  return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings);
 }

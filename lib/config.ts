@@ -32,6 +32,7 @@ export const CONTEXT_KEYS = {
   ebsEncryptionByDefault: 'eniGuard:ebsEncryptionByDefault',
   ebsDefaultKmsKey: 'eniGuard:ebsDefaultKmsKey',
   ebsDisableOnDelete: 'eniGuard:ebsDisableOnDelete',
+  sweepSchedule: 'eniGuard:sweepSchedule',
 } as const;
 
 /** Log retention periods CloudWatch Logs accepts. */
@@ -89,6 +90,12 @@ export interface EbsEncryptionConfig {
   readonly disableOnDelete: boolean;
 }
 
+/** The periodic sweep over every interface. */
+export interface SweepConfig {
+  /** An EventBridge schedule expression (`cron(…)` in UTC, or `rate(…)`); undefined: no sweep. */
+  readonly schedule?: string;
+}
+
 /** Validated configuration of the whole app. */
 export interface EniGuardConfig {
   /** The policy the responder enforces (validated with the function's own schema). */
@@ -107,6 +114,7 @@ export interface EniGuardConfig {
   readonly flowLogs: FlowLogsConfig;
   readonly backup: BackupConfig;
   readonly ebsEncryption: EbsEncryptionConfig;
+  readonly sweep: SweepConfig;
 }
 
 /** Raised when configuration is invalid; the message names each key and reason. */
@@ -142,6 +150,8 @@ const logRetention = numeric(z.number()).refine((n) => (LOG_RETENTION_DAYS as re
 const VPC_ID = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
 /** Six fields (minutes hours day-of-month month day-of-week year), as EventBridge and AWS Backup take them. */
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
+/** `rate(1 day)`, `rate(12 hours)`, `rate(30 minutes)`: EventBridge's rate expressions. */
+const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
 const BACKUP_VAULT_ARN = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
 
@@ -183,6 +193,12 @@ const ContextSchema = z.object({
     })
     .default('aws-managed'),
   [CONTEXT_KEYS.ebsDisableOnDelete]: boolean.default(false),
+  [CONTEXT_KEYS.sweepSchedule]: z
+    .string()
+    .refine((value) => value === 'off' || CRON.test(value) || RATE.test(value), {
+      message: 'must be "off", a six-field cron expression in UTC (cron(0 4 * * ? *)) or a rate expression (rate(1 day))',
+    })
+    .default('cron(0 4 * * ? *)'),
 });
 
 type Context = z.infer<typeof ContextSchema>;
@@ -260,6 +276,7 @@ export function loadConfig(context: (key: string) => unknown, baseDir: string): 
       kmsKey: values[CONTEXT_KEYS.ebsDefaultKmsKey] as EbsEncryptionConfig['kmsKey'],
       disableOnDelete: values[CONTEXT_KEYS.ebsDisableOnDelete],
     },
+    sweep: values[CONTEXT_KEYS.sweepSchedule] === 'off' ? {} : { schedule: values[CONTEXT_KEYS.sweepSchedule] },
   };
 }
 

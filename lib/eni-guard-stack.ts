@@ -15,6 +15,7 @@ import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
 import { Responder } from './constructs/responder';
 import { ResponderAlarms } from './constructs/responder-alarms';
+import { Sweep } from './constructs/sweep';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -30,6 +31,7 @@ export class EniGuardStack extends Stack {
   public readonly alerts: AlertTopic;
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
+  public readonly sweep?: Sweep;
 
   constructor(scope: Construct, id: string, props: EniGuardStackProps) {
     super(scope, id, props);
@@ -81,6 +83,16 @@ export class EniGuardStack extends Stack {
           }
         : {}),
     });
+    if (config.sweep.schedule) {
+      this.sweep = new Sweep(this, 'Sweep', {
+        schedule: config.sweep.schedule,
+        role: this.responder.role,
+        environment: this.responder.environment,
+        policy: config.policy,
+        encryptionKey: dataKey.key,
+        logRetention: config.logRetentionDays,
+      });
+    }
     this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
       function: this.responder.function,
       deadLetterQueue: this.responder.deadLetterQueue,

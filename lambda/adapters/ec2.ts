@@ -15,6 +15,7 @@ import {
   DescribeSecurityGroupsCommand,
   paginateDescribeTags,
 } from '@aws-sdk/client-ec2';
+import type { InterfaceLookup } from '../core/event';
 import { TAGS } from '../core/plan';
 import type { FlowLogCoverage, InstanceFacts, NaclEntry, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
 import type { Ec2Port } from '../service';
@@ -74,6 +75,41 @@ export class Ec2Adapter implements Ec2Port {
       throw wrap('DescribeNetworkInterfaces', error);
     }
     return counts;
+  }
+
+  /** The interfaces an event points at through an instance or a security group (all pages). */
+  async findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]> {
+    const filter =
+      lookup.kind === 'instance'
+        ? { Name: 'attachment.instance-id', Values: [lookup.instanceId] }
+        : lookup.kind === 'group'
+          ? { Name: 'group-id', Values: [lookup.groupId] }
+          : { Name: `tag:${lookup.key}`, Values: [lookup.value] };
+    const found: NetworkInterface[] = [];
+    try {
+      for await (const page of paginateDescribeNetworkInterfaces({ client: this.client, pageSize: 1000 }, { Filters: [filter] })) {
+        for (const ni of page.NetworkInterfaces ?? []) {
+          // AssociateAddress with an instance id puts the address on its primary interface (device index 0).
+          if (lookup.kind === 'instance' && lookup.primaryOnly && ni.Attachment?.DeviceIndex !== 0) continue;
+          if (ni.NetworkInterfaceId) found.push(toNetworkInterface(ni));
+        }
+      }
+    } catch (error) {
+      throw wrap('DescribeNetworkInterfaces', error);
+    }
+    return found;
+  }
+
+  /** Every interface in the Region, one page (up to `pageSize`) at a time: the periodic sweep. */
+  async *interfacePages(pageSize = 1000): AsyncIterable<NetworkInterface[]> {
+    const pages = paginateDescribeNetworkInterfaces({ client: this.client, pageSize }, {});
+    try {
+      for await (const page of pages) {
+        yield (page.NetworkInterfaces ?? []).filter((ni) => ni.NetworkInterfaceId).map(toNetworkInterface);
+      }
+    } catch (error) {
+      throw wrap('DescribeNetworkInterfaces', error);
+    }
   }
 
   async resolvePrefixLists(prefixListIds: readonly string[]): Promise<Map<string, string[]>> {

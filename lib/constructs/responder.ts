@@ -65,6 +65,8 @@ export class Responder extends Construct {
   public readonly ledger: dynamodb.Table;
   /** The remediations the policy can lead to (empty in dry-run): the role may make exactly their calls. */
   public readonly actionKinds: readonly ActionKind[];
+  /** The function's environment (topic, role, ledger, flow-log destination): the sweep runs with the same. */
+  public readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ResponderProps) {
     super(scope, id);
@@ -165,6 +167,18 @@ export class Responder extends Construct {
       );
     }
 
+    this.environment = {
+      ALERT_TOPIC_ARN: props.alertTopic.topicArn,
+      RESPONDER_ROLE_ARN: this.role.roleArn,
+      LEDGER_TABLE_NAME: this.ledger.tableName,
+      ...(props.flowLogDestination && this.actionKinds.includes('enable-flow-logs')
+        ? {
+            FLOW_LOGS_DESTINATION_TYPE: props.flowLogDestination.type,
+            FLOW_LOGS_DESTINATION_ARN: props.flowLogDestination.arn,
+            ...(props.flowLogDestination.deliveryRole ? { FLOW_LOGS_ROLE_ARN: props.flowLogDestination.deliveryRole.roleArn } : {}),
+          }
+        : {}),
+    };
     const guard = new GuardFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'handler.ts'),
       role: this.role,
@@ -172,19 +186,8 @@ export class Responder extends Construct {
       encryptionKey: props.dataKey.key,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
       reservedConcurrentExecutions: props.reservedConcurrency ?? 10,
-      description: 'eni-guard: evaluates new network interfaces and responds per policy',
-      environment: {
-        ALERT_TOPIC_ARN: props.alertTopic.topicArn,
-        RESPONDER_ROLE_ARN: this.role.roleArn,
-        LEDGER_TABLE_NAME: this.ledger.tableName,
-        ...(props.flowLogDestination && this.actionKinds.includes('enable-flow-logs')
-          ? {
-              FLOW_LOGS_DESTINATION_TYPE: props.flowLogDestination.type,
-              FLOW_LOGS_DESTINATION_ARN: props.flowLogDestination.arn,
-              ...(props.flowLogDestination.deliveryRole ? { FLOW_LOGS_ROLE_ARN: props.flowLogDestination.deliveryRole.roleArn } : {}),
-            }
-          : {}),
-      },
+      description: 'eni-guard: evaluates new and changed network interfaces and responds per policy',
+      environment: this.environment,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
     });
     this.function = guard.function;
@@ -192,7 +195,7 @@ export class Responder extends Construct {
     props.alertTopic.grantPublish(this.role);
 
     this.rule = new events.Rule(this, 'Rule', {
-      description: 'eni-guard: successful EC2 calls that create network interfaces',
+      description: 'eni-guard: successful EC2 calls that create or change network interfaces or their security groups',
       eventPattern: {
         source: ['aws.ec2'],
         detailType: ['AWS API Call via CloudTrail'],

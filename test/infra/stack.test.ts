@@ -15,13 +15,25 @@ function statements(template: Template, prefix = ''): { Sid?: string; Action: st
 describe('EniGuardStack with defaults', () => {
   const { stack, template } = buildStack();
 
-  it('matches successful CloudTrail CreateNetworkInterface calls from EC2', () => {
+  it('matches successful CloudTrail calls from EC2 that create or change interfaces or their groups, and nothing else', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       State: 'ENABLED',
       EventPattern: {
         source: ['aws.ec2'],
         'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['ec2.amazonaws.com'], eventName: ['CreateNetworkInterface'], errorCode: [{ exists: false }] },
+        detail: {
+          eventSource: ['ec2.amazonaws.com'],
+          eventName: [
+            'CreateNetworkInterface',
+            'RunInstances',
+            'AttachNetworkInterface',
+            'ModifyNetworkInterfaceAttribute',
+            'AssociateAddress',
+            'AuthorizeSecurityGroupIngress',
+            'ModifySecurityGroupRules',
+          ],
+          errorCode: [{ exists: false }],
+        },
       },
       Targets: [
         Match.objectLike({

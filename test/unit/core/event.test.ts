@@ -47,17 +47,17 @@ describe('parseEvent with real CloudTrail records', () => {
     ['related-runinstances-iamuser-implicit-primary-eni.json', 'RunInstances'],
     ['related-authorize-sg-ingress-iamuser-cli-ipPermissions.json', 'AuthorizeSecurityGroupIngress'],
     ['related-authorize-sg-ingress-iamuser-legacy-params.json', 'AuthorizeSecurityGroupIngress'],
-  ])('ignores %s (%s is not evaluated yet) with the reason', (file, eventName) => {
+  ])('evaluates %s (%s) — see event-changes.test.ts for what each yields', (file, eventName) => {
     const parsed = parseEvent(eventBridgeEnvelope(realRecord(file)));
-    expect(parsed).toMatchObject({ kind: 'ignored', reason: 'unsupported-event', detail: `eventName ${eventName}` });
+    expect(parsed).toMatchObject({ kind: 'interfaces', context: { eventName } });
   });
 
   it('reads a root console caller: sessionIssuer {} and string booleans', () => {
     const parsed = parseEvent(realRecord('attach-eni-root-console.json'));
-    expect(parsed.kind === 'ignored' && parsed.context?.caller).toEqual(
+    expect(parsed.kind === 'interfaces' && parsed.context.caller).toEqual(
       expect.objectContaining({ type: 'Root', arn: 'arn:aws:iam::450502852875:root', viaConsole: true, mfaAuthenticated: true }),
     );
-    expect(parsed.kind === 'ignored' && parsed.context?.caller.sessionIssuerArn).toBeUndefined();
+    expect(parsed.kind === 'interfaces' && parsed.context.caller.sessionIssuerArn).toBeUndefined();
   });
 
   it('ignores the Bedrock AgentCore dry run (abridged record completed with the fields it lacks)', () => {

@@ -1,0 +1,195 @@
+/**
+ * Beyond creation, against moto over the real wire protocol with the production wiring
+ * (lambda/wiring.ts) in-process and the DynamoDB ledger: an instance launched with a world-open
+ * group (RunInstances, no CreateNetworkInterface event), and a rule opened on a group two
+ * interfaces share (one alert for the change). Assertions are on AWS state and on what an SQS
+ * subscriber of the topic received.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeNetworkInterfacesCommand,
+  EC2Client,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Decision } from '../../lambda/core/decision';
+import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
+import type { HandleResult, LogPort } from '../../lambda/service';
+import { createClients, createResponder, snsAlerts } from '../../lambda/wiring';
+import { createLedgerTable } from '../../scripts/lib/ledger-table';
+import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
+import {
+  createGroup,
+  createInterface,
+  createNetwork,
+  createSubscribedTopic,
+  EMULATOR_ENV,
+  enableFlowLogs,
+  ingressRules,
+  routeToInternet,
+  worldOpen,
+} from '../../scripts/lib/sandbox';
+import { authorizeIngressEvent, runInstancesEvent } from '../support/change-records';
+
+const ACCOUNT = '123456789012';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`;
+const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+jest.setTimeout(30_000);
+
+let moto: Moto;
+let ec2: EC2Client;
+let ledgerTable: string;
+let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
+let network: { vpcId: string; subnetId: string };
+
+beforeAll(async () => {
+  assertMotoInstalled();
+  moto = await startMoto();
+  const connection = {
+    endpoint: moto.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  ec2 = new EC2Client(connection);
+  subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
+  ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
+  network = await createNetwork(ec2, '10.50.0.0/16');
+  await routeToInternet(ec2, network.vpcId, network.subnetId);
+  await enableFlowLogs(ec2, network.vpcId);
+}, 60_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await subscriber.drain();
+});
+
+/** The production wiring against moto. */
+function guard(policy: PolicyInput = { version: 1 }) {
+  const clients = createClients({
+    endpoint: moto.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  return createResponder({
+    ec2: clients.ec2,
+    iam: clients.iam,
+    dynamodb: clients.dynamodb,
+    ledgerTable,
+    alerts: snsAlerts(clients.sns, subscriber.topicArn),
+    log: silent,
+    settings: { policy: parsePolicy(policy), responderRoleArn: ROLE },
+  });
+}
+
+function decisionsOf(result: HandleResult): readonly Decision[] {
+  if (result.kind !== 'decided') throw new Error(`expected decisions, got ${JSON.stringify(result)}`);
+  return result.decisions;
+}
+
+const groupsOf = async (id: string) =>
+  ((await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }))).NetworkInterfaces?.[0]?.Groups ?? []).map(
+    (g) => g.GroupId,
+  );
+
+describe('changes against moto', () => {
+  it('catches an instance launched with a world-open group through RunInstances, which emits no CreateNetworkInterface', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'launch-wizard-1', [worldOpen(22), worldOpen(443)]);
+    const launched = await ec2.send(
+      new RunInstancesCommand({
+        ImageId: 'ami-12c6146b',
+        InstanceType: 't3.micro',
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: network.subnetId,
+        SecurityGroupIds: [groupId],
+      }),
+    );
+    const instance = launched.Instances![0]!;
+    const primary = instance.NetworkInterfaces![0]!.NetworkInterfaceId!;
+
+    const decisions = decisionsOf(await guard().handle(runInstancesEvent([instance])));
+
+    expect(decisions.map((d) => [d.networkInterfaceId, d.outcome, d.context.eventName])).toEqual([
+      [primary, 'noncompliant', 'RunInstances'],
+    ]);
+    expect(decisions[0]!.findings.map((f) => f.ruleId)).toContain('world-open-ingress');
+    // The group is the instance's alone: its world-open SSH is revoked, HTTPS stays.
+    expect((await ingressRules(ec2, groupId)).map((r) => r.FromPort)).toEqual([443]);
+    const alerts = await subscriber.drain();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      attributes: { rule: 'world-open-ingress', response: 'remediated' },
+      document: { eventName: 'RunInstances', networkInterface: { id: primary, attachedInstanceId: instance.InstanceId } },
+    });
+  });
+
+  it('catches port 22 opened on a group two interfaces use: both are fixed, and the subscriber gets one alert listing both', async () => {
+    const shared = await createGroup(ec2, network.vpcId, 'shared-app', [worldOpen(443)]);
+    const a = (await createInterface(ec2, network.subnetId, [shared])).NetworkInterfaceId!;
+    const b = (await createInterface(ec2, network.subnetId, [shared])).NetworkInterfaceId!;
+    const opened = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: shared, IpPermissions: [worldOpen(22)] }));
+
+    const decisions = decisionsOf(await guard().handle(authorizeIngressEvent(shared, [worldOpen(22)], opened.SecurityGroupRules ?? [])));
+
+    expect(decisions.map((d) => [d.networkInterfaceId, d.outcome]).sort()).toEqual(
+      [
+        [a, 'noncompliant'],
+        [b, 'noncompliant'],
+      ].sort(),
+    );
+    // Default policy (sharedGroups: copy): the shared group is not edited; each interface moves to its own copy without port 22.
+    expect((await ingressRules(ec2, shared)).map((r) => r.FromPort).sort()).toEqual([22, 443]);
+    for (const id of [a, b]) {
+      const [copy] = await groupsOf(id);
+      expect(copy).not.toBe(shared);
+      expect((await ingressRules(ec2, copy!)).map((r) => r.FromPort)).toEqual([443]);
+    }
+    const alerts = await subscriber.drain();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      subject: expect.stringMatching(new RegExp(`world-open-ingress on ${shared} \\(2 interfaces\\): remediated$`)),
+      // High, not critical: the interfaces have no public IP, so the exposure is latent (one step lower), and still fixed.
+      attributes: { kind: 'group-change', severity: 'high', response: 'remediated', rule: 'world-open-ingress' },
+      document: {
+        scope: 'group-change',
+        eventName: 'AuthorizeSecurityGroupIngress',
+        change: { groupId: shared, rules: [expect.objectContaining({ protocol: 'tcp', fromPort: 22, cidrIpv4: '0.0.0.0/0' })] },
+        evaluated: { noncompliant: 2 },
+      },
+    });
+    const listed = (alerts[0]!.document['interfaces'] as { id: string; response: string }[]).map((i) => [i.id, i.response]).sort();
+    expect(listed).toEqual(
+      [
+        [a, 'remediated'],
+        [b, 'remediated'],
+      ].sort(),
+    );
+  });
+
+  it('a redelivered group change acts and alerts once (ledger per interface under the change’s event id)', async () => {
+    const shared = await createGroup(ec2, network.vpcId, 'shared-redelivered', []);
+    await createInterface(ec2, network.subnetId, [shared]);
+    await createInterface(ec2, network.subnetId, [shared]);
+    const opened = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: shared, IpPermissions: [worldOpen(3389)] }));
+    const event = authorizeIngressEvent(shared, [worldOpen(3389)], opened.SecurityGroupRules ?? []);
+
+    await guard().handle(event);
+    const again = decisionsOf(await guard().handle(event));
+
+    expect(again.map((d) => d.outcome)).toEqual(['duplicate', 'duplicate']);
+    expect(await subscriber.drain()).toHaveLength(1);
+  });
+
+  it('stays quiet for a rule change on a group no interface uses', async () => {
+    const unused = await createGroup(ec2, network.vpcId, 'unused', []);
+    const result = await guard().handle(authorizeIngressEvent(unused, [worldOpen(22)]));
+    expect(result).toMatchObject({ kind: 'ignored', reason: 'no-interface' });
+    expect(await subscriber.drain()).toEqual([]);
+  });
+});
