@@ -41,10 +41,7 @@ export class FactGatherer {
     const [prefixLists, subnetNetwork, flowLogs, instance, callerInstance] = await Promise.all([
       needs.has('prefixLists') && prefixListIds.length > 0 ? settle(this.reader.resolvePrefixLists(prefixListIds)) : undefined,
       needs.has('subnetNetwork') && ni.vpcId && ni.subnetId ? settle(this.reader.describeSubnetNetwork(ni.vpcId, ni.subnetId)) : undefined,
-      // VPC- and subnet-level flow logs (an interface-level one cannot exist before the interface is evaluated at creation).
-      needs.has('flowLogs') && ni.vpcId
-        ? settle(this.reader.describeFlowLogs([ni.vpcId, ...(ni.subnetId ? [ni.subnetId] : [])]))
-        : undefined,
+      needs.has('flowLogs') && ni.vpcId ? settle(this.flowLogs(context, ni, ni.vpcId)) : undefined,
       needs.has('instance') && ni.attachedInstanceId ? settle(this.instance(ni.attachedInstanceId)) : undefined,
       needs.has('callerInstance') && callerInstanceId ? settle(this.instance(callerInstanceId)) : undefined,
     ]);
@@ -58,6 +55,17 @@ export class FactGatherer {
       ...(instance ? { instance } : {}),
       ...(callerInstance ? { callerInstance } : {}),
     };
+  }
+
+  /**
+   * VPC- and subnet-level flow logs (cached by the reader). Only when neither covers the interface is an
+   * interface-level one looked for — never at creation, when none can exist yet — so the common case
+   * stays one cached read.
+   */
+  private async flowLogs(context: EventContext, ni: NetworkInterface, vpcId: string): Promise<FlowLogCoverage> {
+    const shared = await this.reader.describeFlowLogs([vpcId, ...(ni.subnetId ? [ni.subnetId] : [])]);
+    if (shared.active.length > 0 || context.eventName === 'CreateNetworkInterface') return shared;
+    return this.reader.describeFlowLogs([ni.networkInterfaceId]);
   }
 
   private async instance(instanceId: string): Promise<InstanceFacts> {
