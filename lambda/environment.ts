@@ -1,6 +1,8 @@
 /** Reads and checks the function's environment once, at init. A missing value fails init, clearly. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHAT_PROTOCOLS, type ChatProtocol } from './core/alert-message';
+import { MAX_WINDOW_SECONDS } from './core/burst';
 import type { FlowLogDestination } from './core/plan';
 import type { Policy } from './core/policy';
 import { parsePolicy, PolicyError } from './core/policy';
@@ -73,4 +75,52 @@ export function loadPolicyFile(path: string): Policy {
     throw new PolicyError([`(file): not valid JSON: ${error instanceof Error ? error.message : String(error)}`], `policy file ${path}`);
   }
   return parsePolicy(json, `policy file ${path}`);
+}
+
+/** How alerts are published: the topics, the chat rendering, bursts and the enrichment. */
+export interface AlertEnvironment {
+  readonly topicArn: string;
+  /** A chat-only topic (every message in the chat rendering). */
+  readonly chatTopicArn?: string;
+  /** Protocols of the alert topic that get the chat rendering. */
+  readonly chatProtocols: readonly ChatProtocol[];
+  /** Burst aggregation; absent: every alert is published at once. */
+  readonly burst?: { readonly table: string; readonly windowSeconds: number };
+  readonly ledgerTable?: string;
+  readonly logGroup?: string;
+  /** Look up the account alias (iam:ListAccountAliases, once per container). */
+  readonly accountAlias: boolean;
+}
+
+/**
+ * Reads `ALERT_TOPIC_ARN`, `ALERT_CHAT_TOPIC_ARN`, `ALERT_CHAT_PROTOCOLS` (comma-separated),
+ * `BURST_TABLE_NAME` with `BURST_WINDOW_SECONDS`, `LEDGER_TABLE_NAME`, `ACCOUNT_ALIAS_LOOKUP`
+ * (`false` turns it off) and Lambda's `AWS_LAMBDA_LOG_GROUP_NAME`.
+ */
+export function readAlertEnvironment(env: NodeJS.ProcessEnv): AlertEnvironment {
+  const topicArn = env['ALERT_TOPIC_ARN'];
+  if (!topicArn) throw new EnvironmentError('missing environment variable(s): ALERT_TOPIC_ARN');
+  const chatProtocols = (env['ALERT_CHAT_PROTOCOLS'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const unknown = chatProtocols.filter((p) => !(CHAT_PROTOCOLS as readonly string[]).includes(p));
+  if (unknown.length > 0)
+    throw new EnvironmentError(`ALERT_CHAT_PROTOCOLS: not a chat protocol: ${unknown.join(', ')} (one of ${CHAT_PROTOCOLS.join(', ')})`);
+  const table = env['BURST_TABLE_NAME'];
+  const windowSeconds = Number(env['BURST_WINDOW_SECONDS'] ?? '300');
+  if (table && !(Number.isInteger(windowSeconds) && windowSeconds >= 10 && windowSeconds <= MAX_WINDOW_SECONDS)) {
+    throw new EnvironmentError(
+      `BURST_WINDOW_SECONDS must be an integer from 10 to ${MAX_WINDOW_SECONDS}, not ${JSON.stringify(env['BURST_WINDOW_SECONDS'])}`,
+    );
+  }
+  return {
+    topicArn,
+    ...(env['ALERT_CHAT_TOPIC_ARN'] ? { chatTopicArn: env['ALERT_CHAT_TOPIC_ARN'] } : {}),
+    chatProtocols: chatProtocols as ChatProtocol[],
+    ...(table ? { burst: { table, windowSeconds } } : {}),
+    ...(env['LEDGER_TABLE_NAME'] ? { ledgerTable: env['LEDGER_TABLE_NAME'] } : {}),
+    ...(env['AWS_LAMBDA_LOG_GROUP_NAME'] ? { logGroup: env['AWS_LAMBDA_LOG_GROUP_NAME'] } : {}),
+    accountAlias: env['ACCOUNT_ALIAS_LOOKUP'] !== 'false',
+  };
 }

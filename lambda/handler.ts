@@ -4,9 +4,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { readEnvironment } from './environment';
+import { readAlertEnvironment, readEnvironment } from './environment';
 import type { HandleResult } from './service';
-import { createClients, createResponder, snsAlerts } from './wiring';
+import { createAlerts, createClients, createResponder } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard' });
 const environment = readEnvironment(process.env);
@@ -16,7 +16,8 @@ const responder = createResponder({
   iam: clients.iam,
   dynamodb: clients.dynamodb,
   ledgerTable: environment.ledgerTable,
-  alerts: snsAlerts(clients.sns, environment.topicArn),
+  // Enriched (account alias, exact undo command), held during bursts, published per protocol.
+  alerts: createAlerts(clients, readAlertEnvironment(process.env), logger),
   log: logger,
   settings: {
     policy: environment.policy,

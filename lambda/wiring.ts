@@ -7,7 +7,9 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { AccountAliasLookup, EnrichingAlerts } from './adapters/alert-context';
 import { SdkCallSender } from './adapters/aws-calls';
+import { BurstAlerts, BurstFlusher, DynamoBurstStore } from './adapters/burst';
 import { IamAdapter } from './adapters/iam';
 import type { LedgerPort } from './adapters/ledger';
 import { DynamoLedger } from './adapters/ledger';
@@ -16,6 +18,7 @@ import { Undoer } from './undo';
 import { CachingFactReader } from './adapters/cache';
 import { Ec2Adapter } from './adapters/ec2';
 import { SnsAlertPublisher } from './adapters/sns';
+import type { AlertEnvironment } from './environment';
 import { FactGatherer } from './facts';
 import type { AlertPort, LogPort, ResponderSettings } from './service';
 import { Responder } from './service';
@@ -110,4 +113,37 @@ export function createUndoer(clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb
 /** Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts). */
 export function createSweeper(parts: ResponderParts, settings: SweepSettings = {}): Sweeper {
   return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings);
+}
+
+/** The deployed function's alert port: enrich (alias, undo command, record) → hold bursts → SNS. */
+export function createAlerts(clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb'>, settings: AlertEnvironment, log: LogPort): AlertPort {
+  const sns = createPublisher(clients.sns, settings, log);
+  const held = settings.burst
+    ? new BurstAlerts(new DynamoBurstStore(clients.dynamodb, settings.burst.table), sns, log, {
+        windowSeconds: settings.burst.windowSeconds,
+      })
+    : sns;
+  return new EnrichingAlerts(held, {
+    ...(settings.accountAlias ? { accountAlias: new AccountAliasLookup(clients.iam, log) } : {}),
+    ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
+    ...(settings.logGroup ? { logGroup: settings.logGroup } : {}),
+  });
+}
+
+/** The burst flusher: publishes each ended window's digest through the same SNS publisher. */
+export function createFlusher(clients: Pick<AwsClients, 'sns' | 'dynamodb'>, settings: AlertEnvironment, log: LogPort): BurstFlusher {
+  if (!settings.burst) throw new Error('the burst flusher needs BURST_TABLE_NAME');
+  return new BurstFlusher(new DynamoBurstStore(clients.dynamodb, settings.burst.table), createPublisher(clients.sns, settings, log), log, {
+    burstTable: settings.burst.table,
+    ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
+    ...(settings.logGroup ? { logGroup: settings.logGroup } : {}),
+  });
+}
+
+function createPublisher(sns: SNSClient, settings: AlertEnvironment, log: LogPort): SnsAlertPublisher {
+  return new SnsAlertPublisher(sns, settings.topicArn, {
+    format: { chatProtocols: settings.chatProtocols },
+    ...(settings.chatTopicArn ? { chatTopicArn: settings.chatTopicArn } : {}),
+    log,
+  });
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
+import { MAX_WINDOW_SECONDS } from '../lambda/core/burst';
 import type { Policy } from '../lambda/core/policy';
 import { parsePolicy, PolicyError, settingsOf } from '../lambda/core/policy';
 import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rules/backup-coverage';
@@ -13,6 +14,8 @@ import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rul
 export const CONTEXT_KEYS = {
   policyFile: 'eniGuard:policyFile',
   alertEmails: 'eniGuard:alertEmails',
+  alertBurstWindowSeconds: 'eniGuard:alertBurstWindowSeconds',
+  alertChat: 'eniGuard:alertChat',
   trail: 'eniGuard:trail',
   logRetentionDays: 'eniGuard:logRetentionDays',
   reservedConcurrency: 'eniGuard:reservedConcurrency',
@@ -96,6 +99,18 @@ export interface SweepConfig {
   readonly schedule?: string;
 }
 
+/** How alerts reach people. */
+export interface AlertsConfig {
+  /** Burst window: alerts of the same cause within it become one digest; 0 turns aggregation off. */
+  readonly burstWindowSeconds: number;
+  /**
+   * The chat rendering (Amazon Q Developer / AWS Chatbot custom notifications): `none`; `https` (the
+   * alert topic's HTTPS subscriptions, which is how Chatbot subscribes, get it); `topic` (a second
+   * topic carries only chat renderings: subscribe Chatbot there).
+   */
+  readonly chat: 'none' | 'https' | 'topic';
+}
+
 /** Validated configuration of the whole app. */
 export interface EniGuardConfig {
   /** The policy the responder enforces (validated with the function's own schema). */
@@ -104,6 +119,7 @@ export interface EniGuardConfig {
   readonly policySource: string;
   /** E-mail addresses subscribed to the alert topic. */
   readonly alertEmails: readonly string[];
+  readonly alerts: AlertsConfig;
   /** `create`: the stack provisions a multi-Region trail; `existing`: an existing trail already logs write management events. */
   readonly trail: 'create' | 'existing';
   /** Retention of the responder's log group (and of the trail's log group). */
@@ -158,6 +174,12 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|k
 const ContextSchema = z.object({
   [CONTEXT_KEYS.policyFile]: z.string().min(1).optional(),
   [CONTEXT_KEYS.alertEmails]: stringList.pipe(z.array(z.email({ message: 'must be e-mail addresses' }))).default([]),
+  [CONTEXT_KEYS.alertBurstWindowSeconds]: numeric(z.number().int())
+    .refine((n) => n === 0 || (n >= 60 && n <= MAX_WINDOW_SECONDS), {
+      message: `must be 0 (off) or from 60 to ${MAX_WINDOW_SECONDS} seconds`,
+    })
+    .default(300),
+  [CONTEXT_KEYS.alertChat]: z.enum(['none', 'https', 'topic']).default('none'),
   [CONTEXT_KEYS.trail]: z.enum(['create', 'existing']).default('create'),
   [CONTEXT_KEYS.logRetentionDays]: logRetention.default(90),
   [CONTEXT_KEYS.reservedConcurrency]: numeric(z.number().int().min(1).max(1000)).default(10),
@@ -249,6 +271,7 @@ export function loadConfig(context: (key: string) => unknown, baseDir: string): 
     policy,
     policySource,
     alertEmails: values[CONTEXT_KEYS.alertEmails],
+    alerts: { burstWindowSeconds: values[CONTEXT_KEYS.alertBurstWindowSeconds], chat: values[CONTEXT_KEYS.alertChat] },
     trail: values[CONTEXT_KEYS.trail],
     logRetentionDays: values[CONTEXT_KEYS.logRetentionDays] as LogRetentionDays,
     reservedConcurrency: values[CONTEXT_KEYS.reservedConcurrency],

@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
+import { AlertDelivery } from './constructs/alert-delivery';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditTrail } from './constructs/audit-trail';
 import { DataKey } from './constructs/data-key';
@@ -29,6 +30,7 @@ export class EniGuardStack extends Stack {
   public readonly backup?: AccountBackup;
   public readonly ebsEncryption?: EbsEncryptionByDefault;
   public readonly alerts: AlertTopic;
+  public readonly alertDelivery: AlertDelivery;
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
   public readonly sweep?: Sweep;
@@ -93,6 +95,17 @@ export class EniGuardStack extends Stack {
         logRetention: config.logRetentionDays,
       });
     }
+    // Chat rendering, account alias and calm during bursts, for everything the responder publishes.
+    this.alertDelivery = new AlertDelivery(this, 'AlertDelivery', {
+      topic: this.alerts.topic,
+      publisher: this.responder.function,
+      dataKey,
+      burstWindowSeconds: config.alerts.burstWindowSeconds,
+      chat: config.alerts.chat,
+      ledgerTableName: this.responder.ledger.tableName,
+      logRetention: config.logRetentionDays,
+      policyDocument: config.policy,
+    });
     this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
       function: this.responder.function,
       deadLetterQueue: this.responder.deadLetterQueue,
@@ -131,6 +144,12 @@ export class EniGuardStack extends Stack {
       value: this.responder.ledger.tableName,
       description: 'Remediation ledger: LEDGER_TABLE_NAME for `eni-guard undo` and `eni-guard respond`',
     });
+    if (this.alertDelivery.chatTopic) {
+      new CfnOutput(this, 'ChatTopicArn', {
+        value: this.alertDelivery.chatTopic.topicArn,
+        description: 'Subscribe Amazon Q Developer in chat applications (AWS Chatbot) here',
+      });
+    }
     if (this.flowLogs) {
       new CfnOutput(this, 'FlowLogDestinationType', {
         value: this.flowLogs.destinationType,

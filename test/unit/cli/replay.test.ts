@@ -112,7 +112,7 @@ describe('eni-guard evaluate', () => {
     const [document, ...rest] = jsonLines(run);
     expect(rest).toEqual([]);
     expect(document).toMatchObject({
-      schemaVersion: '1',
+      schemaVersion: '2',
       product: 'eni-guard',
       eventId: 'evt-1',
       outcome: 'noncompliant',

@@ -1,0 +1,56 @@
+/**
+ * What the deployed function adds to every alert besides the decision: the account alias (one IAM
+ * call per container, on the first alert only), the exact undo command and where the full record is.
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { ListAccountAliasesCommand } from '@aws-sdk/client-iam';
+import type { Alert, AlertEnrichment } from '../core/alert';
+import { enrichAlert } from '../core/alert';
+import type { AlertPort, LogPort } from '../service';
+
+/** The account's IAM alias, looked up once per container; none when there is none or it cannot be read. */
+export class AccountAliasLookup {
+  private alias?: Promise<string | undefined>;
+
+  constructor(
+    private readonly client: IAMClient,
+    private readonly log?: Pick<LogPort, 'warn'>,
+  ) {}
+
+  get(): Promise<string | undefined> {
+    this.alias ??= this.client.send(new ListAccountAliasesCommand({})).then(
+      (out) => out.AccountAliases?.[0],
+      (error: unknown) => {
+        // An alias is a courtesy: without it (no permission, throttled) alerts name the account id only.
+        this.log?.warn('account alias unavailable', { error: error instanceof Error ? error.message : String(error) });
+        return undefined;
+      },
+    );
+    return this.alias;
+  }
+}
+
+/** What `EnrichingAlerts` adds. */
+export interface AlertContext {
+  readonly accountAlias?: AccountAliasLookup;
+  readonly ledgerTable?: string;
+  readonly logGroup?: string;
+}
+
+/** An alert port that enriches each alert, then passes it on. */
+export class EnrichingAlerts implements AlertPort {
+  constructor(
+    private readonly next: AlertPort,
+    private readonly context: AlertContext,
+  ) {}
+
+  async publish(alert: Alert): Promise<void> {
+    const accountAlias = await this.context.accountAlias?.get();
+    const enrichment: AlertEnrichment = {
+      ...(accountAlias ? { accountAlias } : {}),
+      ...(this.context.ledgerTable ? { ledgerTable: this.context.ledgerTable } : {}),
+      ...(this.context.logGroup ? { logGroup: this.context.logGroup } : {}),
+    };
+    await this.next.publish(enrichAlert(alert, enrichment));
+  }
+}
