@@ -5,8 +5,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { SweepSummary } from './core/sweep';
-import { readEnvironment } from './environment';
-import { createClients, createSweeper, snsAlerts } from './wiring';
+import { readAlertEnvironment, readEnvironment } from './environment';
+import { createAlerts, createClients, createSweeper } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard', persistentKeys: { component: 'sweep' } });
 const environment = readEnvironment(process.env);
@@ -17,7 +17,8 @@ const sweeper = createSweeper(
     iam: clients.iam,
     dynamodb: clients.dynamodb,
     ledgerTable: environment.ledgerTable,
-    alerts: snsAlerts(clients.sns, environment.topicArn),
+    // The same delivery as the responder: enrichment, chat rendering, burst digests.
+    alerts: createAlerts(clients, readAlertEnvironment(process.env), logger),
     log: logger,
     settings: {
       policy: environment.policy,

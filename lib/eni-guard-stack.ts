@@ -99,6 +99,8 @@ export class EniGuardStack extends Stack {
     this.alertDelivery = new AlertDelivery(this, 'AlertDelivery', {
       topic: this.alerts.topic,
       publisher: this.responder.function,
+      // The sweep runs as the responder's role: same permissions, and now the same delivery (bursts, chat, alias).
+      ...(this.sweep ? { companions: [this.sweep.function] } : {}),
       dataKey,
       burstWindowSeconds: config.alerts.burstWindowSeconds,
       chat: config.alerts.chat,
@@ -111,6 +113,26 @@ export class EniGuardStack extends Stack {
       deadLetterQueue: this.responder.deadLetterQueue,
       topic: this.alerts.topic,
       dataKey,
+      companions: [
+        ...(this.sweep
+          ? [
+              {
+                name: 'sweep',
+                function: this.sweep.function,
+                description: 'the periodic sweep failed; interfaces no event reported go unchecked',
+              },
+            ]
+          : []),
+        ...(this.alertDelivery.flusher
+          ? [
+              {
+                name: 'flusher',
+                function: this.alertDelivery.flusher,
+                description: 'burst digests could not be flushed; held alerts are late',
+              },
+            ]
+          : []),
+      ],
     });
 
     if (config.backup.enabled) {

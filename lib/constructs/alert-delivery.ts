@@ -25,6 +25,8 @@ export interface AlertDeliveryProps {
   readonly topic: sns.ITopic;
   /** The function that publishes alerts (the responder): gets the environment and permissions. */
   readonly publisher: lambda.Function;
+  /** Other functions that publish alerts with the publisher's role (the sweep): they get the same environment. */
+  readonly companions?: readonly lambda.Function[];
   /** Encrypts the window table, the chat topic and the flusher's logs. */
   readonly dataKey: DataKey;
   /** Burst window in seconds; 0 publishes every alert at once (no table, no flusher). @default 300 */
@@ -152,6 +154,8 @@ export class AlertDelivery extends Construct {
         targets: [new targets.LambdaFunction(guard.function, { retryAttempts: 2 })],
       });
     }
-    for (const [name, value] of Object.entries(environment)) props.publisher.addEnvironment(name, value);
+    for (const fn of [props.publisher, ...(props.companions ?? [])]) {
+      for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+    }
   }
 }

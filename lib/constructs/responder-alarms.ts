@@ -23,6 +23,8 @@ export interface ResponderAlarmsProps {
   readonly dataKey: DataKey;
   /** Evaluation period. @default Duration.minutes(5) */
   readonly period?: Duration;
+  /** The stack's other functions (the sweep, the burst flusher): an errors alarm each, to the same topic. */
+  readonly companions?: readonly { readonly name: string; readonly function: lambda.IFunction; readonly description: string }[];
 }
 
 /** Three alarms, each firing on the first occurrence in a period. */
@@ -30,6 +32,8 @@ export class ResponderAlarms extends Construct {
   public readonly errors: cloudwatch.Alarm;
   public readonly throttles: cloudwatch.Alarm;
   public readonly deadLetters: cloudwatch.Alarm;
+  /** Errors alarms of the companion functions, by name. */
+  public readonly companionErrors: Readonly<Record<string, cloudwatch.Alarm>>;
 
   constructor(scope: Construct, id: string, props: ResponderAlarmsProps) {
     super(scope, id);
@@ -65,8 +69,18 @@ export class ResponderAlarms extends Construct {
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
       'events the responder could not handle are in the dead-letter queue',
     );
+    const companions: Record<string, cloudwatch.Alarm> = {};
+    for (const companion of props.companions ?? []) {
+      companions[companion.name] = alarm(
+        `${companion.name.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase())}Errors`,
+        `${companion.name}-errors`,
+        companion.function.metricErrors({ period }),
+        companion.description,
+      );
+    }
+    this.companionErrors = companions;
     const toTopic = new actions.SnsAction(props.topic);
-    for (const a of [this.errors, this.throttles, this.deadLetters]) a.addAlarmAction(toTopic);
+    for (const a of [this.errors, this.throttles, this.deadLetters, ...Object.values(companions)]) a.addAlarmAction(toTopic);
 
     props.topic.addToResourcePolicy(
       new iam.PolicyStatement({

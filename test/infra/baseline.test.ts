@@ -182,6 +182,14 @@ describe('account baseline with defaults', () => {
         AlarmActions: [{ Ref: topic }],
       });
     }
+    // The sweep and the burst flusher have errors alarms too, under the same name prefix (so CloudWatch may publish them).
+    for (const name of ['sweep-errors', 'flusher-errors']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, `-responder-${name}`]] },
+        MetricName: 'Errors',
+        AlarmActions: [{ Ref: topic }],
+      });
+    }
     // CloudWatch may publish to the encrypted topic, for this stack's responder alarms only.
     const alarms = Match.objectLike({
       'Fn::Join': ['', Match.arrayWith([':alarm:', { Ref: 'AWS::StackName' }, '-responder-*'])],
@@ -405,7 +413,8 @@ describe('account baseline switched off', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     template.resourceCountIs('Custom::EbsEncryptionByDefault', 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    // Responder errors, throttles, dead letters; sweep and burst-flusher errors.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 });
 
