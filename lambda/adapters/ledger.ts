@@ -7,6 +7,7 @@
  * entry as JSON: pre-state, plan, results, alert), `eventId`, `networkInterfaceId`, `createdAt`.
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
 import { errorCode, wrap } from './errors';
@@ -116,8 +117,7 @@ export class DynamoLedger implements LedgerPort {
       const out = await this.client.send(
         new GetItemCommand({ TableName: this.tableName, Key: { ledgerId: { S: ledgerId } }, ConsistentRead: true }),
       );
-      const record = out.Item?.['record']?.S;
-      return record ? (JSON.parse(record) as LedgerEntry) : undefined;
+      return entryOf(out.Item?.['record']);
     } catch (error) {
       throw wrap('GetItem', error);
     }
@@ -134,6 +134,33 @@ function toItem(entry: LedgerEntry): Record<string, AttributeValue> {
     createdAt: { S: entry.createdAt },
     fixed: { BOOL: (entry.results ?? []).some((r) => r.status === 'succeeded') },
     expiresAt: { N: String(Math.floor(created / 1000) + LEDGER_RETENTION_DAYS * 86_400) },
-    record: { S: JSON.stringify(entry) },
+    record: recordAttribute(entry),
   };
+}
+
+/** Records above this many bytes are stored gzip-compressed (DynamoDB items may not exceed 400 KB). */
+export const COMPRESS_ABOVE_BYTES = 64 * 1024;
+/** Past this, even compressed, the item would not fit: the bulky parts the undo does not need are dropped. */
+const MAX_RECORD_BYTES = 350 * 1024;
+
+/**
+ * The entry as JSON, or gzip-compressed JSON when large: a group with hundreds of rules and a big alert
+ * must not make the write-ahead record — and with it the remediation — fail. If even that is too big
+ * (megabytes of JSON), the pre-state's rule list and the rendered alert are dropped: undo replays the
+ * recorded calls, which stay, and the alert is in the function's log.
+ */
+function recordAttribute(entry: LedgerEntry): AttributeValue {
+  const json = JSON.stringify(entry);
+  if (Buffer.byteLength(json) <= COMPRESS_ABOVE_BYTES) return { S: json };
+  const packed = gzipSync(json);
+  if (packed.byteLength <= MAX_RECORD_BYTES) return { B: packed };
+  const { alert: _alert, preState, ...rest } = entry;
+  const slim: LedgerEntry = { ...rest, ...(preState ? { preState: { networkInterface: preState.networkInterface, groupRules: [] } } : {}) };
+  return { B: gzipSync(JSON.stringify(slim)) };
+}
+
+function entryOf(attribute: AttributeValue | undefined): LedgerEntry | undefined {
+  if (attribute?.S !== undefined) return JSON.parse(attribute.S) as LedgerEntry;
+  if (attribute?.B !== undefined) return JSON.parse(gunzipSync(attribute.B).toString('utf8')) as LedgerEntry;
+  return undefined;
 }
