@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
 import { HANDLER_ENTRY, stackBuildOptions } from '../lib/bundle';
-import { inlineSchemaKeysPlugin } from './inline-schema-keys';
 
 /** One built bundle. */
 export interface BuiltBundle {
@@ -26,8 +25,6 @@ export interface Bundles {
   readonly deployed: BuiltBundle;
   readonly sdkOnly: BuiltBundle;
   readonly nodejsDefaults: BuiltBundle;
-  /** The deployed settings plus the SDK schema-key rewrite (inline-schema-keys.ts): an experiment, not deployed. */
-  readonly schemaKeysInlined: BuiltBundle;
   /** NodejsFunction's true defaults: `@aws-sdk/*` and `@smithy/*` left to the runtime (load it with `NODE_PATH`). */
   readonly nodejsDefaultsRuntimeSdk: BuiltBundle;
   /** `policy.json` beside the deployed bundle, for POLICY_FILE. */
@@ -66,8 +63,6 @@ export async function buildBundles(outdir: string, policy: unknown): Promise<Bun
   const deployedEntry = join(deployedDir, 'index.mjs');
   const meta = await build({ ...stackBuildOptions(HANDLER_ENTRY, deployedEntry), metafile: true });
   writeFileSync(join(deployedDir, 'policy.json'), JSON.stringify(policy));
-  const inlinedEntry = join(outdir, 'schema-keys-inlined', 'index.mjs');
-  await build({ ...stackBuildOptions(HANDLER_ENTRY, inlinedEntry), plugins: [inlineSchemaKeysPlugin] });
   const sdkOnlyEntry = join(outdir, 'sdk-only', 'index.mjs');
   const floorMeta = await build({ ...stackBuildOptions(join(__dirname, 'sdk-only-entry.ts'), sdkOnlyEntry), metafile: true });
   const defaultsEntry = join(outdir, 'nodejs-defaults', 'index.js');
@@ -85,7 +80,6 @@ export async function buildBundles(outdir: string, policy: unknown): Promise<Bun
   return {
     deployed,
     sdkOnly: describe('sdk-only', sdkOnlyEntry),
-    schemaKeysInlined: describe('schema-keys-inlined', inlinedEntry),
     nodejsDefaults: describe('nodejs-defaults', defaultsEntry),
     nodejsDefaultsRuntimeSdk: describe('nodejs-defaults-runtime-sdk', runtimeSdkEntry),
     policyFile: join(deployedDir, 'policy.json'),

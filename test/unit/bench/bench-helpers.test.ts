@@ -1,6 +1,6 @@
 import { actionOf } from '../../../scripts/bench/counting-proxy';
 import { costPerMillion, cpuScaledMs, PRICES, recommendMemoryMb, usageOf } from '../../../scripts/bench/cost';
-import { inlineSchemaKeys } from '../../../scripts/bench/inline-schema-keys';
+import { inlineSchemaKeys } from '../../../scripts/lib/sdk-schema-keys';
 import { bytes, markdownTable, ms, ratio, targetsTable } from '../../../scripts/bench/report';
 import { median, percentile, round, sum } from '../../../scripts/bench/stats';
 
