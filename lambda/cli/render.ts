@@ -2,7 +2,8 @@
  * Renders replay reports. Text: each event, each interface's decision, and the alert as an e-mail
  * subscriber reads it. JSON (one object per line): per decision, the document the SNS alert carries
  * (`renderAlert(decision).document`, plus `reason` for skipped and gone interfaces, which never
- * alert); per event without a decision, what happened to it.
+ * alert), and for a security-group change the combined document it published; per event without a
+ * decision, what happened to it.
  */
 import { renderAlert } from '../core/alert';
 import { needsAlert, responseOf, type Decision } from '../core/decision';
@@ -15,8 +16,11 @@ export function reportJson(report: EventReport): string {
   let objects: unknown[];
   if (report.error !== undefined) objects = [{ ...base, kind: 'error', error: report.error }];
   else if (!result) objects = [];
-  else if (result.kind === 'decided') objects = result.decisions.map(decisionJson);
-  else objects = [{ ...base, ...result }];
+  else if (result.kind === 'decided') {
+    // Per interface, its document; for a security-group change also the one combined document it published.
+    const combined = report.alerts.filter((a) => (a.document as { scope?: string }).scope === 'group-change').map((a) => a.document);
+    objects = [...result.decisions.map(decisionJson), ...combined];
+  } else objects = [{ ...base, ...result }];
   return objects.map((o) => `${JSON.stringify(o)}\n`).join('');
 }
 
@@ -40,6 +44,8 @@ export function reportText(report: EventReport, mode: ReplayMode, topicArn?: str
   const lines = [
     `── ${report.source}: ${context?.eventName ?? '?'} ${result.eventId} by ${caller} (${context?.account ?? '?'} ${context?.region ?? '?'})`,
   ];
+  // A security-group change publishes one alert for all its interfaces: show it once, after them.
+  const combined = report.alerts.find((a) => (a.document as { scope?: string }).scope === 'group-change');
   for (const decision of result.decisions) {
     const heading = `   ${decision.networkInterfaceId}: ${decision.outcome}${decision.reason ? ` (${decision.reason})` : ''}`;
     if (!needsAlert(decision)) {
@@ -47,6 +53,7 @@ export function reportText(report: EventReport, mode: ReplayMode, topicArn?: str
       continue;
     }
     lines.push(`${heading} — response: ${responseOf(decision)}`);
+    if (combined) continue;
     const alert = report.alerts.find((a) => a.document.networkInterface.id === decision.networkInterfaceId) ?? renderAlert(decision);
     lines.push(
       mode === 'respond'
@@ -54,6 +61,15 @@ export function reportText(report: EventReport, mode: ReplayMode, topicArn?: str
         : '   alert (not sent: evaluate changes nothing and publishes nothing), as an e-mail subscriber would read it:',
       `     Subject: ${alert.subject}`,
       ...alert.text.split('\n').map((line) => (line === '' ? '' : `     ${line}`)),
+    );
+  }
+  if (combined) {
+    lines.push(
+      mode === 'respond'
+        ? `   one alert for the change, published to ${topicArn ?? 'the topic'}, as an e-mail subscriber reads it:`
+        : '   one alert for the change (not sent: evaluate publishes nothing), as an e-mail subscriber would read it:',
+      `     Subject: ${combined.subject}`,
+      ...combined.text.split('\n').map((line) => (line === '' ? '' : `     ${line}`)),
     );
   }
   return `${lines.join('\n')}\n\n`;

@@ -33,6 +33,7 @@ import type { HandleResult, LogPort } from '../../lambda/service';
 import { createClients, createResponder, createUndoer, snsAlerts } from '../../lambda/wiring';
 import { UndoError } from '../../lambda/remediation';
 import { cli } from '../unit/cli/io';
+import { authorizeIngressEvent } from '../support/change-records';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope, assumedRoleIdentity } from '../../scripts/lib/cloudtrail-events';
 import { createLedgerTable } from '../../scripts/lib/ledger-table';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
@@ -500,5 +501,33 @@ describe('remediation against moto', () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'noncompliant', response: 'notified' });
     expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'duplicate' });
     expect(await subscriber.drain()).toHaveLength(1);
+  });
+
+  it('eni-guard evaluate prints one alert for a security-group change that reaches two interfaces', async () => {
+    const shared = await createGroup(ec2, network.vpcId, 'cli-change', []);
+    await createInterface(ec2, network.subnetId, [shared]);
+    await createInterface(ec2, network.subnetId, [shared]);
+    const opened = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: shared, IpPermissions: [worldOpen(22)] }));
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-change-'));
+    writeFileSync(
+      join(dir, 'change.json'),
+      JSON.stringify(authorizeIngressEvent(shared, [worldOpen(22)], opened.SecurityGroupRules ?? [])),
+    );
+
+    const text = await cli(['evaluate', '--event', 'change.json', '--endpoint-url', moto.endpoint], { cwd: dir, env: {} });
+    const json = await cli(['evaluate', '--event', 'change.json', '--endpoint-url', moto.endpoint, '--output', 'json'], {
+      cwd: dir,
+      env: {},
+    });
+
+    expect(text.code).toBe(1);
+    expect(text.stdout.match(/one alert for the change/g)).toHaveLength(1);
+    expect(text.stdout.match(/Subject: /g)).toHaveLength(1);
+    const documents = json.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { scope?: string });
+    expect(documents.filter((d) => d.scope === 'group-change')).toHaveLength(1);
+    expect(documents.filter((d) => d.scope === undefined)).toHaveLength(2);
   });
 });
