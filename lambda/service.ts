@@ -49,6 +49,11 @@ export interface BatchOptions {
   readonly usage?: Map<string, number>;
   /** Keep the alert instead of publishing it (the batch publishes one combined alert). */
   readonly deferAlert?: boolean;
+  /**
+   * The interface of the batch that acts on the caller (revoke credentials, isolate): one call made
+   * for N interfaces must be answered once, not N times. Others withhold it, naming this interface.
+   */
+  readonly callerHandledBy?: string;
 }
 
 /** One interface decided in a batch, with the alert it did not publish (`deferAlert`) and the ledger record to mark sent. */
@@ -196,10 +201,12 @@ export class Responder {
     options: Omit<BatchOptions, 'current'> & { readonly onError?: (ni: NetworkInterface, error: unknown) => void } = {},
   ): Promise<BatchDecision[]> {
     const out: (BatchDecision | undefined)[] = interfaces.map(() => undefined);
+    // One event, one caller: the first customer-owned interface answers for the caller (credentials, isolation).
+    const callerHandledBy = interfaces.find((ni) => !triageInterface(ni))?.networkInterfaceId;
     await forEachLimited([...interfaces.keys()], BATCH_CONCURRENCY, async (i) => {
       const ni = interfaces[i]!;
       try {
-        out[i] = await this.decideOne(context, hintOf(ni), { ...options, current: ni });
+        out[i] = await this.decideOne(context, hintOf(ni), { ...options, current: ni, ...(callerHandledBy ? { callerHandledBy } : {}) });
       } catch (error) {
         if (!options.onError) throw error;
         options.onError(ni, error);
@@ -260,6 +267,9 @@ export class Responder {
       quarantineGroups,
       ...(this.settings.flowLogDestination ? { flowLogDestination: this.settings.flowLogDestination } : {}),
       ...(this.settings.responderRoleArn ? { responderRoleArn: this.settings.responderRoleArn } : {}),
+      ...(options.callerHandledBy && options.callerHandledBy !== networkInterface.networkInterfaceId
+        ? { callerHandledBy: options.callerHandledBy }
+        : {}),
     };
     let plan = planResponse(evaluation, policy, planInputs);
     // The IaC-conflict guard: asked only when automation is about to be fought again (one ledger query).

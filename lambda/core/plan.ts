@@ -62,6 +62,8 @@ export interface PlanInputs {
    * from the ledger only when the caller is an automation principal and the plan would act.
    */
   readonly priorFixes?: number;
+  /** Another interface of the same event acts on the caller (a group change reaching N interfaces): withhold it here. */
+  readonly callerHandledBy?: string;
   readonly now: Date;
 }
 
@@ -190,7 +192,7 @@ export function planResponse(evaluation: Evaluation, policy: Policy, inputs: Pla
 }
 
 function finish(policy: Policy, actions: Action[], withheld: Withheld[], inputs: PlanInputs, evaluation?: Evaluation): Plan {
-  if (evaluation && evaluation.errors.length === 0) {
+  if (evaluation && evaluation.errors.length === 0 && !inputs.callerHandledBy) {
     const target = isolationTarget(evaluation, policy, inputs.facts);
     if (target && 'instance' in target) actions.push(isolateInstance(target.instance, policy, inputs));
     else if (target) withheld.push({ ruleId: CALLER, reason: target.reason });
@@ -491,6 +493,7 @@ function planOther(
         ],
       };
     case 'revoke-credentials':
+      if (inputs.callerHandledBy) return { ruleId, reason: `the caller is answered once for this event, with ${inputs.callerHandledBy}` };
       return revokeCredentials(ruleId, intent.principal, policy, inputs);
     case 'delete-interface':
       return {

@@ -530,4 +530,26 @@ describe('remediation against moto', () => {
     expect(documents.filter((d) => d.scope === 'group-change')).toHaveLength(1);
     expect(documents.filter((d) => d.scope === undefined)).toHaveLength(2);
   });
+
+  it('answers the caller once when a group change it made reaches several interfaces', async () => {
+    const role = await iam.send(
+      new CreateRoleCommand({
+        RoleName: 'change-maker',
+        AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+      }),
+    );
+    const shared = await createGroup(ec2, network.vpcId, 'caller-once', []);
+    for (let i = 0; i < 3; i += 1) await createInterface(ec2, network.subnetId, [shared]);
+    const opened = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: shared, IpPermissions: [worldOpen(22)] }));
+    const event = authorizeIngressEvent(shared, [worldOpen(22)], opened.SecurityGroupRules ?? []) as { detail: Record<string, unknown> };
+    event.detail['userIdentity'] = assumedRoleIdentity(role.Role!.Arn!, 'i-0fedcba9876543210');
+    const policy: PolicyInput = { version: 1, rules: { caller: { mode: 'remediate' } } };
+
+    const result = await guard(policy).responder.handle(event);
+
+    expect(result.kind).toBe('decided');
+    expect(sent.filter((c) => c.operation === 'PutRolePolicy')).toHaveLength(1);
+    const decisions = result.kind === 'decided' ? result.decisions : [];
+    expect(decisions.flatMap((d) => d.plan?.withheld ?? []).filter((w) => w.reason.includes('answered once'))).toHaveLength(2);
+  });
 });
