@@ -153,7 +153,7 @@ export class Responder extends Construct {
           sid: 'NeverRevokeProtectedRoles',
           effect: iam.Effect.DENY,
           actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-          resources: [this.role.roleArn, ...(props.protectedRoleArns ?? [])],
+          resources: [this.role.roleArn, ...(props.protectedRoleArns ?? []), ...protectedRolePatterns(props.policy)],
         }),
       );
     }
@@ -367,4 +367,10 @@ function remediationWildcards(kinds: readonly ActionKind[]): string[] {
 function terminatesInstances(policy: Policy): boolean {
   const caller = (policy.rules as Record<string, { mode?: string; isolateInstance?: boolean; terminateInstance?: boolean }>)['caller'];
   return !policy.dryRun && caller?.mode === 'remediate' && caller.isolateInstance === true && caller.terminateInstance === true;
+}
+
+/** The policy's protected principals that name roles (ARN patterns are valid IAM resource ARNs: `*` and `?` wildcards). */
+function protectedRolePatterns(policy: Policy): string[] {
+  const caller = (policy.rules as Record<string, { protectedPrincipals?: readonly string[] }>)['caller'];
+  return (caller?.protectedPrincipals ?? []).filter((pattern) => /^arn:[^:]+:iam::[^:]*:role\//.test(pattern));
 }

@@ -190,7 +190,12 @@ describe('EniGuardStack configuration', () => {
           'vpc-flow-logs': remediate,
           'backup-coverage': remediate,
           'network-placement': remediate,
-          caller: { mode: 'remediate', isolateInstance: true, terminateInstance: true },
+          caller: {
+            mode: 'remediate',
+            isolateInstance: true,
+            terminateInstance: true,
+            protectedPrincipals: ['arn:aws:iam::*:role/BreakGlass*', 'arn:aws:iam::123456789012:user/ops'],
+          },
         },
       }),
     );
@@ -220,8 +225,13 @@ describe('EniGuardStack configuration', () => {
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => !/^(ec2|iam):(Describe|Get|List)/.test(a));
     expect(mutatingOnStar).toEqual([]);
-    const deny = all.find((s) => s.Sid === 'NeverRevokeProtectedRoles') as { Effect?: string } | undefined;
+    const deny = all.find((s) => s.Sid === 'NeverRevokeProtectedRoles') as { Effect?: string; Resource?: unknown } | undefined;
     expect(deny?.Effect).toBe('Deny');
+    // The responder's own role and the policy's protected roles (users are protected by the planner alone).
+    expect(deny?.Resource).toEqual(
+      expect.arrayContaining([expect.objectContaining({ 'Fn::GetAtt': expect.any(Array) }), 'arn:aws:iam::*:role/BreakGlass*']),
+    );
+    expect(deny?.Resource).toHaveLength(2);
     const result = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(result.violations).toEqual([]);
   });
