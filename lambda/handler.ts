@@ -6,25 +6,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { readAlertEnvironment, readEnvironment } from './environment';
 import type { HandleResult } from './service';
-import { createAlerts, createClients, createResponder } from './wiring';
+import { createResponder, functionParts } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard' });
 const environment = readEnvironment(process.env);
-const clients = createClients();
-const responder = createResponder({
-  ec2: clients.ec2,
-  iam: clients.iam,
-  dynamodb: clients.dynamodb,
-  ledgerTable: environment.ledgerTable,
-  // Enriched (account alias, exact undo command), held during bursts, published per protocol.
-  alerts: createAlerts(clients, readAlertEnvironment(process.env), logger),
-  log: logger,
-  settings: {
-    policy: environment.policy,
-    responderRoleArn: environment.responderRoleArn,
-    ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
-  },
-});
+// Enriched (account alias, exact undo command), held during bursts, published per protocol.
+const responder = createResponder(functionParts(environment, readAlertEnvironment(process.env), logger));
 logger.info('responder ready', { policyFile: environment.policyFile, dryRun: environment.policy.dryRun });
 
 /** Handles one EventBridge delivery. Throws only for failures a retry can fix. */

@@ -6,28 +6,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { SweepSummary } from './core/sweep';
 import { readAlertEnvironment, readEnvironment } from './environment';
-import { createAlerts, createClients, createSweeper } from './wiring';
+import { createSweeper, functionParts } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard', persistentKeys: { component: 'sweep' } });
 const environment = readEnvironment(process.env);
-const clients = createClients();
-const sweeper = createSweeper(
-  {
-    ec2: clients.ec2,
-    iam: clients.iam,
-    dynamodb: clients.dynamodb,
-    ledgerTable: environment.ledgerTable,
-    // The same delivery as the responder: enrichment, chat rendering, burst digests.
-    alerts: createAlerts(clients, readAlertEnvironment(process.env), logger),
-    log: logger,
-    settings: {
-      policy: environment.policy,
-      responderRoleArn: environment.responderRoleArn,
-      ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
-    },
-  },
-  { ...(process.env['SWEEP_PAGE_SIZE'] ? { pageSize: Number(process.env['SWEEP_PAGE_SIZE']) } : {}) },
-);
+// The same parts as the responder: ledger, enrichment, chat rendering, burst digests.
+const sweeper = createSweeper(functionParts(environment, readAlertEnvironment(process.env), logger), {
+  ...(process.env['SWEEP_PAGE_SIZE'] ? { pageSize: Number(process.env['SWEEP_PAGE_SIZE']) } : {}),
+});
 
 /** Runs one sweep. The schedule's event gives the run's time (its id), account and Region. */
 export async function handler(event: unknown, context?: Context): Promise<SweepSummary> {

@@ -18,7 +18,7 @@ import { Undoer } from './undo';
 import { CachingFactReader } from './adapters/cache';
 import { Ec2Adapter } from './adapters/ec2';
 import { SnsAlertPublisher } from './adapters/sns';
-import type { AlertEnvironment } from './environment';
+import type { AlertEnvironment, ResponderEnvironment } from './environment';
 import { FactGatherer } from './facts';
 import type { AlertPort, LogPort, ResponderSettings } from './service';
 import { Responder } from './service';
@@ -146,4 +146,23 @@ function createPublisher(sns: SNSClient, settings: AlertEnvironment, log: LogPor
     ...(settings.chatTopicArn ? { chatTopicArn: settings.chatTopicArn } : {}),
     log,
   });
+}
+
+/**
+ * The parts a deployed function (the responder, the sweep) builds from its environment: clients once
+ * per container, the ledger, the full alert delivery (enrichment, chat, burst digests).
+ */
+export function functionParts(environment: ResponderEnvironment, alertEnvironment: AlertEnvironment, log: LogPort): ResponderParts {
+  const clients = createClients();
+  return {
+    ...clients,
+    ledgerTable: environment.ledgerTable,
+    alerts: createAlerts(clients, alertEnvironment, log),
+    log,
+    settings: {
+      policy: environment.policy,
+      responderRoleArn: environment.responderRoleArn,
+      ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
+    },
+  };
 }

@@ -6,12 +6,12 @@
  */
 import type { FactKind, SecurityGroupRule } from './model';
 
-/** A placeholder for a value an earlier call returned (e.g. the id of a group created by this action). */
+/** A reference to a value an earlier call of the same action returns (e.g. the id of a group it creates). */
 export interface Ref {
   readonly $ref: string;
 }
 
-/** One AWS API call, exactly as it will be sent (after `$ref` placeholders are resolved). */
+/** One AWS API call, exactly as it will be sent (once its `$ref` references are resolved). */
 export interface ApiCall {
   readonly service: 'ec2' | 'iam';
   /** The API operation, e.g. `RevokeSecurityGroupIngress`. */
@@ -156,7 +156,7 @@ export const FACT_PERMISSIONS: Readonly<Record<FactKind, readonly string[]>> = {
   instance: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeVolumes', 'ec2:DescribeInstanceTypes'],
 };
 
-/** True when the value is a `$ref` placeholder. */
+/** True when the value is a `$ref` reference. */
 export function isRef(value: unknown): value is Ref {
   return typeof value === 'object' && value !== null && typeof (value as { $ref?: unknown }).$ref === 'string';
 }

@@ -340,16 +340,17 @@ function replaceGroups(
   };
 }
 
-/** Moves the interface to the VPC's quarantine group (created on first use: no ingress, no egress). */
-function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId: string, inputs: PlanInputs): Action {
-  const calls: ApiCall[] = [];
-  let group: string | Ref;
+/**
+ * The VPC's quarantine group: the existing one, or calls that create it (no ingress, no egress) and a
+ * compensation that deletes it again if the action that created it does not finish.
+ */
+function quarantineGroupOf(vpcId: string, inputs: PlanInputs): { group: string | Ref; calls: ApiCall[]; compensation: ApiCall[] } {
   const existing = inputs.quarantineGroups?.get(vpcId);
-  if (existing) {
-    group = existing;
-  } else {
-    group = { $ref: 'quarantine-group' };
-    calls.push(
+  if (existing) return { group: existing, calls: [], compensation: [] };
+  const group: Ref = { $ref: 'quarantine-group' };
+  return {
+    group,
+    calls: [
       {
         service: 'ec2',
         operation: 'CreateSecurityGroup',
@@ -359,26 +360,28 @@ function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId: string
           VpcId: vpcId,
           TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: TAGS.quarantine, Value: 'true' }] }],
         },
-        output: { name: 'quarantine-group', path: 'GroupId' },
+        output: { name: group.$ref, path: 'GroupId' },
       },
       { service: 'ec2', operation: 'RevokeSecurityGroupEgress', input: { GroupId: group, IpPermissions: [DEFAULT_EGRESS] } },
-    );
-  }
-  calls.push({
-    service: 'ec2',
-    operation: 'ModifyNetworkInterfaceAttribute',
-    input: { NetworkInterfaceId: networkInterfaceId, Groups: [group] },
-  });
+    ],
+    // A quarantine group that was created but not finished must not be reused: delete it.
+    compensation: [{ service: 'ec2', operation: 'DeleteSecurityGroup', input: { GroupId: group }, alreadyDone: ['InvalidGroup.NotFound'] }],
+  };
+}
+
+/** Moves the interface to the VPC's quarantine group (created on first use). */
+function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId: string, inputs: PlanInputs): Action {
+  const { group, calls, compensation } = quarantineGroupOf(vpcId, inputs);
   const before = inputs.facts.networkInterface.groups.map((g) => g.groupId);
   return {
     kind: 'quarantine',
     ruleIds,
     summary: `a world-open group is shared: move ${networkInterfaceId} to the quarantine group of ${vpcId} (policy: remediation.sharedGroups=quarantine)`,
-    calls,
-    // A quarantine group that was created but not finished must not be reused: delete it.
-    compensation: existing
-      ? []
-      : [{ service: 'ec2', operation: 'DeleteSecurityGroup', input: { GroupId: group }, alreadyDone: ['InvalidGroup.NotFound'] }],
+    calls: [
+      ...calls,
+      { service: 'ec2', operation: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: networkInterfaceId, Groups: [group] } },
+    ],
+    compensation,
     checks: [{ kind: 'interface-groups', networkInterfaceId, groupIds: [group] }],
     undo: [
       { service: 'ec2', operation: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: networkInterfaceId, Groups: before } },
@@ -539,26 +542,8 @@ function isolationTarget(
  */
 function isolateInstance(instance: InstanceFacts, policy: Policy, inputs: PlanInputs): Action {
   const settings = settingsOf(policy, CALLER) as CallerSettings;
-  const calls: ApiCall[] = [];
   const vpcId = instance.vpcId ?? inputs.facts.networkInterface.vpcId ?? '';
-  const existing = inputs.quarantineGroups?.get(vpcId);
-  const group: string | Ref = existing ?? { $ref: 'quarantine-group' };
-  if (!existing) {
-    calls.push(
-      {
-        service: 'ec2',
-        operation: 'CreateSecurityGroup',
-        input: {
-          GroupName: QUARANTINE_GROUP_NAME,
-          Description: 'eni-guard quarantine: no ingress, no egress',
-          VpcId: vpcId,
-          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: TAGS.quarantine, Value: 'true' }] }],
-        },
-        output: { name: 'quarantine-group', path: 'GroupId' },
-      },
-      { service: 'ec2', operation: 'RevokeSecurityGroupEgress', input: { GroupId: group, IpPermissions: [DEFAULT_EGRESS] } },
-    );
-  }
+  const { group, calls, compensation } = quarantineGroupOf(vpcId, inputs);
   const interfaces = instance.networkInterfaces ?? [];
   for (const eni of interfaces) {
     calls.push({
@@ -589,7 +574,7 @@ function isolateInstance(instance: InstanceFacts, policy: Policy, inputs: PlanIn
     ruleIds: [CALLER],
     summary: `isolate ${instance.instanceId}, whose credentials made this call: ${interfaces.length} interface(s) to quarantine, ${instance.volumes.length} volume snapshot(s)${settings.terminateInstance ? ', then terminate it' : ''}`,
     calls,
-    compensation: [],
+    compensation,
     checks: [
       ...interfaces.map((eni) => ({ kind: 'interface-groups' as const, networkInterfaceId: eni.networkInterfaceId, groupIds: [group] })),
       { kind: 'tags' as const, resourceId: instance.instanceId, tags: { [tag.Key]: tag.Value } },

@@ -22,6 +22,8 @@ import { requiredFacts } from '../../lambda/core/evaluate';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
 import { possibleActionKinds } from '../../lambda/core/plan';
 import type { Policy } from '../../lambda/core/policy';
+import { settingsOf } from '../../lambda/core/policy';
+import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
 import { GuardFunction } from './guard-function';
 
@@ -365,12 +367,12 @@ function remediationWildcards(kinds: readonly ActionKind[]): string[] {
 
 /** True when the policy lets the responder terminate an isolated instance (caller.isolateInstance + terminateInstance). */
 function terminatesInstances(policy: Policy): boolean {
-  const caller = (policy.rules as Record<string, { mode?: string; isolateInstance?: boolean; terminateInstance?: boolean }>)['caller'];
-  return !policy.dryRun && caller?.mode === 'remediate' && caller.isolateInstance === true && caller.terminateInstance === true;
+  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
+  return !policy.dryRun && caller?.mode === 'remediate' && caller.isolateInstance && caller.terminateInstance;
 }
 
 /** The policy's protected principals that name roles (ARN patterns are valid IAM resource ARNs: `*` and `?` wildcards). */
 function protectedRolePatterns(policy: Policy): string[] {
-  const caller = (policy.rules as Record<string, { protectedPrincipals?: readonly string[] }>)['caller'];
+  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
   return (caller?.protectedPrincipals ?? []).filter((pattern) => /^arn:[^:]+:iam::[^:]*:role\//.test(pattern));
 }
