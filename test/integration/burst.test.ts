@@ -5,45 +5,25 @@
  * RequestLimitExceeded when the account's request rate is exceeded). Nothing may be lost, fail or
  * be done twice.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateNetworkInterfaceCommand, EC2Client, type NetworkInterface } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { parsePolicy } from '../../lambda/core/policy';
-import type { LogPort } from '../../lambda/service';
-import { createClients, createResponder, snsAlerts } from '../../lambda/wiring';
+import { CreateNetworkInterfaceCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
+import { createClients } from '../../lambda/wiring';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
-import { createLedgerTable } from '../../scripts/lib/ledger-table';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
-import {
-  createGroup,
-  createNetwork,
-  createSubscribedTopic,
-  EMULATOR_ENV,
-  enableFlowLogs,
-  ingressRules,
-  routeToInternet,
-  worldOpen,
-} from '../../scripts/lib/sandbox';
+import { createGroup, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
+import { ACCOUNT, responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 
-const ACCOUNT = '123456789012';
 const BURST = 1_000;
 const RISKY = 50;
 const CONCURRENCY = 10;
 /** The emulated EC2 request rate limit, shared by every responder (requests per second, and bucket size). */
 const RATE = 60;
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-let moto: Moto;
+let account: EmulatedAccount;
 
 beforeAll(async () => {
-  assertMotoInstalled();
-  moto = await startMoto();
+  account = await startEmulatedAccount('10.60.0.0/16');
 }, 60_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await account?.moto.stop();
 });
 
 /** A token bucket: `take()` is false when the caller would exceed `rate` requests per second. */
@@ -63,13 +43,7 @@ function tokenBucket(rate: number) {
 }
 
 it(`handles a burst of ${BURST} events under EC2 throttling: none lost, none failed, none acted on twice`, async () => {
-  const connection = { endpoint: moto.endpoint, region: EMULATOR_ENV.AWS_REGION, credentials };
-  const ec2 = new EC2Client(connection);
-  const subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
-  const ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
-  const network = await createNetwork(ec2, '10.60.0.0/16');
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
+  const { ec2, subscriber, network } = account;
   const web = await createGroup(ec2, network.vpcId, 'web-https', [worldOpen(443)]);
   const interfaces: { ni: NetworkInterface; groupId: string }[] = [];
   for (let i = 0; i < BURST; i += 1) {
@@ -82,7 +56,7 @@ it(`handles a burst of ${BURST} events under EC2 throttling: none lost, none fai
   const bucket = tokenBucket(RATE);
   let throttled = 0;
   const responders = Array.from({ length: CONCURRENCY }, () => {
-    const clients = createClients(connection);
+    const clients = createClients(account.connection);
     clients.ec2.middlewareStack.add(
       (next) => async (args) => {
         if (!bucket.take()) {
@@ -97,13 +71,7 @@ it(`handles a burst of ${BURST} events under EC2 throttling: none lost, none fai
       },
       { step: 'finalizeRequest', priority: 'low', name: 'emulateEc2RateLimit' },
     );
-    return createResponder({
-      ...clients,
-      ledgerTable,
-      alerts: snsAlerts(clients.sns, subscriber.topicArn),
-      log: silent,
-      settings: { policy: parsePolicy({ version: 1 }), responderRoleArn: `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder` },
-    });
+    return responderFor(account, { version: 1 }, { clients });
   });
   const events = interfaces.map(({ ni }) =>
     eventBridgeEnvelope(createNetworkInterfaceRecord(ni, { account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION })),

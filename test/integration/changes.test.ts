@@ -5,64 +5,33 @@
  * interfaces share (one alert for the change). Assertions are on AWS state and on what an SQS
  * subscriber of the topic received.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeNetworkInterfacesCommand,
-  EC2Client,
+  type EC2Client,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Decision } from '../../lambda/core/decision';
-import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
-import type { HandleResult, LogPort } from '../../lambda/service';
-import { createClients, createResponder, snsAlerts } from '../../lambda/wiring';
-import { createLedgerTable } from '../../scripts/lib/ledger-table';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
-import {
-  createGroup,
-  createInterface,
-  createNetwork,
-  createSubscribedTopic,
-  EMULATOR_ENV,
-  enableFlowLogs,
-  ingressRules,
-  routeToInternet,
-  worldOpen,
-} from '../../scripts/lib/sandbox';
+import type { PolicyInput } from '../../lambda/core/policy';
+import type { HandleResult } from '../../lambda/service';
+import { createGroup, createInterface, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
 import { authorizeIngressEvent, runInstancesEvent } from '../support/change-records';
-
-const ACCOUNT = '123456789012';
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`;
-const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import { responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 
 jest.setTimeout(30_000);
 
-let moto: Moto;
+let account: EmulatedAccount;
 let ec2: EC2Client;
-let ledgerTable: string;
-let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
-let network: { vpcId: string; subnetId: string };
+let subscriber: EmulatedAccount['subscriber'];
+let network: EmulatedAccount['network'];
 
 beforeAll(async () => {
-  assertMotoInstalled();
-  moto = await startMoto();
-  const connection = {
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ec2 = new EC2Client(connection);
-  subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
-  ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
-  network = await createNetwork(ec2, '10.50.0.0/16');
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
+  account = await startEmulatedAccount('10.50.0.0/16');
+  ({ ec2, subscriber, network } = account);
 }, 60_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await account?.moto.stop();
 });
 
 beforeEach(async () => {
@@ -70,22 +39,7 @@ beforeEach(async () => {
 });
 
 /** The production wiring against moto. */
-function guard(policy: PolicyInput = { version: 1 }) {
-  const clients = createClients({
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
-  return createResponder({
-    ec2: clients.ec2,
-    iam: clients.iam,
-    dynamodb: clients.dynamodb,
-    ledgerTable,
-    alerts: snsAlerts(clients.sns, subscriber.topicArn),
-    log: silent,
-    settings: { policy: parsePolicy(policy), responderRoleArn: ROLE },
-  });
-}
+const guard = (policy: PolicyInput = { version: 1 }) => responderFor(account, policy);
 
 function decisionsOf(result: HandleResult): readonly Decision[] {
   if (result.kind !== 'decided') throw new Error(`expected decisions, got ${JSON.stringify(result)}`);

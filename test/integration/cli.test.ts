@@ -7,32 +7,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { bundleCli } from '../../scripts/lib/cli-bundle';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
-import {
-  createGroup,
-  createInterface,
-  createNetwork,
-  createSubscribedTopic,
-  EMULATOR_ENV,
-  enableFlowLogs,
-  ingressRules,
-  routeToInternet,
-  worldOpen,
-} from '../../scripts/lib/sandbox';
+import { createGroup, createInterface, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
+import { ACCOUNT, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 import { realRecord } from '../support/fixtures';
 
 const ROOT = join(__dirname, '..', '..');
-const ACCOUNT = '123456789012';
 
-let moto: Moto;
+let moto: EmulatedAccount['moto'];
 let ec2: EC2Client;
-let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
-let network: { vpcId: string; subnetId: string };
+let subscriber: EmulatedAccount['subscriber'];
+let network: EmulatedAccount['network'];
 
 /** Runs `node bin/eni-guard.mjs ...args` with a clean environment (emulator credentials only, plus `env`). */
 function eniGuard(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -58,20 +45,9 @@ const lines = (stdout: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 beforeAll(async () => {
-  assertMotoInstalled();
   // The bundle bin/eni-guard.mjs runs, rebuilt from the sources under test.
-  const [started] = await Promise.all([startMoto(), bundleCli()]);
-  moto = started;
-  const config = {
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ec2 = new EC2Client(config);
-  subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
-  network = await createNetwork(ec2, '10.40.0.0/16');
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
+  const [account] = await Promise.all([startEmulatedAccount('10.40.0.0/16'), bundleCli()]);
+  ({ moto, ec2, subscriber, network } = account);
 }, 60_000);
 
 afterAll(async () => {

@@ -10,36 +10,17 @@
  *   retried (thrown) before anything changed, or the alert names the failed call — and nothing is
  *   left half-done: the interface is on its original groups with no leftover copy, or fully fixed.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { parsePolicy } from '../../lambda/core/policy';
-import type { HandleResult, LogPort } from '../../lambda/service';
-import { createClients, createResponder, snsAlerts } from '../../lambda/wiring';
+import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { HandleResult } from '../../lambda/service';
+import { createClients } from '../../lambda/wiring';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
-import { createLedgerTable } from '../../scripts/lib/ledger-table';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
-import {
-  createGroup,
-  createInterface,
-  createNetwork,
-  createSubscribedTopic,
-  EMULATOR_ENV,
-  enableFlowLogs,
-  routeToInternet,
-  worldOpen,
-} from '../../scripts/lib/sandbox';
+import { createGroup, createInterface, EMULATOR_ENV, worldOpen } from '../../scripts/lib/sandbox';
+import { ACCOUNT, responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 
-const ACCOUNT = '123456789012';
-const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
-
-let moto: Moto;
+let account: EmulatedAccount;
 let ec2: EC2Client;
-let ledgerTable: string;
-let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
-let network: { vpcId: string; subnetId: string };
+let subscriber: EmulatedAccount['subscriber'];
+let network: EmulatedAccount['network'];
 
 type Fault = 'throttling' | 'server-error' | 'timeout' | 'access-denied';
 const FAULTS: Record<Fault, () => Error> = {
@@ -61,19 +42,12 @@ const FAULTS: Record<Fault, () => Error> = {
 };
 
 beforeAll(async () => {
-  assertMotoInstalled();
-  moto = await startMoto();
-  const connection = { endpoint: moto.endpoint, region: EMULATOR_ENV.AWS_REGION, credentials };
-  ec2 = new EC2Client(connection);
-  subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
-  ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
-  network = await createNetwork(ec2, '10.50.0.0/16');
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
+  account = await startEmulatedAccount('10.50.0.0/16');
+  ({ ec2, subscriber, network } = account);
 }, 60_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await account?.moto.stop();
 });
 
 /**
@@ -84,7 +58,7 @@ async function scenario(inject?: { at: number; fault: Fault; attempts?: number }
   const shared = await createGroup(ec2, network.vpcId, `shared-${Math.random().toString(36).slice(2)}`, [worldOpen(22), worldOpen(443)]);
   const ni = await createInterface(ec2, network.subnetId, [shared]);
   await createInterface(ec2, network.subnetId, [shared]);
-  const clients = createClients({ endpoint: moto.endpoint, region: EMULATOR_ENV.AWS_REGION, credentials });
+  const clients = createClients(account.connection);
   const calls: string[] = [];
   let failures = 0;
   for (const client of [clients.ec2, clients.iam, clients.dynamodb, clients.sns] as { middlewareStack: EC2Client['middlewareStack'] }[]) {
@@ -109,13 +83,7 @@ async function scenario(inject?: { at: number; fault: Fault; attempts?: number }
       { step: 'finalizeRequest', priority: 'low', name: 'injectFault' },
     );
   }
-  const responder = createResponder({
-    ...clients,
-    ledgerTable,
-    alerts: snsAlerts(clients.sns, subscriber.topicArn),
-    log: silent,
-    settings: { policy: parsePolicy({ version: 1 }), responderRoleArn: `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder` },
-  });
+  const responder = responderFor(account, { version: 1 }, { clients });
   const event = eventBridgeEnvelope(createNetworkInterfaceRecord(ni, { account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION }));
   let result: HandleResult | undefined;
   let thrown: Error | undefined;

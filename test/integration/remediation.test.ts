@@ -6,14 +6,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,
   DescribeFlowLogsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSnapshotsCommand,
   DescribeTagsCommand,
-  EC2Client,
+  type EC2Client,
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -24,66 +23,45 @@ import {
   IAMClient,
   ListAccessKeysCommand,
 } from '@aws-sdk/client-iam';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { PolicyInput } from '../../lambda/core/policy';
-import { parsePolicy } from '../../lambda/core/policy';
 import type { Decision } from '../../lambda/core/decision';
-import type { HandleResult, LogPort } from '../../lambda/service';
-import { createClients, createResponder, createUndoer, snsAlerts } from '../../lambda/wiring';
+import type { HandleResult } from '../../lambda/service';
+import { createClients, createUndoer } from '../../lambda/wiring';
 import { UndoError } from '../../lambda/remediation';
 import { cli } from '../unit/cli/io';
 import { authorizeIngressEvent } from '../support/change-records';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope, assumedRoleIdentity } from '../../scripts/lib/cloudtrail-events';
-import { createLedgerTable } from '../../scripts/lib/ledger-table';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import {
   attachElasticIp,
   attachInterface,
   createGroup,
   createInterface,
   createNetwork,
-  createSubscribedTopic,
   EMULATOR_ENV,
-  enableFlowLogs,
   ingressRules,
-  routeToInternet,
   runInstance,
   worldOpen,
 } from '../../scripts/lib/sandbox';
+import { ACCOUNT, responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 
-const ACCOUNT = '123456789012';
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`;
-const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-let moto: Moto;
+let account: EmulatedAccount;
+let moto: EmulatedAccount['moto'];
 let ec2: EC2Client;
 let iam: IAMClient;
 let ledgerTable: string;
-let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
-let network: { vpcId: string; subnetId: string };
+let subscriber: EmulatedAccount['subscriber'];
+let network: EmulatedAccount['network'];
 /** Mutating EC2/IAM calls the responder sent, in order (read calls are not listed). */
 const sent: { operation: string; input: unknown }[] = [];
 /** Runs once right after the named operation succeeds (to change things behind the responder's back). */
 const after = new Map<string, () => Promise<void>>();
 
 beforeAll(async () => {
-  assertMotoInstalled();
-  moto = await startMoto();
-  const connection = {
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ec2 = new EC2Client(connection);
-  iam = new IAMClient(connection);
-  subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
-  ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
+  account = await startEmulatedAccount('10.40.0.0/16');
+  ({ moto, ec2, ledgerTable, subscriber, network } = account);
+  iam = new IAMClient(account.connection);
   // The CLI tests below run `eni-guard` in-process: its SDK clients read these like any AWS CLI.
   Object.assign(process.env, EMULATOR_ENV);
-  network = await createNetwork(ec2, '10.40.0.0/16');
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
 }, 60_000);
 
 afterAll(async () => {
@@ -98,11 +76,7 @@ beforeEach(async () => {
 
 /** The production wiring against moto, recording the mutating calls it sends. */
 function guard(policy: PolicyInput = { version: 1 }, settings: { flowLogDestination?: boolean } = {}) {
-  const clients = createClients({
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  const clients = createClients(account.connection);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one middleware for two clients' stacks
   const record = (next: any, context: { commandName?: string }) => async (args: { input: unknown }) => {
     const operation = String(context.commandName).replace(/Command$/, '');
@@ -119,26 +93,14 @@ function guard(policy: PolicyInput = { version: 1 }, settings: { flowLogDestinat
   };
   clients.ec2.middlewareStack.add(record as never, { step: 'initialize', name: 'recordCalls' });
   clients.iam.middlewareStack.add(record as never, { step: 'initialize', name: 'recordCalls' });
-  const responder = createResponder({
-    ec2: clients.ec2,
-    iam: clients.iam,
-    dynamodb: clients.dynamodb,
-    ledgerTable,
-    alerts: snsAlerts(clients.sns, subscriber.topicArn),
-    log: silent,
-    settings: {
-      policy: parsePolicy(policy),
-      responderRoleArn: ROLE,
-      ...(settings.flowLogDestination
-        ? {
-            flowLogDestination: {
-              type: 'cloud-watch-logs' as const,
-              arn: `arn:aws:logs:${EMULATOR_ENV.AWS_REGION}:${ACCOUNT}:log-group:/eni-guard/flow-logs`,
-              deliveryRoleArn: `arn:aws:iam::${ACCOUNT}:role/flow-logs-delivery`,
-            },
-          }
-        : {}),
-    },
+  const flowLogDestination = {
+    type: 'cloud-watch-logs' as const,
+    arn: `arn:aws:logs:${EMULATOR_ENV.AWS_REGION}:${ACCOUNT}:log-group:/eni-guard/flow-logs`,
+    deliveryRoleArn: `arn:aws:iam::${ACCOUNT}:role/flow-logs-delivery`,
+  };
+  const responder = responderFor(account, policy, {
+    clients,
+    ...(settings.flowLogDestination ? { settings: { flowLogDestination } } : {}),
   });
   return { responder, undoer: createUndoer(clients, ledgerTable) };
 }

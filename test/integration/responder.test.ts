@@ -5,56 +5,30 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DEFAULT_POLICY, type PolicyInput } from '../../lambda/core/policy';
 import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
-import { createLedgerTable } from '../../scripts/lib/ledger-table';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
-import {
-  attachElasticIp,
-  createGroup,
-  createInterface,
-  createNetwork,
-  createSubscribedTopic,
-  EMULATOR_ENV,
-  enableFlowLogs,
-  ingressRules,
-  routeToInternet,
-  worldOpen,
-} from '../../scripts/lib/sandbox';
+import { attachElasticIp, createGroup, createInterface, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
+import { ACCOUNT, RESPONDER_ROLE as ROLE, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 import { realRecord } from '../support/fixtures';
 import { invokeBundle } from '../support/invoke';
 
-const ACCOUNT = '123456789012';
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`;
-
-let moto: Moto;
+let account: EmulatedAccount;
+let moto: EmulatedAccount['moto'];
 let bundle: Bundle;
 let ec2: EC2Client;
-let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
-let network: { vpcId: string; subnetId: string };
+let subscriber: EmulatedAccount['subscriber'];
+let network: EmulatedAccount['network'];
 let ledgerTable: string;
 
 beforeAll(async () => {
-  assertMotoInstalled();
-  moto = await startMoto();
-  bundle = await bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-bundle-')));
-  const config = {
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ec2 = new EC2Client(config);
-  subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
-  ledgerTable = await createLedgerTable(new DynamoDBClient(config));
   // A public subnet of a VPC with flow logs: the world-open rules below are really exposed.
-  network = await createNetwork(ec2);
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
+  [account, bundle] = await Promise.all([
+    startEmulatedAccount('10.20.0.0/16'),
+    bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-bundle-'))),
+  ]);
+  ({ moto, ec2, subscriber, network, ledgerTable } = account);
 }, 60_000);
 
 afterAll(async () => {

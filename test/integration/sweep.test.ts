@@ -3,86 +3,39 @@
  * the DynamoDB ledger: it finds (and fixes) a violation no event reported, publishes a summary,
  * and resumes rather than repeats when the same scheduled run is retried.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { parsePolicy } from '../../lambda/core/policy';
-import type { LogPort } from '../../lambda/service';
-import { createClients, createSweeper, snsAlerts } from '../../lambda/wiring';
-import { createLedgerTable } from '../../scripts/lib/ledger-table';
-import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
-import {
-  createGroup,
-  createInterface,
-  createNetwork,
-  createSubscribedTopic,
-  EMULATOR_ENV,
-  enableFlowLogs,
-  ingressRules,
-  routeToInternet,
-  worldOpen,
-} from '../../scripts/lib/sandbox';
-
-const ACCOUNT = '123456789012';
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/EniGuardResponder`;
-const silent: LogPort = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { createClients, createSweeper } from '../../lambda/wiring';
+import { createGroup, createInterface, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
+import { ACCOUNT, responderParts, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 
 jest.setTimeout(30_000);
 
-let moto: Moto;
+let account: EmulatedAccount;
 let ec2: EC2Client;
-let ledgerTable: string;
-let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
-let network: { vpcId: string; subnetId: string };
+let subscriber: EmulatedAccount['subscriber'];
+let network: EmulatedAccount['network'];
 /** EC2 calls the sweep made, by operation. */
 const calls = new Map<string, number>();
 
 beforeAll(async () => {
-  assertMotoInstalled();
-  moto = await startMoto();
-  const connection = {
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  ec2 = new EC2Client(connection);
-  subscriber = await createSubscribedTopic(new SNSClient(connection), new SQSClient(connection));
-  ledgerTable = await createLedgerTable(new DynamoDBClient(connection));
-  network = await createNetwork(ec2, '10.60.0.0/16');
-  await routeToInternet(ec2, network.vpcId, network.subnetId);
-  await enableFlowLogs(ec2, network.vpcId);
+  account = await startEmulatedAccount('10.60.0.0/16');
+  ({ ec2, subscriber, network } = account);
 }, 60_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await account?.moto.stop();
 });
 
 /** The production wiring against moto, counting the EC2 calls it sends. */
 function sweeper(pageSize = 250) {
-  const clients = createClients({
-    endpoint: moto.endpoint,
-    region: EMULATOR_ENV.AWS_REGION,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  });
+  const clients = createClients(account.connection);
   const count = (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => {
     const name = String(context.commandName).replace(/Command$/, '');
     calls.set(name, (calls.get(name) ?? 0) + 1);
     return next(args);
   };
   clients.ec2.middlewareStack.add(count as never, { step: 'initialize', name: 'countCalls' });
-  return createSweeper(
-    {
-      ec2: clients.ec2,
-      iam: clients.iam,
-      dynamodb: clients.dynamodb,
-      ledgerTable,
-      alerts: snsAlerts(clients.sns, subscriber.topicArn),
-      log: silent,
-      settings: { policy: parsePolicy({ version: 1 }), responderRoleArn: ROLE },
-    },
-    { pageSize },
-  );
+  return createSweeper(responderParts(account, { version: 1 }, { clients }), { pageSize });
 }
 
 const RUN = { scheduledTime: '2026-11-28T04:00:00Z', account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION };
