@@ -2,11 +2,9 @@
  * What the deployed function adds to every alert besides the decision: the account alias (one IAM
  * call per container, on the first alert only), the exact undo command and where the full record is.
  */
-import type { IAMClient } from '@aws-sdk/client-iam';
-import { ListAccountAliasesCommand } from '@aws-sdk/client-iam';
-import type { Alert, AlertEnrichment } from '../core/alert';
-import { enrichAlert } from '../core/alert';
-import type { AlertPort, LogPort } from '../service';
+import { ListAccountAliasesCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { enrichAlert, type Alert, type AlertEnrichment } from '../core/alert';
+import type { AlertPort, LogPort } from '../app/ports';
 
 /** The account's IAM alias, looked up once per container; none when there is none or it cannot be read. */
 export class AccountAliasLookup {

@@ -3,7 +3,6 @@
  * below is the whole set of mutating calls the responder can make; an unknown operation is a bug
  * and fails loudly. Errors come back as `AwsCallError` with the service's own error code.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
 import {
   AssociateAddressCommand,
   AuthorizeSecurityGroupEgressCommand,
@@ -21,12 +20,12 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   TerminateInstancesCommand,
+  type EC2Client,
 } from '@aws-sdk/client-ec2';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { ApiCall, Operation } from '../core/actions';
-import type { CallPort } from '../remediation';
-import { AwsCallError, wrap } from './errors';
+import { AwsCallError, type CallPort } from '../app/ports';
+import { wrap } from './errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command class takes its own input type; inputs come from the planner
 type CommandClass = new (input: any) => any;

@@ -10,14 +10,30 @@
  * not yet flushed. Holding is one transaction — the header must still be `open`, the item must be
  * new — so an alert is either in a window the flusher will read, or published at once: never lost.
  */
-import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { GetItemCommand, PutItemCommand, QueryCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { Alert } from '../core/alert';
-import { ALERT_SCHEMA_VERSION } from '../core/alert';
-import type { BurstWindow, HeldAlert } from '../core/burst';
-import { causeOf, heldAlertOf, isUrgent, PENDING_INDEX, renderDigest, windowKeyOf, windowStart } from '../core/burst';
-import type { AlertPort, LogPort } from '../service';
-import { errorCode, wrap } from './errors';
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { ALERT_SCHEMA_VERSION, type Alert } from '../core/alert';
+import {
+  causeOf,
+  heldAlertOf,
+  isUrgent,
+  PENDING_INDEX,
+  renderDigest,
+  windowKeyOf,
+  windowStart,
+  type BurstWindow,
+  type HeldAlert,
+} from '../core/burst';
+import { errorCode, type AlertPort, type LogPort } from '../app/ports';
+import { wrap } from './errors';
 import type { MessagePort } from './sns';
 
 /** The sort key of a window's header item. */

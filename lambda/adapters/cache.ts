@@ -2,7 +2,7 @@
  * A per-container cache for facts that change rarely (subnet routes and ACLs, flow logs, prefix
  * lists). The interface and its security-group rules are never cached: they are what we act on.
  */
-import type { FactReader } from '../facts';
+import type { FactReader } from '../app/ports';
 import type { FlowLogCoverage, InstanceFacts, SecurityGroupRule, SubnetNetwork } from '../core/model';
 
 /** How long each kind of fact is reused, in milliseconds. */

@@ -1,5 +1,4 @@
 /** EC2 adapter: SDK v3 calls in, domain types out. */
-import type { EC2Client, NetworkInterface as SdkNetworkInterface, SecurityGroupRule as SdkRule, _InstanceType } from '@aws-sdk/client-ec2';
 import {
   DescribeImagesCommand,
   DescribeInstancesCommand,
@@ -7,19 +6,23 @@ import {
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
   DescribeVolumesCommand,
   paginateDescribeFlowLogs,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroupRules,
-  paginateGetManagedPrefixListEntries,
-  DescribeSecurityGroupsCommand,
   paginateDescribeTags,
+  paginateGetManagedPrefixListEntries,
+  type _InstanceType,
+  type EC2Client,
+  type NetworkInterface as SdkNetworkInterface,
+  type SecurityGroupRule as SdkRule,
 } from '@aws-sdk/client-ec2';
 import type { InterfaceLookup } from '../core/event';
-import { TAGS } from '../core/plan';
+import { TAGS } from '../core/plan/index';
 import type { FlowLogCoverage, InstanceFacts, NaclEntry, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
-import type { Ec2Port } from '../service';
-import { errorCode, wrap } from './errors';
+import { errorCode, type Ec2Port } from '../app/ports';
+import { wrap } from './errors';
 
 /** EC2 filters accept at most 200 values each. */
 const FILTER_VALUES_LIMIT = 200;

@@ -1,7 +1,8 @@
 /** IAM adapter: the reads that verify a credential revocation. */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { GetRolePolicyCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
-import { errorCode, wrap } from './errors';
+import { errorCode } from '../app/ports';
+import { wrap } from './errors';
 
 /** Reads IAM state for verification. */
 export class IamAdapter {

@@ -6,33 +6,11 @@
  * Item: `ledgerId` (key), `status`, `leaseUntil` (epoch s), `expiresAt` (TTL, epoch s), `record` (the
  * entry as JSON: pre-state, plan, results, alert), `eventId`, `networkInterfaceId`, `createdAt`.
  */
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import type { LedgerEntry, LedgerStatus } from '../core/ledger';
-import { errorCode, wrap } from './errors';
-
-/** What the responder and `eni-guard undo` need from the ledger. */
-export interface LedgerPort {
-  /** Claims `entry.ledgerId` until `leaseUntil`. Returns undefined when claimed, else the record that holds it. */
-  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined>;
-  /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
-  save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
-  get(ledgerId: string): Promise<LedgerEntry | undefined>;
-  /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
-  countFixes(networkInterfaceId: string, since: Date): Promise<number>;
-}
-
-/** The ledger's index by interface and time (partition `networkInterfaceId`, sort `createdAt`, projects `fixed`). */
-export const LEDGER_INTERFACE_INDEX = 'byInterface';
-
-/** Raised when a conditional save finds the record in another state (someone else changed it). */
-export class LedgerConflictError extends Error {
-  constructor(ledgerId: string, expected: LedgerStatus) {
-    super(`ledger record ${ledgerId} is no longer ${expected}; it was changed concurrently`);
-    this.name = 'LedgerConflictError';
-  }
-}
+import { LEDGER_INTERFACE_INDEX, type LedgerEntry, type LedgerStatus } from '../core/ledger';
+import { errorCode, LedgerConflictError, type LedgerPort } from '../app/ports';
+import { wrap } from './errors';
 
 /** How long ledger records are kept (DynamoDB TTL). */
 export const LEDGER_RETENTION_DAYS = 400;

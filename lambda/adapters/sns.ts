@@ -1,10 +1,8 @@
 /** SNS adapter: publishes an alert with per-protocol renderings and filterable attributes. */
-import type { SNSClient } from '@aws-sdk/client-sns';
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alert';
-import type { MessageFormat, OutboundMessage } from '../core/alert-message';
-import { fitToSns, messageOfAlert, snsBody, snsMessageBytes } from '../core/alert-message';
-import type { AlertPort, LogPort } from '../service';
+import { fitToSns, messageOfAlert, snsBody, snsMessageBytes, type MessageFormat, type OutboundMessage } from '../core/alert-message';
+import type { AlertPort, LogPort } from '../app/ports';
 import { wrap } from './errors';
 
 /** Where a message goes once it is ready: a topic (or a decorator in front of one). */

@@ -1,5 +1,5 @@
 /** The responder's log port for the CLI: JSON lines on stderr with `--verbose`, otherwise silent. */
-import type { LogPort } from '../service';
+import type { LogPort } from '../app/ports';
 import type { CliIo } from './command';
 
 /** A `LogPort` that writes structured lines to stderr when `verbose`, and nothing otherwise. */

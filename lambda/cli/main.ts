@@ -1,7 +1,7 @@
 /** `eni-guard`: dispatches to the command table, parses arguments, maps errors to exit codes. */
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json';
-import { AlertDeliveryError } from '../service';
+import { AlertDeliveryError } from '../app/delivery';
 import { CliError, EXIT, messageOf, UsageError, type CliIo, type Command } from './command';
 import { COMMANDS } from './commands';
 

@@ -1,9 +1,9 @@
 /** Options several commands share, their help lines, and how the policy file is found. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { EnvironmentError, loadPolicyFile } from '../environment';
+import { EnvironmentError, loadPolicyFile } from '../functions/environment';
 import { DEFAULT_POLICY, type Policy } from '../core/policy';
-import type { AwsConnection } from '../wiring';
+import type { AwsConnection } from '../functions/wiring';
 import { CliError, messageOf, stringOption, UsageError, type CliIo, type Invocation, type OptionSpecs } from './command';
 
 /** `--policy FILE`. */

@@ -5,7 +5,7 @@
 import { isActive } from '../core/exemptions';
 import type { Policy } from '../core/policy';
 import { modeOf, settingsOf } from '../core/policy';
-import { CRITICAL_PORTS } from '../core/ports';
+import { CRITICAL_PORTS } from '../core/named-ports';
 import { RULES } from '../core/rules/index';
 import { WORLD_OPEN_INGRESS, type WorldOpenIngressSettings } from '../core/rules/world-open-ingress';
 

@@ -1,5 +1,5 @@
 /**
- * Replays events through the responder the function runs (`lambda/wiring.ts`), one responder per
+ * Replays events through the responder the function runs (`lambda/functions/wiring.ts`), one responder per
  * Region: `evaluate` with the policy forced to dry-run and alerts captured, `respond` exactly as
  * deployed (acts per policy, publishes to the topic).
  */
@@ -7,8 +7,9 @@ import type { Alert } from '../core/alert';
 import { responseOf } from '../core/decision';
 import { parseEvent } from '../core/event';
 import type { Policy } from '../core/policy';
-import type { AlertPort, HandleResult, LogPort, Responder } from '../service';
-import { createClients, createResponder, snsAlerts, type AwsConnection } from '../wiring';
+import type { AlertPort, LogPort } from '../app/ports';
+import type { HandleResult, Responder } from '../app/responder';
+import { createClients, createResponder, snsAlerts, type AwsConnection } from '../functions/wiring';
 import { EXIT, messageOf } from './command';
 import type { SourcedEvent } from './events';
 

@@ -4,9 +4,9 @@
  */
 import { describeCall, resolveRefs } from '../core/actions';
 import type { LedgerEntry } from '../core/ledger';
-import { UndoError } from '../remediation';
-import { AwsCallError } from '../adapters/errors';
-import { createClients, createUndoer } from '../wiring';
+import { UndoError } from '../app/remediator';
+import { AwsCallError } from '../app/ports';
+import { createClients, createUndoer } from '../functions/wiring';
 import { CliError, EXIT, flag, outputFormat, stringOption, UsageError, type Command } from './command';
 import { AWS_OPTIONS, awsConnection, HELP, OUTPUT_OPTION } from './options';
 

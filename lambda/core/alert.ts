@@ -6,11 +6,8 @@
  */
 import { describeCall, type ApiCall } from './actions';
 import { actorOf, callerKind, type CallerKind } from './caller';
-import { undoCommandOf } from './ledger';
-import type { Decision, Response } from './decision';
-import { responseOf, severityOf } from './decision';
-import type { Caller, NetworkInterface, Severity } from './model';
-import { SEVERITIES } from './model';
+import { responseOf, severityOf, type Decision, type Response } from './decision';
+import { SEVERITIES, type Caller, type NetworkInterface, type Severity } from './model';
 
 /**
  * Version of the JSON alert document; bumped on any incompatible change. 2: a message may also be a
@@ -188,6 +185,11 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
       : {}),
     record,
   });
+}
+
+/** The command that undoes a ledger record. */
+export function undoCommandOf(ledgerId: string): string {
+  return `npx eni-guard undo ${ledgerId}`;
 }
 
 /** The undo command with everything it needs to run from a workstation: paste and go. */

@@ -4,7 +4,7 @@ import type { RuleError } from './evaluate';
 import type { ExemptedFinding, ExpiredExemption } from './exemptions';
 import type { EventContext, Finding, NetworkInterface, Severity } from './model';
 import { maxSeverity } from './model';
-import type { Plan } from './plan';
+import type { Plan } from './plan/index';
 
 /** The overall result for one interface. `duplicate`: this event was already handled for it (nothing done again). */
 export type Outcome = 'skipped' | 'compliant' | 'noncompliant' | 'gone' | 'error' | 'duplicate';

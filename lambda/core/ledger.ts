@@ -6,7 +6,7 @@
 import type { Alert } from './alert';
 import type { ActionResult, ExecutedCall } from './decision';
 import type { NetworkInterface, SecurityGroupRule } from './model';
-import type { Plan } from './plan';
+import type { Plan } from './plan/index';
 
 /** Where a record is in its life. */
 export type LedgerStatus = 'in-progress' | 'completed' | 'undoing' | 'undone' | 'undo-failed';
@@ -39,7 +39,5 @@ export function ledgerIdOf(eventId: string, networkInterfaceId: string): string 
   return `${eventId}/${networkInterfaceId}`;
 }
 
-/** The command that undoes a ledger record. */
-export function undoCommandOf(ledgerId: string): string {
-  return `npx eni-guard undo ${ledgerId}`;
-}
+/** The ledger's index by interface and time (partition `networkInterfaceId`, sort `createdAt`, projects `fixed`). */
+export const LEDGER_INTERFACE_INDEX = 'byInterface';

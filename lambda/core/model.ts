@@ -207,7 +207,7 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
 
 /**
  * A change a rule proposes; the planner decides whether (and how) it is carried out. Intents name
- * what is wrong, never how to call AWS: that is the planner's job (lambda/core/plan.ts).
+ * what is wrong, never how to call AWS: that is the planner's job (lambda/core/plan/).
  */
 export type RemediationIntent =
   /** Close world-open ingress rules of one group (revoked, or the interface moved off the group). */

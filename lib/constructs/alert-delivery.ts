@@ -110,7 +110,7 @@ export class AlertDelivery extends Construct {
         description: 'eni-guard burst flusher: reads ended windows, publishes their digests',
       });
       const guard = new GuardFunction(this, 'Flusher', {
-        entry: path.join(__dirname, '..', '..', 'lambda', 'burst-flusher.ts'),
+        entry: path.join(__dirname, '..', '..', 'lambda', 'functions', 'burst-flusher.ts'),
         role: flusherRole,
         // GuardFunction ships the policy with every function; the flusher does not read it.
         policyDocument: props.policyDocument ?? {},

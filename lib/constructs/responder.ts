@@ -15,14 +15,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LEDGER_INTERFACE_INDEX } from '../../lambda/adapters/ledger';
-import type { ActionKind } from '../../lambda/core/actions';
-import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS } from '../../lambda/core/actions';
+import { LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
+import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
 import { requiredFacts } from '../../lambda/core/evaluate';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
-import { possibleActionKinds } from '../../lambda/core/plan';
-import type { Policy } from '../../lambda/core/policy';
-import { settingsOf } from '../../lambda/core/policy';
+import { possibleActionKinds } from '../../lambda/core/plan/index';
+import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
 import { GuardFunction } from './guard-function';
@@ -182,7 +180,7 @@ export class Responder extends Construct {
         : {}),
     };
     const guard = new GuardFunction(this, 'Handler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'handler.ts'),
+      entry: path.join(__dirname, '..', '..', 'lambda', 'functions', 'responder.ts'),
       role: this.role,
       policyDocument: props.policy,
       encryptionKey: props.dataKey.key,

@@ -42,7 +42,7 @@ export class Sweep extends Construct {
   constructor(scope: Construct, id: string, props: SweepProps) {
     super(scope, id);
     const guard = new GuardFunction(this, 'Handler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'sweep.ts'),
+      entry: path.join(__dirname, '..', '..', 'lambda', 'functions', 'sweep.ts'),
       role: props.role,
       policyDocument: props.policy,
       encryptionKey: props.encryptionKey,

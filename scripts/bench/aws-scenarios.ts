@@ -10,7 +10,7 @@ import { EC2Client, type NetworkInterface } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { needsAlert, responseOf, type Decision } from '../../lambda/core/decision';
-import type { HandleResult } from '../../lambda/service';
+import type { HandleResult } from '../../lambda/app/responder';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../lib/cloudtrail-events';
 import { assertMotoInstalled, startMoto } from '../lib/moto';
 import {

@@ -152,7 +152,7 @@ async function bench(mode: keyof typeof PROFILES, workDir: string): Promise<{ mi
   const warnings = [
     ...(bundles.clientsMissingFromFloor.length > 0
       ? [
-          `the SDK-only floor lacks ${bundles.clientsMissingFromFloor.join(', ')}: construct them in scripts/bench/sdk-only-entry.ts as lambda/handler.ts does`,
+          `the SDK-only floor lacks ${bundles.clientsMissingFromFloor.join(', ')}: construct them in scripts/bench/sdk-only-entry.ts as lambda/functions/responder.ts does`,
         ]
       : []),
     ...mixCheck.drift.map((d) => `core mix is stale (update scripts/bench/core-mix.ts): ${d}`),

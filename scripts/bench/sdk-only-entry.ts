@@ -1,6 +1,6 @@
 /**
  * The floor for bundle size, cold load and memory: a Lambda entry that only imports and constructs
- * what lambda/handler.ts constructs at init (its SDK clients with the same retry settings, and the
+ * what lambda/functions/responder.ts constructs at init (its SDK clients with the same retry settings, and the
  * Powertools Logger) and none of our code. Bundled with the stack's esbuild settings by the bench,
  * which warns when the handler bundles a client this file does not construct.
  */

@@ -7,7 +7,7 @@ import { needsAlert, type ActionResult, type Decision } from '../../lambda/core/
 import { evaluate } from '../../lambda/core/evaluate';
 import { parseEvent } from '../../lambda/core/event';
 import { ledgerIdOf } from '../../lambda/core/ledger';
-import { groupsToEdit, planResponse } from '../../lambda/core/plan';
+import { groupsToEdit, planResponse } from '../../lambda/core/plan/index';
 import type { Policy } from '../../lambda/core/policy';
 import { triageCall, triageInterface } from '../../lambda/core/triage';
 import { MIX_NOW, MIX_RESPONDER_ROLE, type Expected, type MixItem, type MixScenario } from './core-mix';

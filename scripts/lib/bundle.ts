@@ -8,7 +8,7 @@ import { build, type BuildOptions } from 'esbuild';
 import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
 
 /** The handler's entry file. */
-export const HANDLER_ENTRY = join(__dirname, '..', '..', 'lambda', 'handler.ts');
+export const HANDLER_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'responder.ts');
 
 /** Paths of a bundled handler. */
 export interface Bundle {
@@ -35,7 +35,7 @@ export function stackBuildOptions(entry: string, outfile: string): BuildOptions 
   };
 }
 
-/** Bundles `lambda/handler.ts` into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
+/** Bundles `lambda/functions/responder.ts` into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
 export async function bundleHandler(outdir: string, policy?: unknown): Promise<Bundle> {
   mkdirSync(outdir, { recursive: true });
   const entry = join(outdir, 'index.mjs');

@@ -130,7 +130,7 @@ beforeAll(async () => {
   };
   sns = new SNSClient(config);
   sqs = new SQSClient(config);
-  // The function's retry settings (lambda/wiring.ts).
+  // The function's retry settings (lambda/functions/wiring.ts).
   dynamodb = new DynamoDBClient({ ...config, maxAttempts: 5, retryMode: 'adaptive' });
 }, 60_000);
 

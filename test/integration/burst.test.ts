@@ -6,7 +6,7 @@
  * be done twice.
  */
 import { CreateNetworkInterfaceCommand, type NetworkInterface } from '@aws-sdk/client-ec2';
-import { createClients } from '../../lambda/wiring';
+import { createClients } from '../../lambda/functions/wiring';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { createGroup, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
 import { ACCOUNT, responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';

@@ -1,6 +1,6 @@
 /**
  * Beyond creation, against moto over the real wire protocol with the production wiring
- * (lambda/wiring.ts) in-process and the DynamoDB ledger: an instance launched with a world-open
+ * (lambda/functions/wiring.ts) in-process and the DynamoDB ledger: an instance launched with a world-open
  * group (RunInstances, no CreateNetworkInterface event), and a rule opened on a group two
  * interfaces share (one alert for the change). Assertions are on AWS state and on what an SQS
  * subscriber of the topic received.
@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Decision } from '../../lambda/core/decision';
 import type { PolicyInput } from '../../lambda/core/policy';
-import type { HandleResult } from '../../lambda/service';
+import type { HandleResult } from '../../lambda/app/responder';
 import { createGroup, createInterface, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
 import { authorizeIngressEvent, runInstancesEvent } from '../support/change-records';
 import { responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';

@@ -9,7 +9,7 @@ import { Ec2Adapter } from '../../lambda/adapters/ec2';
 import { requiredFacts } from '../../lambda/core/evaluate';
 import { evaluate } from '../../lambda/core/evaluate';
 import { DEFAULT_POLICY } from '../../lambda/core/policy';
-import { FactGatherer } from '../../lambda/facts';
+import { FactGatherer } from '../../lambda/app/facts';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import {
   attachElasticIp,

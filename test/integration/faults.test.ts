@@ -11,8 +11,8 @@
  *   left half-done: the interface is on its original groups with no leftover copy, or fully fixed.
  */
 import { DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import type { HandleResult } from '../../lambda/service';
-import { createClients } from '../../lambda/wiring';
+import type { HandleResult } from '../../lambda/app/responder';
+import { createClients } from '../../lambda/functions/wiring';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { createGroup, createInterface, EMULATOR_ENV, worldOpen } from '../../scripts/lib/sandbox';
 import { ACCOUNT, responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';

@@ -1,7 +1,7 @@
 /**
  * Every remediation against moto over the real wire protocol, with the DynamoDB ledger: the fix,
  * its verification, its undo, and duplicate deliveries. The responder is the production wiring
- * (lambda/wiring.ts) run in-process; assertions are on the resulting AWS state.
+ * (lambda/functions/wiring.ts) run in-process; assertions are on the resulting AWS state.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,9 +25,9 @@ import {
 } from '@aws-sdk/client-iam';
 import type { PolicyInput } from '../../lambda/core/policy';
 import type { Decision } from '../../lambda/core/decision';
-import type { HandleResult } from '../../lambda/service';
-import { createClients, createUndoer } from '../../lambda/wiring';
-import { UndoError } from '../../lambda/remediation';
+import type { HandleResult } from '../../lambda/app/responder';
+import { createClients, createUndoer } from '../../lambda/functions/wiring';
+import { UndoError } from '../../lambda/app/remediator';
 import { cli } from '../unit/cli/io';
 import { authorizeIngressEvent } from '../support/change-records';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope, assumedRoleIdentity } from '../../scripts/lib/cloudtrail-events';

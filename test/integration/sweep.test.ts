@@ -1,10 +1,10 @@
 /**
- * The periodic sweep against moto, with the production wiring (lambda/wiring.ts) in-process and
+ * The periodic sweep against moto, with the production wiring (lambda/functions/wiring.ts) in-process and
  * the DynamoDB ledger: it finds (and fixes) a violation no event reported, publishes a summary,
  * and resumes rather than repeats when the same scheduled run is retried.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import { createClients, createSweeper } from '../../lambda/wiring';
+import { createClients, createSweeper } from '../../lambda/functions/wiring';
 import { createGroup, createInterface, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
 import { ACCOUNT, responderParts, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 

@@ -1,15 +1,23 @@
 /**
  * The emulated account the integration tests share: moto on a free loopback port, an SQS subscriber
  * on the alert topic, the remediation ledger, and a public subnet (internet-gateway route) of a VPC
- * with flow logs. Plus the production wiring (lambda/wiring.ts) pointed at it.
+ * with flow logs. Plus the production wiring (lambda/functions/wiring.ts) pointed at it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
-import type { LogPort, ResponderSettings } from '../../lambda/service';
-import { createClients, createResponder, snsAlerts, type AwsClients, type AwsConnection, type ResponderParts } from '../../lambda/wiring';
+import type { LogPort } from '../../lambda/app/ports';
+import type { ResponderSettings } from '../../lambda/app/responder';
+import {
+  createClients,
+  createResponder,
+  snsAlerts,
+  type AwsClients,
+  type AwsConnection,
+  type ResponderParts,
+} from '../../lambda/functions/wiring';
 import { createLedgerTable } from '../../scripts/lib/ledger-table';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import { createNetwork, createSubscribedTopic, EMULATOR_ENV, enableFlowLogs, routeToInternet } from '../../scripts/lib/sandbox';

@@ -1,7 +1,7 @@
 /** Builders for core tests, and the real CloudTrail records under test/fixtures/events/real (copied from ../shared/events). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PlanInputs } from '../../lambda/core/plan';
+import type { PlanInputs } from '../../lambda/core/plan/index';
 import type {
   EventContext,
   InstanceFacts,

@@ -1,5 +1,5 @@
 /** An in-memory ledger with the DynamoDB ledger's conditional semantics, for unit tests. */
-import { LedgerConflictError, type LedgerPort } from '../../lambda/adapters/ledger';
+import { LedgerConflictError, type LedgerPort } from '../../lambda/app/ports';
 import type { LedgerEntry, LedgerStatus } from '../../lambda/core/ledger';
 
 export class MemoryLedger implements LedgerPort {

@@ -9,8 +9,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SnsAlertPublisher } from '../../lambda/adapters/sns';
 import { parsePolicy } from '../../lambda/core/policy';
-import type { LogPort } from '../../lambda/service';
-import { createResponder } from '../../lambda/wiring';
+import type { LogPort } from '../../lambda/app/ports';
+import { createResponder } from '../../lambda/functions/wiring';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { realRecord } from '../support/fixtures';
 

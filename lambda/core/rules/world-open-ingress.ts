@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { exposureOf } from '../exposure';
 import type { Finding, InterfaceFacts, SecurityGroupRule, Severity } from '../model';
 import { maxSeverity, SEVERITIES } from '../model';
-import { namedPortsIn, severityOfPortRange } from '../ports';
+import { namedPortsIn, severityOfPortRange } from '../named-ports';
 import type { PortRange, Rule } from '../rule';
 import { PortRangeSchema, remediableSettings } from '../rule';
 

@@ -5,10 +5,9 @@ import { alertOf, enrichAlert, renderAlert } from '../../../lambda/core/alert';
 import { renderChat } from '../../../lambda/core/alert-chat';
 import { fitToSns, messageOfAlert, SNS_MESSAGE_BUDGET, snsBody, snsMessageBytes } from '../../../lambda/core/alert-message';
 import { alertJsonSchema } from '../../../lambda/core/alert-schema';
-import type { Decision } from '../../../lambda/core/decision';
-import { needsAlert, responseOf } from '../../../lambda/core/decision';
+import { needsAlert, responseOf, type Decision } from '../../../lambda/core/decision';
 import { evaluate } from '../../../lambda/core/evaluate';
-import { planResponse } from '../../../lambda/core/plan';
+import { planResponse } from '../../../lambda/core/plan/index';
 import { DEFAULT_POLICY, parsePolicy } from '../../../lambda/core/policy';
 import { CONTEXT, facts, networkInterface, NOW, planInputs, rule } from '../../support/fixtures';
 

@@ -1,5 +1,5 @@
 import { evaluate } from '../../../lambda/core/evaluate';
-import { planResponse } from '../../../lambda/core/plan';
+import { planResponse } from '../../../lambda/core/plan/index';
 import { parsePolicy } from '../../../lambda/core/policy';
 import { CONTEXT, facts, NOW, planInputs, rule } from '../../support/fixtures';
 

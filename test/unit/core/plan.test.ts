@@ -1,12 +1,9 @@
 import * as z from 'zod';
-import type { Action } from '../../../lambda/core/actions';
-import { describeCall } from '../../../lambda/core/actions';
-import type { Evaluation } from '../../../lambda/core/evaluate';
-import { evaluate } from '../../../lambda/core/evaluate';
+import { describeCall, type Action } from '../../../lambda/core/actions';
+import { evaluate, type Evaluation } from '../../../lambda/core/evaluate';
 import type { InterfaceFacts } from '../../../lambda/core/model';
-import { groupsToEdit, planResponse, possibleActionKinds, REVOKE_POLICY_NAME, type PlanInputs } from '../../../lambda/core/plan';
-import type { PolicyInput } from '../../../lambda/core/policy';
-import { parsePolicy } from '../../../lambda/core/policy';
+import { groupsToEdit, planResponse, possibleActionKinds, REVOKE_POLICY_NAME, type PlanInputs } from '../../../lambda/core/plan/index';
+import { parsePolicy, type PolicyInput } from '../../../lambda/core/policy';
 import type { Rule } from '../../../lambda/core/rule';
 import { worldOpenIngress } from '../../../lambda/core/rules/world-open-ingress';
 import { CONTEXT, facts, instance, NOW, planInputs, rule } from '../../support/fixtures';

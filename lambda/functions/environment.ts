@@ -1,11 +1,10 @@
 /** Reads and checks the function's environment once, at init. A missing value fails init, clearly. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHAT_PROTOCOLS, type ChatProtocol } from './core/alert-message';
-import { MAX_WINDOW_SECONDS } from './core/burst';
-import type { FlowLogDestination } from './core/plan';
-import type { Policy } from './core/policy';
-import { parsePolicy, PolicyError } from './core/policy';
+import { CHAT_PROTOCOLS, type ChatProtocol } from '../core/alert-message';
+import { MAX_WINDOW_SECONDS } from '../core/burst';
+import type { FlowLogDestination } from '../core/plan/index';
+import { parsePolicy, PolicyError, type Policy } from '../core/policy';
 
 /** Raised at init when the environment is incomplete or the policy file is unusable. */
 export class EnvironmentError extends Error {

@@ -7,23 +7,21 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { AccountAliasLookup, EnrichingAlerts } from './adapters/alert-context';
-import { SdkCallSender } from './adapters/aws-calls';
-import { BurstAlerts, BurstFlusher, DynamoBurstStore } from './adapters/burst';
-import { IamAdapter } from './adapters/iam';
-import type { LedgerPort } from './adapters/ledger';
-import { DynamoLedger } from './adapters/ledger';
-import { Remediator } from './remediation';
-import { Undoer } from './undo';
-import { CachingFactReader } from './adapters/cache';
-import { Ec2Adapter } from './adapters/ec2';
-import { SnsAlertPublisher } from './adapters/sns';
+import { AccountAliasLookup, EnrichingAlerts } from '../adapters/alert-context';
+import { SdkCallSender } from '../adapters/aws-calls';
+import { BurstAlerts, BurstFlusher, DynamoBurstStore } from '../adapters/burst';
+import { IamAdapter } from '../adapters/iam';
+import type { AlertPort, LedgerPort, LogPort } from '../app/ports';
+import { DynamoLedger } from '../adapters/ledger';
+import { Remediator } from '../app/remediator';
+import { Undoer } from '../app/undoer';
+import { CachingFactReader } from '../adapters/cache';
+import { Ec2Adapter } from '../adapters/ec2';
+import { SnsAlertPublisher } from '../adapters/sns';
 import type { AlertEnvironment, ResponderEnvironment } from './environment';
-import { FactGatherer } from './facts';
-import type { AlertPort, LogPort, ResponderSettings } from './service';
-import { Responder } from './service';
-import type { SweepSettings } from './sweeper';
-import { Sweeper } from './sweeper';
+import { FactGatherer } from '../app/facts';
+import { Responder, type ResponderSettings } from '../app/responder';
+import { Sweeper, type SweepSettings } from '../app/sweeper';
 
 /** Where and as whom the AWS clients connect. Every field is optional: the SDK's defaults (and `AWS_*` variables) apply. */
 export interface AwsConnection {

@@ -1,88 +1,32 @@
 /**
  * Orchestration: event → facts → findings → plan → act | notify. AWS is reached only through the
- * ports below; the pure core decides, this class sequences. It is the one place that runs actions.
+ * ports (./ports.ts); the pure core decides, this class sequences. It is the one place that runs
+ * actions. Group changes (./group-change.ts) and redeliveries (./redelivery.ts) are decided here
+ * too, per interface, and answered there.
  */
-import { describeAction } from './core/actions';
-import type { Alert } from './core/alert';
-import { renderAlert } from './core/alert';
-import type { Decision } from './core/decision';
-import { needsAlert, responseOf, severityOf } from './core/decision';
-import { evaluate, requiredFacts } from './core/evaluate';
-import { renderChangeAlert } from './core/alert-batch';
-import type { GroupChange, InterfaceLookup, ParsedEvent } from './core/event';
-import { parseEvent } from './core/event';
-import type { LedgerEntry } from './core/ledger';
-import { ledgerIdOf } from './core/ledger';
-import type { EventContext, InterfaceHint, NetworkInterface, SecurityGroupRule } from './core/model';
+import { describeAction } from '../core/actions';
+import { renderAlert, type Alert } from '../core/alert';
+import { needsAlert, responseOf, severityOf, type Decision } from '../core/decision';
+import { evaluate, requiredFacts } from '../core/evaluate';
+import { parseEvent, type InterfaceLookup, type ParsedEvent } from '../core/event';
+import { ledgerIdOf, type LedgerEntry } from '../core/ledger';
+import type { EventContext, InterfaceHint, NetworkInterface } from '../core/model';
+import { groupsToEdit, isAutomationCaller, planResponse, quarantineVpcs, TAGS, type FlowLogDestination } from '../core/plan/index';
+import type { Policy } from '../core/policy';
+import { triageCall, triageInterface } from '../core/triage';
+import { BATCH_CONCURRENCY, forEachLimited, hintOf, type BatchDecision, type BatchOptions } from './batch';
+import { AlertDelivery } from './delivery';
 import type { FactGatherer } from './facts';
-import type { FlowLogDestination } from './core/plan';
-import { groupsToEdit, isAutomationCaller, planResponse, quarantineVpcs, TAGS } from './core/plan';
-import type { LedgerPort } from './adapters/ledger';
-import type { Remediator } from './remediation';
-import type { Policy } from './core/policy';
-import { triageCall, triageInterface } from './core/triage';
-
-/** What the responder needs from EC2. */
-export interface Ec2Port {
-  /** The interface as EC2 sees it now, or undefined when it no longer exists. */
-  describeInterface(networkInterfaceId: string): Promise<NetworkInterface | undefined>;
-  /** Every rule (ingress and egress) of the given groups. */
-  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
-  /** How many interfaces use each group. */
-  countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
-  /** The VPC's quarantine group, if eni-guard created one before. */
-  findQuarantineGroup(vpcId: string): Promise<string | undefined>;
-  /** The interfaces attached to an instance, or using a group (every page). */
-  findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
-  /** Every interface in the Region, page by page (the periodic sweep). */
-  interfacePages(pageSize?: number): AsyncIterable<NetworkInterface[]>;
-}
-
-/** How one interface is decided when it is part of a batch (a group change's fan-out, a sweep page). */
-export interface BatchOptions {
-  /**
-   * The interface as a listing just returned it: judged without another read. A decision that would
-   * act re-reads the interface first (what we change must be current).
-   */
-  readonly current?: NetworkInterface;
-  /** Group usage shared by the batch: each group is counted once, and every interface sees the same count. */
-  readonly usage?: Map<string, number>;
-  /** Keep the alert instead of publishing it (the batch publishes one combined alert). */
-  readonly deferAlert?: boolean;
-  /**
-   * The interface of the batch that acts on the caller (revoke credentials, isolate): one call made
-   * for N interfaces must be answered once, not N times. Others withhold it, naming this interface.
-   */
-  readonly callerHandledBy?: string;
-}
-
-/** One interface decided in a batch, with the alert it did not publish (`deferAlert`) and the ledger record to mark sent. */
-export interface BatchDecision {
-  readonly decision: Decision;
-  readonly alert?: Alert;
-  readonly unsent?: LedgerEntry;
-}
-
-/** How many interfaces of a batch are decided at once: bounded, to stay well inside EC2's API rate limits. */
-export const BATCH_CONCURRENCY = 4;
+import { GroupChanges } from './group-change';
+import type { AlertPort, Ec2Port, LedgerPort, LogPort } from './ports';
+import { Redelivery } from './redelivery';
+import type { Remediator } from './remediator';
 
 /** What changes things: the remediation engine, and the ledger that records (and deduplicates) it. */
 export interface Effects {
   readonly remediator: Remediator;
   /** Without a ledger (the CLI's evaluate), decisions are not recorded and duplicates are not detected. */
   readonly ledger?: LedgerPort;
-}
-
-/** Where alerts go. */
-export interface AlertPort {
-  publish(alert: Alert): Promise<void>;
-}
-
-/** Structured logging (Powertools Logger satisfies it). */
-export interface LogPort {
-  info(message: string, ...extra: Record<string, unknown>[]): void;
-  warn(message: string, ...extra: Record<string, unknown>[]): void;
-  error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
 /** Settings the responder is built with. */
@@ -104,24 +48,24 @@ export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string; readonly detail: string; readonly eventId?: string }
   | { readonly kind: 'decided'; readonly eventId: string; readonly decisions: readonly Decision[] };
 
-/** Raised when an alert about a decision could not be delivered; the alert is in the log line. */
-export class AlertDeliveryError extends Error {
-  constructor(eventId: string, cause: unknown) {
-    super(`alert for event ${eventId} could not be published: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'AlertDeliveryError';
-  }
-}
-
 /** Handles CloudTrail events about network interfaces. */
 export class Responder {
+  private readonly delivery: AlertDelivery;
+  private readonly redelivery: Redelivery;
+  private readonly groupChanges: GroupChanges;
+
   constructor(
     private readonly ec2: Ec2Port,
     private readonly facts: FactGatherer,
-    private readonly alerts: AlertPort,
+    alerts: AlertPort,
     private readonly log: LogPort,
     private readonly settings: ResponderSettings,
     private readonly effects: Effects,
-  ) {}
+  ) {
+    this.delivery = new AlertDelivery(alerts, log);
+    this.redelivery = new Redelivery(this.delivery, log);
+    this.groupChanges = new GroupChanges((...args) => this.decideBatch(...args), this.delivery, this.redelivery, log, effects.ledger);
+  }
 
   /** Handles one delivered event. Throws only for failures worth a retry (AWS errors, alert delivery). */
   async handle(event: unknown): Promise<HandleResult> {
@@ -155,38 +99,13 @@ export class Responder {
       this.log.info('event ignored', { eventId: context.eventId, reason: 'no-interface', detail });
       return { kind: 'ignored', reason: 'no-interface', detail, eventId: context.eventId };
     }
-    if (parsed.change) return this.handleGroupChange(context, parsed.change, [...found.values()]);
+    if (parsed.change) {
+      const batch = await this.groupChanges.handle(context, parsed.change, [...found.values()]);
+      return { kind: 'decided', eventId: context.eventId, decisions: batch.map((b) => b.decision) };
+    }
     const decisions: Decision[] = [];
     for (const hint of parsed.interfaces) if (!found.has(hint.networkInterfaceId)) decisions.push(await this.decide(context, hint));
     for (const ni of found.values()) decisions.push((await this.decideOne(context, hintOf(ni), { current: ni })).decision);
-    return { kind: 'decided', eventId: context.eventId, decisions };
-  }
-
-  /**
-   * A security-group rule change: every interface using the group is decided (remediation per
-   * interface, as the policy says), and subscribers get one alert for the change.
-   */
-  private async handleGroupChange(context: EventContext, change: GroupChange, interfaces: NetworkInterface[]): Promise<HandleResult> {
-    const usage = new Map<string, number>();
-    const batch = await this.decideBatch(context, interfaces, { usage, deferAlert: true });
-    const decisions = batch.map((b) => b.decision);
-    const evaluated: Record<string, number> = {};
-    for (const d of decisions) evaluated[d.outcome] = (evaluated[d.outcome] ?? 0) + 1;
-    const alerts = batch.flatMap((b) => (b.alert ? [b.alert] : []));
-    const combined = renderChangeAlert(context, change, alerts, evaluated);
-    this.log.info('group change decided', {
-      eventId: context.eventId,
-      groupId: change.groupId,
-      rules: change.rules,
-      interfaces: interfaces.length,
-      evaluated,
-      alerting: alerts.length,
-    });
-    if (combined) {
-      await this.publish(context.eventId, combined);
-      const { ledger } = this.effects;
-      if (ledger) for (const b of batch) if (b.unsent) await this.markAlertSent(ledger, b.unsent);
-    }
     return { kind: 'decided', eventId: context.eventId, decisions };
   }
 
@@ -303,7 +222,7 @@ export class Responder {
     if (ledger && !needsAlert(draft) && plan.actions.length === 0) {
       const ours = policy.remediation.tagInterface ? networkInterface.tags[TAGS.ledger] === ledgerId : true;
       const held = ours ? await ledger.get(ledgerId) : undefined;
-      if (held) return this.duplicate(draft, held, ledger, defer);
+      if (held) return this.redelivery.duplicate(draft, held, ledger, defer);
     }
     if (!ledger || (!needsAlert(draft) && plan.actions.length === 0)) {
       const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
@@ -322,23 +241,14 @@ export class Responder {
     };
     const leaseUntil = new Date(now.getTime() + (this.settings.leaseSeconds ?? 120) * 1000);
     const held = await ledger.claim(entry, leaseUntil, now);
-    if (held) return this.duplicate(draft, held, ledger, defer);
+    if (held) return this.redelivery.duplicate(draft, held, ledger, defer);
 
     const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
     const decision: Decision = { ...draft, results };
     const alert = needsAlert(decision) ? renderAlert(decision) : undefined;
     const completed: LedgerEntry = { ...entry, status: 'completed', results, ...(alert ? { alert, alertSent: false } : {}) };
     try {
-      try {
-        await ledger.save(completed);
-      } catch (error) {
-        // The change is made: it must not go unseen. Alert anyway; the log keeps the whole record (undo needs it).
-        this.log.error('ledger not updated after acting; alerting anyway', {
-          ledgerId,
-          entry: completed,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+      await ledger.save(completed);
     } catch (error) {
       // The change is made: it must not go unseen. Alert anyway; the log keeps the whole record (undo needs it).
       this.log.error('ledger not updated after acting; alerting anyway', {
@@ -349,7 +259,7 @@ export class Responder {
     }
     if (defer) return { ...(await this.finish(decision, alert, true)), ...(alert ? { unsent: completed } : {}) };
     await this.finish(decision, alert);
-    if (alert) await this.markAlertSent(ledger, completed);
+    if (alert) await this.redelivery.markAlertSent(ledger, completed);
     return { decision };
   }
 
@@ -359,52 +269,6 @@ export class Responder {
     const missing = groupIds.filter((id) => !shared.has(id));
     if (missing.length > 0) for (const [id, n] of await this.ec2.countInterfacesUsingGroups(missing)) shared.set(id, n);
     return new Map(groupIds.map((id) => [id, shared.get(id) ?? 0]));
-  }
-
-  /** A redelivered event: never act twice; publish the recorded alert only if the first attempt could not. */
-  private async duplicate(draft: Decision, held: LedgerEntry, ledger: LedgerPort, defer: boolean): Promise<BatchDecision> {
-    const { eventId } = draft.context;
-    if (held.status === 'in-progress') {
-      this.log.info('duplicate delivery: another invocation is handling it', { eventId, ledgerId: held.ledgerId });
-      return {
-        decision: { ...draft, outcome: 'duplicate', reason: 'another invocation is handling this event', results: [], plan: undefined },
-      };
-    }
-    const decision: Decision = {
-      ...draft,
-      outcome: 'duplicate',
-      reason: `already handled (${held.status})`,
-      results: held.results ?? [],
-      plan: held.plan,
-    };
-    if (defer && held.alert && held.alertSent === false) {
-      // The batch re-publishes it inside its combined alert.
-      this.log.warn('duplicate delivery: the recorded alert was not delivered; the batch publishes it again', {
-        eventId,
-        ledgerId: held.ledgerId,
-      });
-      return { decision, alert: held.alert, unsent: held };
-    }
-    if (held.alert && held.alertSent === false) {
-      this.log.warn('duplicate delivery: re-publishing the recorded alert, which was not delivered', { eventId, ledgerId: held.ledgerId });
-      await this.publish(eventId, held.alert);
-      await this.markAlertSent(ledger, held);
-    } else {
-      this.log.info('duplicate delivery: already handled', { eventId, ledgerId: held.ledgerId, status: held.status });
-    }
-    return { decision };
-  }
-
-  private async markAlertSent(ledger: LedgerPort, entry: LedgerEntry): Promise<void> {
-    try {
-      await ledger.save({ ...entry, alertSent: true }, entry.status);
-    } catch (error) {
-      // The alert is out; at worst a redelivery publishes it once more. Never fail the invocation for this.
-      this.log.warn('could not record that the alert was sent', {
-        ledgerId: entry.ledgerId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
   }
 
   /** Logs the decision and publishes its alert (or, with `defer`, hands it back to the batch). */
@@ -448,51 +312,7 @@ export class Responder {
     if (!needsAlert(decision)) return { decision };
     const alert = rendered ?? renderAlert(decision);
     if (defer) return { decision, alert };
-    await this.publish(eventId, alert);
+    await this.delivery.publish(eventId, alert);
     return { decision };
   }
-
-  private async publish(eventId: string, alert: Alert): Promise<void> {
-    try {
-      await this.alerts.publish(alert);
-    } catch (error) {
-      // The decision (and any change already made) must not be lost with the alert.
-      this.log.error('alert not delivered', {
-        eventId,
-        alert: alert.document,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      throw new AlertDeliveryError(eventId, error);
-    }
-  }
-}
-
-/** The hint a listed interface gives (what triage needs to skip service-owned interfaces without another call). */
-function hintOf(ni: NetworkInterface): InterfaceHint {
-  return {
-    networkInterfaceId: ni.networkInterfaceId,
-    requesterManaged: ni.requesterManaged,
-    interfaceType: ni.interfaceType,
-    groupIds: ni.groups.map((g) => g.groupId),
-    ...(ni.subnetId ? { subnetId: ni.subnetId } : {}),
-    ...(ni.vpcId ? { vpcId: ni.vpcId } : {}),
-  };
-}
-
-/** Runs `task` over `items` with at most `limit` in flight; waits for all, then rethrows the first failure. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
 }

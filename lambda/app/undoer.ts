@@ -4,10 +4,9 @@
  * operators racing to undo the same record cannot both replay it; it ends `undone` or
  * `undo-failed` (which may be retried: undo calls treat "already restored" errors as done).
  */
-import type { LedgerPort } from './adapters/ledger';
-import type { LedgerEntry } from './core/ledger';
-import type { Remediator, UndoResult } from './remediation';
-import { UndoError } from './remediation';
+import type { LedgerPort } from './ports';
+import type { LedgerEntry } from '../core/ledger';
+import { UndoError, type Remediator, type UndoResult } from './remediator';
 
 /** Undoes ledger records. */
 export class Undoer {

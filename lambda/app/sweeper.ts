@@ -5,11 +5,11 @@
  * `BATCH_CONCURRENCY` interfaces at a time (the SDK's adaptive retry slows down on throttling),
  * stops before the function's time runs out, and reports a summary.
  */
-import type { Alert } from './core/alert';
-import type { SweepSummary } from './core/sweep';
-import { renderSweepAlert, sweepContext, SweepTally } from './core/sweep';
-import type { AlertPort, Ec2Port, LogPort, Responder } from './service';
-import { AlertDeliveryError } from './service';
+import type { Alert } from '../core/alert';
+import { renderSweepAlert, sweepContext, SweepTally, type SweepSummary } from '../core/sweep';
+import type { AlertPort, Ec2Port, LogPort } from './ports';
+import type { Responder } from './responder';
+import { AlertDeliveryError } from './delivery';
 
 /** One scheduled run. */
 export interface SweepRun {

@@ -1,6 +1,7 @@
-import type { FlowLogCoverage } from '../../lambda/core/model';
-import { FactGatherer, type FactReader } from '../../lambda/facts';
-import { CONTEXT, networkInterface } from '../support/fixtures';
+import type { FlowLogCoverage } from '../../../lambda/core/model';
+import { FactGatherer } from '../../../lambda/app/facts';
+import { type FactReader } from '../../../lambda/app/ports';
+import { CONTEXT, networkInterface } from '../../support/fixtures';
 
 /** A reader whose flow logs cover only the resources given, recording what it was asked. */
 function reader(covered: string[]): FactReader & { asked: string[][] } {

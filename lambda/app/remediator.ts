@@ -9,29 +9,12 @@
  * - After acting, everything the actions promised is re-read; a fix that did not take is reported
  *   as not verified, never as success.
  */
-import type { Action, ApiCall, Check } from './core/actions';
-import { resolveRefs } from './core/actions';
-import type { ActionResult, ExecutedCall } from './core/decision';
-import type { LedgerEntry } from './core/ledger';
-import type { FlowLogCoverage, NetworkInterface, SecurityGroupRule } from './core/model';
-import type { AfterState } from './core/verify';
-import { verifyAll } from './core/verify';
-import { errorCode, isTransient } from './adapters/errors';
-
-/** Sends one planned call (input already resolved). Throws `AwsCallError` on failure. */
-export interface CallPort {
-  send(call: ApiCall, input: Readonly<Record<string, unknown>>): Promise<unknown>;
-}
-
-/** The reads verification needs. */
-export interface VerifyReader {
-  describeInterface(networkInterfaceId: string): Promise<NetworkInterface | undefined>;
-  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
-  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
-  describeTags(resourceId: string): Promise<Record<string, string>>;
-  hasRolePolicy(roleName: string, policyName: string): Promise<boolean>;
-  accessKeyStatus(userName: string, accessKeyId: string): Promise<string | undefined>;
-}
+import { resolveRefs, type Action, type ApiCall, type Check } from '../core/actions';
+import type { ActionResult, ExecutedCall } from '../core/decision';
+import type { LedgerEntry } from '../core/ledger';
+import type { NetworkInterface, SecurityGroupRule } from '../core/model';
+import { verifyAll, type AfterState } from '../core/verify';
+import { errorCode, isTransient, type CallPort, type VerifyReader } from './ports';
 
 /** The outcome of an undo. */
 export interface UndoResult {

@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { readAlertEnvironment, readEnvironment } from './environment';
-import type { HandleResult } from './service';
+import type { HandleResult } from '../app/responder';
 import { createResponder, functionParts } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard' });

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { SweepSummary } from './core/sweep';
+import type { SweepSummary } from '../core/sweep';
 import { readAlertEnvironment, readEnvironment } from './environment';
 import { createSweeper, functionParts } from './wiring';
 

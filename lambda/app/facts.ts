@@ -5,28 +5,9 @@
  * timeout) is rethrown so the event is retried; any other failure becomes an `unavailable` fact,
  * which makes the rules that need it fail closed.
  */
-import { isTransient } from './adapters/errors';
-import { callerKind } from './core/caller';
-import type {
-  EventContext,
-  Fact,
-  FactKind,
-  FlowLogCoverage,
-  InstanceFacts,
-  InterfaceFacts,
-  NetworkInterface,
-  SecurityGroupRule,
-  SubnetNetwork,
-} from './core/model';
-
-/** The EC2 reads the gatherer needs. */
-export interface FactReader {
-  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
-  resolvePrefixLists(prefixListIds: readonly string[]): Promise<Map<string, string[]>>;
-  describeSubnetNetwork(vpcId: string, subnetId: string): Promise<SubnetNetwork>;
-  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
-  describeInstance(instanceId: string): Promise<InstanceFacts | undefined>;
-}
+import { callerKind } from '../core/caller';
+import type { EventContext, Fact, FactKind, FlowLogCoverage, InstanceFacts, InterfaceFacts, NetworkInterface } from '../core/model';
+import { isTransient, type FactReader } from './ports';
 
 /** Gathers `InterfaceFacts` through a `FactReader`. */
 export class FactGatherer {

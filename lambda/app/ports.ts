@@ -1,0 +1,144 @@
+/**
+ * Every port the application layer (responder, sweeper, remediator, undoer, fact gathering)
+ * depends on, and how a port reports failure. The application imports ports only from here;
+ * adapters in lambda/adapters implement them; the entry points in lambda/functions (and the CLI)
+ * wire one to the other.
+ */
+import type { ApiCall } from '../core/actions';
+import type { Alert } from '../core/alert';
+import type { InterfaceLookup } from '../core/event';
+import type { LedgerEntry, LedgerStatus } from '../core/ledger';
+import type { FlowLogCoverage, InstanceFacts, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
+
+/** What the responder and the sweep read from EC2. Adapter: `Ec2Adapter` (adapters/ec2.ts). */
+export interface Ec2Port {
+  /** The interface as EC2 sees it now, or undefined when it no longer exists. */
+  describeInterface(networkInterfaceId: string): Promise<NetworkInterface | undefined>;
+  /** Every rule (ingress and egress) of the given groups. */
+  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
+  /** How many interfaces use each group. */
+  countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
+  /** The VPC's quarantine group, if eni-guard created one before. */
+  findQuarantineGroup(vpcId: string): Promise<string | undefined>;
+  /** The interfaces attached to an instance, or using a group (every page). */
+  findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
+  /** Every interface in the Region, page by page (the periodic sweep). */
+  interfacePages(pageSize?: number): AsyncIterable<NetworkInterface[]>;
+}
+
+/** The EC2 reads fact gathering needs. Adapters: `Ec2Adapter`, behind `CachingFactReader` (adapters/cache.ts). */
+export interface FactReader {
+  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
+  resolvePrefixLists(prefixListIds: readonly string[]): Promise<Map<string, string[]>>;
+  describeSubnetNetwork(vpcId: string, subnetId: string): Promise<SubnetNetwork>;
+  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
+  describeInstance(instanceId: string): Promise<InstanceFacts | undefined>;
+}
+
+/** Sends one planned call (input already resolved); throws `AwsCallError` on failure. Adapter: `SdkCallSender` (adapters/aws-calls.ts). */
+export interface CallPort {
+  send(call: ApiCall, input: Readonly<Record<string, unknown>>): Promise<unknown>;
+}
+
+/** The reads verification needs after acting. Adapters: `Ec2Adapter` and `IamAdapter` (adapters/iam.ts), joined in the wiring. */
+export interface VerifyReader {
+  describeInterface(networkInterfaceId: string): Promise<NetworkInterface | undefined>;
+  describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
+  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
+  describeTags(resourceId: string): Promise<Record<string, string>>;
+  hasRolePolicy(roleName: string, policyName: string): Promise<boolean>;
+  accessKeyStatus(userName: string, accessKeyId: string): Promise<string | undefined>;
+}
+
+/**
+ * The remediation ledger: write-ahead claims, records, the IaC-conflict count. Adapter: `DynamoLedger`
+ * (adapters/ledger.ts); tests use an in-memory one.
+ */
+export interface LedgerPort {
+  /** Claims `entry.ledgerId` until `leaseUntil`. Returns undefined when claimed, else the record that holds it. */
+  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined>;
+  /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
+  save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
+  get(ledgerId: string): Promise<LedgerEntry | undefined>;
+  /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
+  countFixes(networkInterfaceId: string, since: Date): Promise<number>;
+}
+
+/**
+ * Where alerts go. Adapters: `SnsAlertPublisher` (adapters/sns.ts), wrapped by `BurstAlerts`
+ * (adapters/burst.ts) and `EnrichingAlerts` (adapters/alert-context.ts); the CLI collects them.
+ */
+export interface AlertPort {
+  publish(alert: Alert): Promise<void>;
+}
+
+/** Structured logging. Adapters: Powertools `Logger` (the functions), `cliLog` (lambda/cli/log.ts). */
+export interface LogPort {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+// ── How ports fail ───────────────────────────────────────────────────────────────────────────────
+
+/** Error codes that mean "try again later" even when the SDK's own retries are spent. */
+const TRANSIENT_CODES = new Set([
+  'RequestLimitExceeded',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestThrottled',
+  'ServiceUnavailable',
+  'Unavailable',
+  'InternalError',
+  'InternalFailure',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+/** An AWS API call failed after the SDK's own retries. `retryable` says whether a later attempt may succeed. */
+export class AwsCallError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`${operation} failed: ${code}: ${message}`, options);
+    this.name = 'AwsCallError';
+  }
+}
+
+/** Raised by `LedgerPort.save` when a conditional save finds the record in another state (someone else changed it). */
+export class LedgerConflictError extends Error {
+  constructor(ledgerId: string, expected: LedgerStatus) {
+    super(`ledger record ${ledgerId} is no longer ${expected}; it was changed concurrently`);
+    this.name = 'LedgerConflictError';
+  }
+}
+
+/** The error code of a failure (`name`, or `Code` on some EC2 errors). */
+export function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const candidate = (error as { Code?: unknown }).Code ?? (error as { code?: unknown }).code ?? (error as { name?: unknown }).name;
+    if (typeof candidate === 'string') return candidate;
+  }
+  return 'UnknownError';
+}
+
+/** True for throttling, server faults, timeouts and connection resets: a later attempt may succeed. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof AwsCallError) return error.retryable;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.$retryable) return true;
+  if (e.$fault === 'server') return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined && (status >= 500 || status === 429)) return true;
+  return TRANSIENT_CODES.has(errorCode(error));
+}
