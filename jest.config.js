@@ -1,4 +1,7 @@
-/** Three projects: pure/unit tests, infrastructure (CDK template) tests, integration tests against moto. */
+/**
+ * Four projects: pure/unit tests, infrastructure (CDK template) tests, integration tests against moto,
+ * and adversarial tests (an attacker's inputs, unit and moto) that must neither steer nor slip past eni-guard.
+ */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };
@@ -10,5 +13,6 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 30 },
+    { ...common, displayName: 'adversarial', testMatch: ['<rootDir>/test/adversarial/**/*.test.ts'], slowTestThreshold: 30 },
   ],
 };
