@@ -50,7 +50,12 @@ export class Remediator {
     let state: AfterState | undefined;
     let readError: string | undefined;
     try {
-      state = await this.readAfterState(succeeded.flatMap((r) => r.action.checks));
+      // A check naming a group created by the action reads that group: its id is in the action's outputs.
+      state = await this.readAfterState(
+        succeeded.flatMap((r) =>
+          r.action.checks.map((c) => (c.kind === 'group-empty' ? { ...c, groupId: resolveRefs(c.groupId, r.outputs) } : c)),
+        ),
+      );
     } catch (error) {
       readError = message(error);
     }
@@ -149,6 +154,7 @@ export class Remediator {
     const accessKeys = new Map<string, string>();
     for (const check of checks) {
       if (check.kind === 'rules-absent') groupIds.add(check.groupId);
+      else if (check.kind === 'group-empty') groupIds.add(check.groupId as string);
       else if (
         check.kind === 'interface-groups' ||
         check.kind === 'address-detached' ||

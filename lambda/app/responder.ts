@@ -4,21 +4,30 @@
  * actions. Group changes (./group-change.ts) and redeliveries (./redelivery.ts) are decided here
  * too, per interface, and answered there.
  */
-import { describeAction } from '../core/actions';
+import { describeAction, type Action } from '../core/actions';
 import { renderAlert, type Alert } from '../core/alert';
-import { needsAlert, responseOf, severityOf, type Decision } from '../core/decision';
+import { needsAlert, responseOf, severityOf, type ActionResult, type Decision } from '../core/decision';
 import { evaluate, requiredFacts } from '../core/evaluate';
 import { parseEvent, type InterfaceLookup, type ParsedEvent } from '../core/event';
 import { ledgerIdOf, type LedgerEntry } from '../core/ledger';
 import type { EventContext, InterfaceHint, NetworkInterface } from '../core/model';
-import { groupsToEdit, isAutomationCaller, planResponse, quarantineVpcs, TAGS, type FlowLogDestination } from '../core/plan/index';
+import {
+  groupsToEdit,
+  isAutomationCaller,
+  planResponse,
+  QUARANTINE_OUTPUT,
+  quarantineVpcs,
+  TAGS,
+  type FlowLogDestination,
+} from '../core/plan/index';
 import type { Policy } from '../core/policy';
+import { summarizeInput } from '../core/summary';
 import { triageCall, triageInterface } from '../core/triage';
 import { BATCH_CONCURRENCY, forEachLimited, hintOf, type BatchDecision, type BatchOptions } from './batch';
 import { AlertDelivery } from './delivery';
 import type { FactGatherer } from './facts';
 import { GroupChanges } from './group-change';
-import type { AlertPort, Ec2Port, LedgerPort, LogPort } from './ports';
+import type { AlertPort, Ec2Port, LedgerPort, LogPort, QuarantineRegistry } from './ports';
 import { Redelivery } from './redelivery';
 import type { Remediator } from './remediator';
 
@@ -27,6 +36,8 @@ export interface Effects {
   readonly remediator: Remediator;
   /** Without a ledger (the CLI's evaluate), decisions are not recorded and duplicates are not detected. */
   readonly ledger?: LedgerPort;
+  /** The quarantine groups eni-guard created. Without it every quarantine creates a new group. */
+  readonly quarantine?: QuarantineRegistry;
 }
 
 /** Settings the responder is built with. */
@@ -40,6 +51,19 @@ export interface ResponderSettings {
   readonly flowLogDestination?: FlowLogDestination;
   /** How long a ledger claim holds before another delivery may take over (≥ the function timeout). @default 120 s */
   readonly leaseSeconds?: number;
+  /**
+   * The accounts and Regions this responder guards. An event about any other is ignored (logged as
+   * `out-of-scope`) before a single AWS call: ids in it would otherwise be looked up, and acted on, here.
+   * Absent: every account and Region (the CLI's local evaluation).
+   */
+  readonly scope?: ResponderScope;
+}
+
+/** Where a responder may act. */
+export interface ResponderScope {
+  readonly accounts: readonly string[];
+  /** @default every Region */
+  readonly regions?: readonly string[];
 }
 
 /** The result of handling one delivered event. */
@@ -71,8 +95,12 @@ export class Responder {
   async handle(event: unknown): Promise<HandleResult> {
     const parsed: ParsedEvent = parseEvent(event);
     if (parsed.kind === 'invalid') {
-      // Retrying cannot repair a malformed event: log it whole and drop it.
-      this.log.error('event rejected: malformed', { eventId: parsed.eventId, problems: parsed.problems, event });
+      // Retrying cannot repair a malformed event: log what arrived (bounded: the sender chose its size and depth) and drop it.
+      this.log.error('event rejected: malformed', {
+        eventId: parsed.eventId,
+        problems: parsed.problems.slice(0, 20).map((p) => p.slice(0, 500)),
+        event: summarizeInput(event),
+      });
       return parsed;
     }
     if (parsed.kind === 'ignored') {
@@ -81,6 +109,11 @@ export class Responder {
       return { kind: 'ignored', reason: parsed.reason, detail: parsed.detail, ...(eventId ? { eventId } : {}) };
     }
     const { context } = parsed;
+    const outside = this.outOfScope(context);
+    if (outside) {
+      this.log.warn('event ignored', { eventId: context.eventId, reason: 'out-of-scope', detail: outside });
+      return { kind: 'ignored', reason: 'out-of-scope', detail: outside, eventId: context.eventId };
+    }
     const callSkip = triageCall(context, this.settings.responderRoleArn);
     if (callSkip) {
       this.log.info('event ignored', { eventId: context.eventId, reason: callSkip.reason, detail: callSkip.detail });
@@ -149,11 +182,8 @@ export class Responder {
       ruleErrors: [],
       results: [],
     };
-    // Service-owned interfaces are skipped from the event alone: no AWS call at all.
+    // What is skipped is decided from EC2's answer, never from the event (its sender chose what it says).
     const defer = options.deferAlert === true;
-    const hintSkip = triageInterface(hint);
-    if (hintSkip) return this.finish({ ...base, outcome: 'skipped', reason: `${hintSkip.reason}: ${hintSkip.detail}` }, undefined, defer);
-
     const networkInterface = options.current ?? (await this.ec2.describeInterface(hint.networkInterfaceId));
     if (!networkInterface) {
       return this.finish({ ...base, outcome: 'gone', reason: 'the interface no longer exists; nothing to evaluate' }, undefined, defer);
@@ -174,7 +204,7 @@ export class Responder {
     const groupUsage = toEdit.length > 0 ? await this.usageOf(toEdit, options.usage) : new Map<string, number>();
     const quarantineGroups = new Map<string, string>();
     for (const vpcId of quarantineVpcs(evaluation, policy, groupUsage, facts)) {
-      const groupId = await this.ec2.findQuarantineGroup(vpcId);
+      const groupId = await this.usableQuarantineGroup(context, vpcId);
       if (groupId) quarantineGroups.set(vpcId, groupId);
     }
     const ledgerId = ledgerIdOf(context.eventId, networkInterface.networkInterfaceId);
@@ -225,7 +255,7 @@ export class Responder {
       if (held) return this.redelivery.duplicate(draft, held, ledger, defer);
     }
     if (!ledger || (!needsAlert(draft) && plan.actions.length === 0)) {
-      const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
+      const results = plan.mode === 'remediate' ? await this.act(context, plan.actions) : [];
       return this.finish({ ...draft, results }, undefined, defer);
     }
 
@@ -243,7 +273,7 @@ export class Responder {
     const held = await ledger.claim(entry, leaseUntil, now);
     if (held) return this.redelivery.duplicate(draft, held, ledger, defer);
 
-    const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
+    const results = plan.mode === 'remediate' ? await this.act(context, plan.actions) : [];
     const decision: Decision = { ...draft, results };
     const alert = needsAlert(decision) ? renderAlert(decision) : undefined;
     const completed: LedgerEntry = { ...entry, status: 'completed', results, ...(alert ? { alert, alertSent: false } : {}) };
@@ -261,6 +291,62 @@ export class Responder {
     await this.finish(decision, alert);
     if (alert) await this.redelivery.markAlertSent(ledger, completed);
     return { decision };
+  }
+
+  /** Runs the actions, then records every quarantine group they created (so that one, and only one of ours, is reused). */
+  private async act(context: EventContext, actions: readonly Action[]): Promise<ActionResult[]> {
+    const results = await this.effects.remediator.execute(actions);
+    const registry = this.effects.quarantine;
+    if (!registry) return results;
+    for (const result of results) {
+      const groupId = result.outputs[QUARANTINE_OUTPUT];
+      const create = result.action.calls.find((c) => c.operation === 'CreateSecurityGroup' && c.output?.name === QUARANTINE_OUTPUT);
+      const vpcId = create?.input['VpcId'];
+      if (result.status !== 'succeeded' || result.verified !== true || !groupId || typeof vpcId !== 'string') continue;
+      try {
+        await registry.record(context, vpcId, groupId);
+      } catch (error) {
+        // Not fatal: the next quarantine in this VPC creates another group (never adopts one it did not record).
+        this.log.warn('quarantine group not recorded', { vpcId, groupId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return results;
+  }
+
+  /**
+   * The VPC's quarantine group, if eni-guard recorded creating one and EC2 shows it still in that VPC
+   * without a single rule; otherwise undefined (the plan creates a new one). Checked before every use:
+   * a recorded group someone opened since is never used again.
+   */
+  private async usableQuarantineGroup(context: EventContext, vpcId: string): Promise<string | undefined> {
+    const registry = this.effects.quarantine;
+    if (!registry) return undefined;
+    const groupId = await registry.recorded(context, vpcId);
+    if (!groupId) return undefined;
+    const group = await this.ec2.describeGroup(groupId);
+    const problem = !group
+      ? 'it no longer exists'
+      : group.vpcId !== vpcId
+        ? `it is in ${group.vpcId ?? 'no VPC'}`
+        : group.ingressRules + group.egressRules > 0
+          ? `it has ${group.ingressRules} ingress and ${group.egressRules} egress rule(s)`
+          : undefined;
+    if (!problem) return groupId;
+    this.log.warn('recorded quarantine group not usable; a new one is created', { eventId: context.eventId, vpcId, groupId, problem });
+    return undefined;
+  }
+
+  /** Why the event is outside the accounts and Regions this responder guards, or undefined. */
+  private outOfScope(context: EventContext): string | undefined {
+    const { scope } = this.settings;
+    if (!scope) return undefined;
+    if (!scope.accounts.includes(context.account)) {
+      return `account ${context.account} is not guarded here (guarded: ${scope.accounts.join(', ')})`;
+    }
+    if (scope.regions && !scope.regions.includes(context.region)) {
+      return `Region ${context.region} is not guarded here (guarded: ${scope.regions.join(', ')})`;
+    }
+    return undefined;
   }
 
   /** Interfaces using each group: from the batch's counts when it has them (counted once per batch), else read now. */

@@ -3,13 +3,14 @@
  * Region: `evaluate` with the policy forced to dry-run and alerts captured, `respond` exactly as
  * deployed (acts per policy, publishes to the topic).
  */
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Alert } from '../core/alert';
 import { responseOf } from '../core/decision';
 import { parseEvent } from '../core/event';
 import type { Policy } from '../core/policy';
 import type { AlertPort, LogPort } from '../app/ports';
 import type { HandleResult, Responder } from '../app/responder';
-import { createClients, createResponder, snsAlerts, type AwsConnection } from '../functions/wiring';
+import { createClients, createResponder, localRevoker, snsAlerts, type AwsConnection } from '../functions/wiring';
 import { EXIT, messageOf } from './command';
 import type { SourcedEvent } from './events';
 
@@ -61,11 +62,14 @@ export async function replay(
   const policy: Policy = settings.mode === 'evaluate' ? { ...settings.policy, dryRun: true } : settings.policy;
   const topicRegion = settings.topicArn?.split(':')[3] || undefined;
 
-  const responderFor = (region: string | undefined) => {
+  const responderFor = async (region: string | undefined) => {
     const key = region ?? '';
     let entry = responders.get(key);
     if (!entry) {
       const clients = createClients({ ...settings.connection, ...(region ? { region } : {}) }, topicRegion);
+      // Acting, the CLI guards the account its credentials are in, as the function guards its own: an event
+      // about another account is not acted on here (its ids would be looked up, and changed, in this one).
+      const scope = settings.mode === 'respond' ? { accounts: [await callerAccount(settings.connection, region)] } : undefined;
       const alerts = new CapturingAlerts(settings.mode === 'respond' ? snsAlerts(clients.sns, settings.topicArn!) : undefined);
       entry = {
         alerts,
@@ -75,7 +79,13 @@ export async function replay(
           ...(settings.mode === 'respond' && settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
           alerts,
           log: settings.log,
-          settings: { policy, ...(settings.responderRoleArn ? { responderRoleArn: settings.responderRoleArn } : {}) },
+          // Revocations with the operator's own credentials, through the same checks as the revoker function.
+          revoker: localRevoker(clients.iam, policy, settings.log, settings.responderRoleArn ? [settings.responderRoleArn] : []),
+          settings: {
+            policy,
+            ...(settings.responderRoleArn ? { responderRoleArn: settings.responderRoleArn } : {}),
+            ...(scope ? { scope } : {}),
+          },
         }),
       };
       responders.set(key, entry);
@@ -86,18 +96,28 @@ export async function replay(
   const reports: EventReport[] = [];
   for (const { source, event } of events) {
     // The event's own Region is where its interface lives, unless --region says otherwise.
-    const { responder, alerts } = responderFor(settings.connection.region ?? regionOf(event));
-    alerts.captured = [];
     let report: EventReport;
+    let captured: Alert[] = [];
     try {
+      const { responder, alerts } = await responderFor(settings.connection.region ?? regionOf(event));
+      alerts.captured = [];
+      captured = alerts.captured;
       report = { source, result: await responder.handle(event), alerts: alerts.captured };
     } catch (error) {
-      report = { source, alerts: alerts.captured, error: messageOf(error) };
+      report = { source, alerts: captured, error: messageOf(error) };
     }
     reports.push(report);
     onReport(report);
   }
   return reports;
+}
+
+/** The account of the credentials in use (STS GetCallerIdentity, once per Region). */
+async function callerAccount(connection: AwsConnection, region: string | undefined): Promise<string> {
+  const defined = Object.fromEntries(Object.entries({ ...connection, ...(region ? { region } : {}) }).filter(([, v]) => v !== undefined));
+  const out = await new STSClient(defined).send(new GetCallerIdentityCommand({}));
+  if (!out.Account) throw new Error('STS GetCallerIdentity returned no account: cannot tell which account these credentials guard');
+  return out.Account;
 }
 
 function regionOf(event: unknown): string | undefined {

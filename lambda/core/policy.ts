@@ -4,7 +4,7 @@
  * (lib/config.ts), by the function at start, and published as policy/schema.json.
  */
 import * as z from 'zod';
-import { ArnPatternSchema } from './rule';
+import { ArnPatternSchema, PortRangeSchema } from './rule';
 import { backupCoverage } from './rules/backup-coverage';
 import { caller } from './rules/caller';
 import { ebsEncryption } from './rules/ebs-encryption';
@@ -22,37 +22,61 @@ import { worldOpenIngress } from './rules/world-open-ingress';
 export type RuleMode = 'off' | 'notify' | 'remediate';
 
 const RULE_IDS: readonly string[] = RULES.map((rule) => rule.id);
+const CALLER_RULE = caller.id;
+
+/**
+ * The conditions of an exemption that the owner of an interface does not control: where it is, who
+ * made the call, which group it uses. A `tag` is the interface owner's to set, so it may only *point
+ * at* an exemption these bound (see `EXEMPTION_BOUNDS`).
+ */
+export const EXEMPTION_BOUNDS = ['accounts', 'vpc', 'subnet', 'securityGroup', 'networkInterface', 'principal'] as const;
 
 /** What an exemption applies to; every key given must match. */
 const ExemptionMatchSchema = z
   .strictObject({
+    /** An interface (or its instance) tag. Never alone: whoever creates an interface can tag it. */
     tag: z.strictObject({ key: z.string().min(1), value: z.string() }).optional(),
     principal: ArnPatternSchema.optional(),
+    accounts: z
+      .array(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit account id' }))
+      .min(1)
+      .optional(),
     vpc: z.string().startsWith('vpc-').optional(),
     subnet: z.string().startsWith('subnet-').optional(),
     securityGroup: z.string().startsWith('sg-').optional(),
     networkInterface: z.string().startsWith('eni-').optional(),
+    /** Only findings about these protocols and ports (world-open-ingress, plaintext-protocols) are exempted. */
+    ports: z.array(PortRangeSchema).min(1).optional(),
   })
   .refine((match) => Object.values(match).some((v) => v !== undefined), {
-    message: 'must name at least one of tag, principal, vpc, subnet, securityGroup, networkInterface',
+    message: 'must name at least one of tag, principal, accounts, vpc, subnet, securityGroup, networkInterface, ports',
+  })
+  .refine((match) => !match.tag || EXEMPTION_BOUNDS.some((key) => match[key] !== undefined), {
+    message: `a tag alone would let anyone who can create or tag an interface exempt it: bound the exemption with ${EXEMPTION_BOUNDS.join(', ')}`,
+    path: ['tag'],
   });
 
 /** A deliberate, owned, expiring exception to one or more rules. */
-export const ExemptionSchema = z.strictObject({
-  id: z.string().min(1),
-  rules: z
-    .array(
-      z.enum(['*', ...RULE_IDS] as [string, ...string[]], {
-        error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; known: *, ${RULE_IDS.join(', ')}`,
-      }),
-    )
-    .min(1),
-  match: ExemptionMatchSchema,
-  owner: z.string().min(1),
-  reason: z.string().min(1),
-  /** Last day (UTC) the exemption applies, inclusive. */
-  expires: z.iso.date({ error: 'must be a date YYYY-MM-DD' }),
-});
+export const ExemptionSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    rules: z
+      .array(
+        z.enum(['*', ...RULE_IDS] as [string, ...string[]], {
+          error: (issue) => `unknown rule ${JSON.stringify(issue.input)}; known: *, ${RULE_IDS.join(', ')}`,
+        }),
+      )
+      .min(1),
+    match: ExemptionMatchSchema,
+    owner: z.string().min(1),
+    reason: z.string().min(1),
+    /** Last day (UTC) the exemption applies, inclusive. */
+    expires: z.iso.date({ error: 'must be a date YYYY-MM-DD' }),
+  })
+  .refine((exemption) => !exemption.match.tag || !exemption.rules.includes(CALLER_RULE), {
+    message: `${CALLER_RULE} findings (root, instance credentials, principals not allowed) are never exempted by a tag — the caller sets the tags; exempt a principal instead`,
+    path: ['rules'],
+  });
 /** A deliberate, owned, expiring exception to one or more rules. */
 export type Exemption = z.infer<typeof ExemptionSchema>;
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CHAT_PROTOCOLS, type ChatProtocol } from '../core/alert-message';
 import { MAX_WINDOW_SECONDS } from '../core/burst';
 import type { FlowLogDestination } from '../core/plan/index';
+import { accountOfArn } from '../core/ids';
 import { parsePolicy, PolicyError, type Policy } from '../core/policy';
 
 /** Raised at init when the environment is incomplete or the policy file is unusable. */
@@ -22,28 +23,74 @@ export interface ResponderEnvironment {
   readonly policy: Policy;
   /** The remediation ledger (DynamoDB table name). */
   readonly ledgerTable: string;
+  /** The account and Region this function guards: its role's account, and the Region it runs in. */
+  readonly account: string;
+  readonly region: string;
   /** Where the "enable flow logs" remediation sends them, when the stack provides a destination. */
   readonly flowLogDestination?: FlowLogDestination;
+  /** The revoker function credential revocations are sent to, when the policy can revoke. */
+  readonly revokerFunctionName?: string;
 }
 
 /**
- * Reads `ALERT_TOPIC_ARN`, `RESPONDER_ROLE_ARN`, `LEDGER_TABLE_NAME`, the optional flow-log destination
+ * Reads `ALERT_TOPIC_ARN`, `RESPONDER_ROLE_ARN` (its account is the one guarded), `LEDGER_TABLE_NAME`,
+ * Lambda's `AWS_REGION` (the Region guarded), the optional flow-log destination
  * (`FLOW_LOGS_DESTINATION_ARN`, `FLOW_LOGS_DESTINATION_TYPE` = `cloud-watch-logs` | `s3`, `FLOW_LOGS_ROLE_ARN`)
  * and the policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`).
  */
 export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
-  const missing = ['ALERT_TOPIC_ARN', 'RESPONDER_ROLE_ARN', 'LEDGER_TABLE_NAME'].filter((name) => !env[name]);
+  const missing = ['ALERT_TOPIC_ARN', 'RESPONDER_ROLE_ARN', 'LEDGER_TABLE_NAME', 'AWS_REGION'].filter((name) => !env[name]);
   if (missing.length > 0) throw new EnvironmentError(`missing environment variable(s): ${missing.join(', ')}`);
+  const account = accountOfArn(env['RESPONDER_ROLE_ARN']);
+  if (!account)
+    throw new EnvironmentError(`RESPONDER_ROLE_ARN is not a role ARN with an account id: ${JSON.stringify(env['RESPONDER_ROLE_ARN'])}`);
   const policyFile = env['POLICY_FILE'] ?? join(env['LAMBDA_TASK_ROOT'] ?? process.cwd(), 'policy.json');
   const flowLogDestination = readFlowLogDestination(env);
   return {
     topicArn: env['ALERT_TOPIC_ARN']!,
     responderRoleArn: env['RESPONDER_ROLE_ARN']!,
     ledgerTable: env['LEDGER_TABLE_NAME']!,
+    account,
+    region: env['AWS_REGION']!,
     policyFile,
     policy: loadPolicyFile(policyFile),
     ...(flowLogDestination ? { flowLogDestination } : {}),
+    ...(env['REVOKER_FUNCTION_NAME'] ? { revokerFunctionName: env['REVOKER_FUNCTION_NAME'] } : {}),
   };
+}
+
+/** The revoker function's settings. */
+export interface RevokerEnvironment {
+  /** The account it acts in (its own role's). */
+  readonly account: string;
+  /** Role ARNs it never revokes: the responder's and its own. */
+  readonly neverRevoke: readonly string[];
+  /** The policy's protected principal patterns. */
+  readonly protectedPrincipals: readonly string[];
+}
+
+/**
+ * Reads `REVOKER_ROLE_ARN` (its own role: account, never revoked), `NEVER_REVOKE_ROLE_ARNS` and
+ * `PROTECTED_PRINCIPALS` (JSON lists). A missing or malformed value fails init: a revoker that does not
+ * know whom to spare must not run.
+ */
+export function readRevokerEnvironment(env: NodeJS.ProcessEnv): RevokerEnvironment {
+  const own = env['REVOKER_ROLE_ARN'];
+  const account = accountOfArn(own);
+  if (!own || !account) throw new EnvironmentError(`REVOKER_ROLE_ARN must be the revoker's role ARN, not ${JSON.stringify(own)}`);
+  const list = (name: string): string[] => {
+    let value: unknown;
+    try {
+      value = JSON.parse(env[name] ?? '');
+    } catch {
+      throw new EnvironmentError(`${name} must be a JSON list of ARNs, not ${JSON.stringify(env[name])}`);
+    }
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.startsWith('arn:'))) {
+      throw new EnvironmentError(`${name} must be a JSON list of ARNs, not ${JSON.stringify(env[name])}`);
+    }
+    return value as string[];
+  };
+  return { account, neverRevoke: [own, ...list('NEVER_REVOKE_ROLE_ARNS')], protectedPrincipals: list('PROTECTED_PRINCIPALS') };
 }
 
 function readFlowLogDestination(env: NodeJS.ProcessEnv): FlowLogDestination | undefined {

@@ -7,18 +7,25 @@ import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { AccountAliasLookup, EnrichingAlerts } from '../adapters/alert-context';
 import { SdkCallSender } from '../adapters/aws-calls';
 import { BurstAlerts, BurstFlusher, DynamoBurstStore } from '../adapters/burst';
-import { IamAdapter } from '../adapters/iam';
-import type { AlertPort, LedgerPort, LogPort } from '../app/ports';
+import { IamAdapter, IamRevocationAdapter } from '../adapters/iam';
+import type { AlertPort, LedgerPort, LogPort, QuarantineRegistry, RevocationSender } from '../app/ports';
+import { Revoker } from '../app/revoker';
+import { LambdaRevocationSender } from '../adapters/revoker-client';
+import { settingsOf, type Policy } from '../core/policy';
+import { CALLER, type CallerSettings } from '../core/rules/caller';
 import { DynamoLedger } from '../adapters/ledger';
+import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
 import { Remediator } from '../app/remediator';
 import { Undoer } from '../app/undoer';
 import { CachingFactReader } from '../adapters/cache';
 import { Ec2Adapter } from '../adapters/ec2';
+import { AwsFactReader } from '../adapters/fact-reader';
 import { SnsAlertPublisher } from '../adapters/sns';
-import type { AlertEnvironment, ResponderEnvironment } from './environment';
+import type { AlertEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
 import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
@@ -75,25 +82,33 @@ export interface ResponderParts {
   readonly ledgerTable?: string;
   /** A ready ledger (tests, tools); takes precedence over `ledgerTable`. */
   readonly ledger?: LedgerPort;
+  /** A ready quarantine registry (tests); otherwise the ledger table's, when there is one. */
+  readonly quarantine?: QuarantineRegistry;
+  /** Where credential revocations go (the revoker function, or `localRevoker` in the CLI); absent, they fail, named. */
+  readonly revoker?: RevocationSender;
 }
 
 /** Builds the responder: EC2 adapter, fact gatherer with its cache, alert port, log. */
 export function createResponder(parts: ResponderParts): Responder {
   const ec2 = new Ec2Adapter(parts.ec2);
   // Warm invocations reuse what rarely changes (routes, ACLs, flow logs, prefix lists); never the interface or its rules.
-  const remediator = createRemediator(parts.ec2, parts.iam);
+  const remediator = createRemediator(parts.ec2, parts.iam, parts.revoker);
   const ledger = parts.ledger ?? (parts.ledgerTable && parts.dynamodb ? new DynamoLedger(parts.dynamodb, parts.ledgerTable) : undefined);
-  return new Responder(ec2, new FactGatherer(new CachingFactReader(ec2)), parts.alerts, parts.log, parts.settings, {
+  const quarantine =
+    parts.quarantine ?? (parts.ledgerTable && parts.dynamodb ? new DynamoQuarantineRegistry(parts.dynamodb, parts.ledgerTable) : undefined);
+  const reader = new CachingFactReader(new AwsFactReader(ec2, new IamAdapter(parts.iam)));
+  return new Responder(ec2, new FactGatherer(reader), parts.alerts, parts.log, parts.settings, {
     remediator,
     ...(ledger ? { ledger } : {}),
+    ...(quarantine ? { quarantine } : {}),
   });
 }
 
 /** The remediation engine over the SDK clients: sends planned calls, verifies with fresh reads. */
-export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient): Remediator {
+export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient, revoker?: RevocationSender): Remediator {
   const ec2 = new Ec2Adapter(ec2Client);
   const iam = new IamAdapter(iamClient);
-  return new Remediator(new SdkCallSender({ ec2: ec2Client, iam: iamClient }), {
+  return new Remediator(new SdkCallSender({ ec2: ec2Client, iam: iamClient, ...(revoker ? { revoker } : {}) }), {
     describeInterface: (id) => ec2.describeInterface(id),
     describeGroupRules: (ids) => ec2.describeGroupRules(ids),
     describeFlowLogs: (ids) => ec2.describeFlowLogs(ids),
@@ -101,6 +116,25 @@ export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient): Re
     hasRolePolicy: (role, policy) => iam.hasRolePolicy(role, policy),
     accessKeyStatus: (user, key) => iam.accessKeyStatus(user, key),
   });
+}
+
+/**
+ * Revocations carried out in this process, with its own credentials (the CLI's `respond`), by the same
+ * `Revoker` the revoker function runs: the same checks, the same one document.
+ */
+export function localRevoker(iamClient: IAMClient, policy: Policy, log: LogPort, neverRevoke: readonly string[] = []): RevocationSender {
+  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
+  return new Revoker(new IamRevocationAdapter(iamClient), { neverRevoke, protectedPrincipals: caller?.protectedPrincipals ?? [] }, log);
+}
+
+/** The revoker function's graph: IAM writes behind the revoker's checks. */
+export function createRevoker(environment: RevokerEnvironment, log: LogPort): Revoker {
+  const iam = new IAMClient({ ...RETRY });
+  return new Revoker(
+    new IamRevocationAdapter(iam),
+    { account: environment.account, neverRevoke: environment.neverRevoke, protectedPrincipals: environment.protectedPrincipals },
+    log,
+  );
 }
 
 /** Undoes ledger records in `ledgerTable` with the given clients (the `eni-guard undo` command). */
@@ -152,14 +186,20 @@ function createPublisher(sns: SNSClient, settings: AlertEnvironment, log: LogPor
  */
 export function functionParts(environment: ResponderEnvironment, alertEnvironment: AlertEnvironment, log: LogPort): ResponderParts {
   const clients = createClients();
+  const revoker = environment.revokerFunctionName
+    ? new LambdaRevocationSender(new LambdaClient({ ...RETRY }), environment.revokerFunctionName)
+    : undefined;
   return {
     ...clients,
+    ...(revoker ? { revoker } : {}),
     ledgerTable: environment.ledgerTable,
     alerts: createAlerts(clients, alertEnvironment, log),
     log,
     settings: {
       policy: environment.policy,
       responderRoleArn: environment.responderRoleArn,
+      // Only events of this function's own account and Region are acted on.
+      scope: { accounts: [environment.account], regions: [environment.region] },
       ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
     },
   };

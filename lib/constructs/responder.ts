@@ -24,6 +24,8 @@ import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
 import { GuardFunction } from './guard-function';
+import { remediationGrants } from './remediation-grants';
+import { Revoker as RevokerFunction } from './revoker';
 
 /** Props of `Responder`. */
 export interface ResponderProps {
@@ -65,6 +67,8 @@ export class Responder extends Construct {
   public readonly ledger: dynamodb.Table;
   /** The remediations the policy can lead to (empty in dry-run): the role may make exactly their calls. */
   public readonly actionKinds: readonly ActionKind[];
+  /** The revoker function, when the policy can revoke credentials. */
+  public readonly revoker?: RevokerFunction;
   /** The function's environment (topic, role, ledger, flow-log destination): the sweep runs with the same. */
   public readonly environment: Readonly<Record<string, string>>;
 
@@ -89,8 +93,20 @@ export class Responder extends Construct {
     });
     // Reads: always the interface and its rules; the other facts only when an enabled rule needs them.
     const facts = [...requiredFacts(props.policy)];
-    const describes = [...READ_PERMISSIONS, ...facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f])].sort();
+    const factReads = [...new Set(facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f]))];
+    const describes = [...new Set([...READ_PERMISSIONS, ...factReads.filter((a) => a.startsWith('ec2:'))])].sort();
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNetworkState', actions: describes, resources: ['*'] }));
+    const iamReads = factReads.filter((a) => a.startsWith('iam:')).sort();
+    if (iamReads.length > 0) {
+      // The proof behind instance credentials: which instance profiles carry the session's role.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadInstanceProfilesOfRoles',
+          actions: iamReads,
+          resources: [`arn:${partition}:iam::${account}:role/*`],
+        }),
+      );
+    }
     if (facts.includes('prefixLists')) {
       // AWS-managed prefix lists belong to the "aws" account, hence any owner.
       this.role.addToPolicy(
@@ -133,8 +149,27 @@ export class Responder extends Construct {
     }
 
     this.actionKinds = possibleActionKinds(props.policy, props.flowLogDestination !== undefined);
-    for (const statement of remediationStatements(this.actionKinds, props.flowLogDestination, terminatesInstances(props.policy)))
-      this.role.addToPolicy(statement);
+    const revokes = this.actionKinds.includes('revoke-role-sessions') || this.actionKinds.includes('deactivate-access-key');
+    if (revokes) {
+      // The only IAM writes, in a function of their own whose code writes one fixed document (lambda/app/revoker.ts).
+      this.revoker = new RevokerFunction(this, 'Revoker', {
+        responderRole: this.role,
+        protectedPrincipals: [
+          ...((settingsOf(props.policy, CALLER) as CallerSettings | undefined)?.protectedPrincipals ?? []),
+          ...(props.protectedRoleArns ?? []),
+        ],
+        encryptionKey: props.dataKey.key,
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        revokeRoleSessions: this.actionKinds.includes('revoke-role-sessions'),
+        deactivateAccessKeys: this.actionKinds.includes('deactivate-access-key'),
+      });
+    }
+    const grants = remediationGrants(this.actionKinds, {
+      policy: props.policy,
+      ...(props.flowLogDestination ? { flowLogDestination: props.flowLogDestination } : {}),
+      ...(this.revoker ? { revokerFunctionArn: this.revoker.function.functionArn } : {}),
+    });
+    for (const statement of grants.statements) this.role.addToPolicy(statement);
     const actionReads = [...new Set(this.actionKinds.flatMap((kind) => ACTION_READ_PERMISSIONS[kind] ?? []))];
     const ec2Reads = actionReads.filter((a) => a.startsWith('ec2:') && !describes.includes(a)).sort();
     if (ec2Reads.length > 0)
@@ -145,15 +180,6 @@ export class Responder extends Construct {
           sid: 'VerifyRoleRevocation',
           actions: ['iam:GetRolePolicy'],
           resources: [`arn:${partition}:iam::${account}:role/*`],
-        }),
-      );
-      // Belt and braces: the planner never revokes these, and IAM refuses it even if it tried.
-      this.role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'NeverRevokeProtectedRoles',
-          effect: iam.Effect.DENY,
-          actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-          resources: [this.role.roleArn, ...(props.protectedRoleArns ?? []), ...protectedRolePatterns(props.policy)],
         }),
       );
     }
@@ -171,6 +197,7 @@ export class Responder extends Construct {
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
       RESPONDER_ROLE_ARN: this.role.roleArn,
       LEDGER_TABLE_NAME: this.ledger.tableName,
+      ...(this.revoker ? { REVOKER_FUNCTION_NAME: this.revoker.function.functionName } : {}),
       ...(props.flowLogDestination && this.actionKinds.includes('enable-flow-logs')
         ? {
             FLOW_LOGS_DESTINATION_TYPE: props.flowLogDestination.type,
@@ -215,11 +242,25 @@ export class Responder extends Construct {
       }),
     );
     props.dataKey.allowServiceForSources('events.amazonaws.com', `arn:${partition}:events:${region}:${account}:rule/*`);
+    // Replay reads this queue: only the rule (its dead letters) and the function (its failures) may write it, so a
+    // message in it was put there by EventBridge or Lambda — and is still only a pointer the responder checks.
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheRuleAndTheFunctionSend',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: {
+          StringNotEquals: { 'aws:PrincipalArn': this.role.roleArn },
+          ArnNotEquals: { 'aws:SourceArn': this.rule.ruleArn },
+        },
+      }),
+    );
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'The ec2:Describe* calls granted (interfaces, group rules, route tables, ACLs, flow logs, instances, images, volumes, instance types) do not support resource-level permissions.',
+      reason: `The ec2:Describe* calls granted (${describes.join(', ')}) do not support resource-level permissions${grants.wildcards.includes('*') ? '; nor does logs:CreateLogDelivery (flow logs to S3)' : ''}.`,
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
@@ -235,142 +276,30 @@ export class Responder extends Construct {
         reason: 'Prefix lists referenced by security groups are known only at run time; AWS-managed ones are owned by the "aws" account.',
       });
     }
-    if (this.actionKinds.includes('enable-flow-logs') && props.flowLogDestination?.type === 's3') {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'logs:CreateLogDelivery/DeleteLogDelivery (flow logs to S3) have no resource-level permissions.',
-      });
-    }
-    for (const resource of remediationWildcards(this.actionKinds)) {
+    for (const resource of grants.wildcards.filter((r) => r !== '*')) {
       Validations.of(this.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason:
-          'The resources to fix (groups, interfaces, addresses, roles, users) are known only at run time; scoped to this account and Region.',
+          'The resources to fix (groups, rules, interfaces, addresses, volumes, snapshots) are known only at run time; each statement is scoped to this account and Region and conditioned (managed tags, tag keys, VPC, Region) as lib/constructs/remediation-grants.ts says.',
+      });
+    }
+    if (this.actionKinds.includes('revoke-role-sessions')) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+        reason: 'iam:GetRolePolicy reads back a revocation on a role known only at run time (read-only).',
+      });
+    }
+    if (this.actionKinds.includes('deactivate-access-key')) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
+        reason: 'iam:ListAccessKeys reads back a deactivation on a user known only at run time (read-only).',
+      });
+    }
+    if (iamReads.length > 0 && !this.actionKinds.includes('revoke-role-sessions')) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+        reason: 'iam:ListInstanceProfilesForRole reads which instance profiles carry the role behind instance credentials (read-only).',
       });
     }
   }
-}
-
-const EC2_ARN = (type: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/*`;
-
-/** One scoped statement per action kind the policy can lead to: the calls it makes, on the resource types it touches. */
-export function remediationStatements(
-  kinds: readonly ActionKind[],
-  flowLogDestination?: ResponderFlowLogDestination,
-  terminate = false,
-): iam.PolicyStatement[] {
-  const statements: iam.PolicyStatement[] = [];
-  const add = (sid: string, actions: string[], types: string[]) =>
-    statements.push(
-      new iam.PolicyStatement({ sid, actions: actions.sort(), resources: types.map((t) => (t.startsWith('arn:') ? t : EC2_ARN(t))) }),
-    );
-  const has = (kind: ActionKind) => kinds.includes(kind);
-  if (has('revoke-ingress')) {
-    add(
-      'RevokeWorldOpenRules',
-      ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
-      ['security-group', 'security-group-rule'],
-    );
-  }
-  if (has('replace-groups') || has('quarantine') || has('isolate-instance')) {
-    add('CreateReplacementGroups', ['ec2:CreateSecurityGroup'], ['security-group', 'vpc']);
-    add(
-      'FillReplacementGroups',
-      ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup'],
-      ['security-group', 'security-group-rule'],
-    );
-    add('SwapInterfaceGroups', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface', 'security-group', 'instance']);
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'TagReplacementGroupsOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: [EC2_ARN('security-group')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
-      }),
-    );
-  }
-  if (has('restore-source-dest-check')) add('RestoreSourceDestCheck', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface']);
-  if (has('disassociate-address')) {
-    add('DetachElasticIps', ['ec2:DisassociateAddress', 'ec2:AssociateAddress'], ['elastic-ip', 'network-interface', 'instance']);
-  }
-  if (has('enable-flow-logs') && flowLogDestination) {
-    add('EnableFlowLogs', ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'], ['vpc', 'vpc-flow-log']);
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'TagFlowLogsOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: [EC2_ARN('vpc-flow-log')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } },
-      }),
-    );
-    if (flowLogDestination.type === 's3') {
-      // Flow logs to S3 are delivered through CloudWatch Logs' vended-log delivery, which has no resource-level permissions.
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'CreateS3FlowLogDelivery',
-          actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'],
-          resources: ['*'],
-        }),
-      );
-    }
-    if (flowLogDestination.deliveryRole) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'PassFlowLogDeliveryRole',
-          actions: ['iam:PassRole'],
-          resources: [flowLogDestination.deliveryRole.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
-        }),
-      );
-    }
-  }
-  if (has('tag-for-backup') || has('isolate-instance')) add('TagInstances', ['ec2:CreateTags', 'ec2:DeleteTags'], ['instance']);
-  if (has('delete-interface')) add('DeleteForbiddenInterfaces', ['ec2:DeleteNetworkInterface'], ['network-interface']);
-  if (has('isolate-instance')) {
-    add('QuarantineInstanceInterfaces', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface', 'security-group', 'instance']);
-    // Snapshot ARNs carry no account id.
-    add('SnapshotForForensics', ['ec2:CreateSnapshot'], ['volume', `arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`]);
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'TagSnapshotsOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: [`arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
-      }),
-    );
-    if (terminate) add('TerminateIsolatedInstances', ['ec2:TerminateInstances'], ['instance']);
-  }
-  if (has('tag-interface')) add('TagRemediatedInterfaces', ['ec2:CreateTags', 'ec2:DeleteTags'], ['network-interface']);
-  if (has('revoke-role-sessions')) {
-    add('RevokeRoleSessions', ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`]);
-  }
-  if (has('deactivate-access-key'))
-    add('DeactivateAccessKeys', ['iam:UpdateAccessKey'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user/*`]);
-  return statements;
-}
-
-/** The wildcard resources the statements above use, as cdk-nag renders them (each acknowledged with a reason). */
-function remediationWildcards(kinds: readonly ActionKind[]): string[] {
-  if (kinds.length === 0) return [];
-  const ec2 = ['security-group', 'security-group-rule', 'vpc', 'network-interface', 'instance', 'elastic-ip', 'vpc-flow-log', 'volume'].map(
-    (t) => `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${t}/*`,
-  );
-  return [
-    ...ec2,
-    'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
-    'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
-    'arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*',
-  ];
-}
-
-/** True when the policy lets the responder terminate an isolated instance (caller.isolateInstance + terminateInstance). */
-function terminatesInstances(policy: Policy): boolean {
-  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
-  return !policy.dryRun && caller?.mode === 'remediate' && caller.isolateInstance && caller.terminateInstance;
-}
-
-/** The policy's protected principals that name roles (ARN patterns are valid IAM resource ARNs: `*` and `?` wildcards). */
-function protectedRolePatterns(policy: Policy): string[] {
-  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
-  return (caller?.protectedPrincipals ?? []).filter((pattern) => /^arn:[^:]+:iam::[^:]*:role\//.test(pattern));
 }

@@ -81,7 +81,8 @@ describe('eni-guard against moto', () => {
     expect(lines(run.stdout).map((d) => [d['outcome'], d['response']])).toEqual([
       ['noncompliant', 'dry-run'],
       ['compliant', expect.any(String)],
-      ['skipped', 'none'],
+      // The EFS record's interface is not in this emulated account: EC2 is asked, not the record, and it is gone.
+      ['gone', 'none'],
     ]);
     expect((await ingressRules(ec2, risky)).map((r) => r.FromPort).sort()).toEqual([22, 443]);
     expect(await subscriber.drain()).toEqual([]);

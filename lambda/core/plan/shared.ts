@@ -35,7 +35,11 @@ export interface PlanInputs {
   readonly facts: InterfaceFacts;
   /** Interfaces using each group a fix would edit (this one included). */
   readonly groupUsage: ReadonlyMap<string, number>;
-  /** Existing quarantine groups by VPC id, for the VPCs `quarantineVpcs` named (absent: none exists yet). */
+  /**
+   * Usable quarantine groups by VPC id, for the VPCs `quarantineVpcs` named: groups eni-guard recorded
+   * creating (never one found by a tag anyone can set), re-read just now and found without a single rule.
+   * Absent: a new one is created.
+   */
   readonly quarantineGroups?: ReadonlyMap<string, string>;
   readonly flowLogDestination?: FlowLogDestination;
   /** The responder's own role: never revoked. */
@@ -59,13 +63,17 @@ export const TAGS = {
   ledger: 'eni-guard:ledger',
   copyOf: 'eni-guard:copy-of',
   quarantine: 'eni-guard:quarantine',
+  /** On an instance eni-guard isolated; IAM lets the responder terminate only instances that carry it. */
+  isolated: 'eni-guard:isolated',
+  /** On every security group eni-guard creates (copies, quarantine): IAM lets the responder fill and delete only these. */
+  managed: 'eni-guard:managed',
   interface: 'eni-guard:interface',
 } as const;
 
-/** Name of the per-VPC quarantine group (no ingress, no egress). */
+/** Name prefix of the per-VPC quarantine group (no ingress, no egress); each one's name ends in a hash of the remediation that created it. */
 export const QUARANTINE_GROUP_NAME = 'eni-guard-quarantine';
-/** Name of the inline policy that revokes a role's older sessions. */
-export const REVOKE_POLICY_NAME = 'eni-guard-revoke-older-sessions';
+/** The output (`$ref`) under which an action names the quarantine group it created. */
+export const QUARANTINE_OUTPUT = 'quarantine-group';
 
 /** Error codes meaning a rule to revoke is already gone. */
 export const GONE_RULE = ['InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound'];

@@ -4,7 +4,7 @@
  * in-transit encryption.
  */
 import * as z from 'zod';
-import type { Finding } from '../model';
+import type { Finding, PortSpan } from '../model';
 import type { Rule } from '../rule';
 import { PortRangeSchema, reportingSettings } from '../rule';
 
@@ -39,7 +39,7 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
   settings,
   evaluate(facts, config) {
     const findings: Finding[] = [];
-    const exposed: { ruleId: string; groupId: string; port: string; source: string; world: boolean }[] = [];
+    const exposed: { ruleId: string; groupId: string; port: string; source: string; world: boolean; span: PortSpan }[] = [];
     for (const rule of facts.groupRules) {
       if (rule.isEgress) continue;
       const source = rule.cidrIpv4 ?? rule.cidrIpv6;
@@ -63,6 +63,7 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
             port: `${p.protocol}/${p.from === hi ? p.from : `${p.from}-${hi}`}`,
             source,
             world,
+            span: { protocol: p.protocol, from: p.from, to: hi },
           });
       }
     }
@@ -74,7 +75,8 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
         severity: world ? 'high' : 'medium',
         title: `${groupId} admits plaintext ${[...new Set(entries.map((e) => e.port))].join(', ')} from ${world ? 'the world' : 'VPC-wide ranges'}`,
         groupId,
-        evidence: { groupId, rules: entries },
+        evidence: { groupId, rules: entries.map(({ span: _span, ...shown }) => shown) },
+        ports: entries.map((e) => e.span),
       });
     }
     let incomplete: string | undefined;

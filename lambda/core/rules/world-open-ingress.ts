@@ -6,7 +6,7 @@
  */
 import * as z from 'zod';
 import { exposureOf } from '../exposure';
-import type { Finding, InterfaceFacts, SecurityGroupRule, Severity } from '../model';
+import type { Finding, InterfaceFacts, PortSpan, SecurityGroupRule, Severity } from '../model';
 import { maxSeverity, SEVERITIES } from '../model';
 import { namedPortsIn, severityOfPortRange } from '../named-ports';
 import type { PortRange, Rule } from '../rule';
@@ -49,12 +49,16 @@ export const worldOpenIngress: Rule<WorldOpenIngressSettings> = {
     if (facts.networkInterface.groups.length === 0) return { status: 'not-applicable', reason: 'interface has no security groups' };
     const gaps: string[] = [];
     const byGroup = new Map<string, OffendingRule[]>();
+    const spans = new Map<string, PortSpan[]>();
     for (const rule of facts.groupRules) {
       if (rule.isEgress) continue;
       const families = worldFamilies(rule, facts, gaps);
       if (families.length === 0) continue;
-      const offending = judge(rule, families, facts, config, gaps);
-      if (offending) byGroup.set(rule.groupId, [...(byGroup.get(rule.groupId) ?? []), offending]);
+      const judged = judge(rule, families, facts, config, gaps);
+      if (judged) {
+        byGroup.set(rule.groupId, [...(byGroup.get(rule.groupId) ?? []), judged.offending]);
+        spans.set(rule.groupId, [...(spans.get(rule.groupId) ?? []), judged.span]);
+      }
     }
     if (byGroup.size === 0) {
       return gaps.length > 0 ? { status: 'non-compliant', findings: [], incomplete: gaps.join('; ') } : { status: 'compliant' };
@@ -74,6 +78,7 @@ export const worldOpenIngress: Rule<WorldOpenIngressSettings> = {
         severity,
         title: `${groupId} admits the whole internet on ${summary} (${where})`,
         groupId,
+        ports: spans.get(groupId) ?? [],
         evidence: { groupId, exposure: reachable ? 'internet' : unknown ? 'unknown' : 'latent', rules },
         remediation: { kind: 'close-ingress', groupId, securityGroupRuleIds: rules.map((r) => r.securityGroupRuleId) },
       };
@@ -108,7 +113,7 @@ function judge(
   facts: InterfaceFacts,
   config: WorldOpenIngressSettings,
   gaps: string[],
-): OffendingRule | undefined {
+): { offending: OffendingRule; span: PortSpan } | undefined {
   const protocol = PROTOCOL_ALIASES[rule.protocol] ?? rule.protocol.toLowerCase();
   const source = rule.prefixListId
     ? `${rule.prefixListId} (contains ${families.map((f) => (f === 'ipv4' ? '0.0.0.0/0' : '::/0')).join(', ')})`
@@ -137,15 +142,16 @@ function judge(
     };
   }
   const { from, to, ...shown } = graded;
+  const span: PortSpan = { protocol: protocol === '-1' ? '-1' : protocol, from, to };
   const network = facts.subnetNetwork;
   if (network?.status !== 'ok') {
     gaps.push(`subnet routes and network ACL unavailable: ${network?.status === 'unavailable' ? network.reason : 'not gathered'}`);
-    return { ...base, ...shown, exposure: ['unknown: subnet routes and network ACL could not be read'] };
+    return { offending: { ...base, ...shown, exposure: ['unknown: subnet routes and network ACL could not be read'] }, span };
   }
   const verdicts = families.map((family) => exposureOf(facts.networkInterface, network.value, family, protocol, from, to));
   const reachable = verdicts.some((v) => v.reachable);
   const exposure = verdicts.flatMap((v) => v.reasons);
-  return { ...base, ...shown, severity: reachable ? shown.severity : lower(shown.severity), reachable, exposure };
+  return { offending: { ...base, ...shown, severity: reachable ? shown.severity : lower(shown.severity), reachable, exposure }, span };
 }
 
 /** One step less severe (critical → high, …); informational stays. */

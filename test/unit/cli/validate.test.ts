@@ -132,6 +132,13 @@ describe('semantic warnings', () => {
       ['exemptions.0 (legacy-bastion).rules: every rule it exempts is off (public-ip): it has no effect'],
     ],
     [
+      'an exemption an interface owner can grant themselves with a tag, within its bounds',
+      { version: 1, exemptions: [exemption({ match: { tag: { key: 'role', value: 'bastion' }, vpc: 'vpc-0123' } })] },
+      [
+        'exemptions.0 (legacy-bastion).match.tag: anyone who can tag an interface or instance (vpc vpc-0123) can grant this exemption to themselves with role=bastion; findings of the caller rule and tags set in the creating call are never exempted',
+      ],
+    ],
+    [
       'SSH allowed from the world',
       { version: 1, rules: { 'world-open-ingress': { allowedPublicPorts: [{ protocol: 'tcp', from: 22 }] } } },
       ['rules.world-open-ingress.allowedPublicPorts: tcp/22 lets the whole internet reach 22/SSH'],

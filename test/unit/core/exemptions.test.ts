@@ -16,7 +16,11 @@ const ssh = (ni: Parameters<typeof facts>[1] = {}) => facts([rule({ ruleId: 'sgr
 describe('exemptions', () => {
   it.each<[string, Record<string, unknown>, Parameters<typeof facts>[1]]>([
     ['security group', { match: { securityGroup: 'sg-1' } }, {}],
-    ['tag key and value', { match: { tag: { key: 'team', value: 'bastion' } } }, { tags: { team: 'bastion' } }],
+    [
+      'tag key and value, within the VPC the policy bounds it to',
+      { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-1' } },
+      { tags: { team: 'bastion' } },
+    ],
     ['VPC', { match: { vpc: 'vpc-1' } }, {}],
     ['subnet', { match: { subnet: 'subnet-1' } }, {}],
     ['interface', { match: { networkInterface: 'eni-0aaaaaaaaaaaaaaaa' } }, {}],
@@ -33,7 +37,16 @@ describe('exemptions', () => {
 
   it.each<[string, Record<string, unknown>, Parameters<typeof facts>[1]]>([
     ['another group', { match: { securityGroup: 'sg-9' } }, {}],
-    ['the right tag key with another value', { match: { tag: { key: 'team', value: 'bastion' } } }, { tags: { team: 'web' } }],
+    [
+      'the right tag key with another value',
+      { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-1' } },
+      { tags: { team: 'web' } },
+    ],
+    [
+      'the right tag outside the VPC it is bounded to',
+      { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-2' } },
+      { tags: { team: 'bastion' } },
+    ],
     ['another rule', { rules: ['public-ip'], match: { vpc: 'vpc-1' } }, {}],
     ['a principal pattern that does not match', { match: { principal: 'arn:aws:iam::*:role/Deploy*' } }, {}],
     ['two conditions of which one fails', { match: { vpc: 'vpc-1', subnet: 'subnet-9' } }, {}],

@@ -1,0 +1,72 @@
+/**
+ * Every IAM statement a security review asks about, per configuration: each statement on
+ * `Resource: *` and each mutating statement without a condition, with the reason it is so. A new one
+ * fails this test until it is justified here, and the counts only go down (the budget is the count
+ * today; lower it when a change removes one).
+ */
+import { join } from 'node:path';
+import { grantedStatements, keyOf, mutatingWithoutCondition, onEveryResource } from '../support/iam-inventory';
+import { buildStack } from '../support/synth';
+
+const POLICIES = join(__dirname, '..', 'fixtures', 'policies');
+
+/** Why each statement on `*` exists. */
+const ON_EVERY_RESOURCE: Readonly<Record<string, string>> = {
+  'ResponderRoleDefaultPolicy ReadNetworkState': 'ec2:Describe* calls have no resource-level permissions',
+  'ResponderRoleDefaultPolicy ReadForRemediation': 'ec2:DescribeSecurityGroups and DescribeTags have no resource-level permissions',
+  'AlertDeliveryAccountAliasLookup ReadAccountAlias': 'iam:ListAccountAliases has no resource (read-only)',
+  'EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault':
+    'an account-level setting: EnableEbsEncryptionByDefault has no resource',
+};
+
+/** Why each mutating statement has no condition: scoped to one resource of the stack's own, or IAM offers none. */
+const UNCONDITIONED: Readonly<Record<string, string>> = {
+  'ResponderRoleDefaultPolicy Ledger': "the stack's own ledger table (one resource)",
+  'ResponderRoleDefaultPolicy HoldBurstAlerts': "the stack's own burst-window table (one resource)",
+  'ResponderRoleDefaultPolicy AskTheRevoker': "invoke the stack's own revoker function (one resource); it writes only the fixed document",
+  'ResponderRoleDefaultPolicy sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage':
+    "the responder's own dead-letter queue (Lambda failure destination)",
+  'ResponderRoleDefaultPolicy kms:Decrypt,kms:Encrypt,kms:GenerateDataKey*,kms:ReEncrypt*':
+    "the stack's one data key (CDK grants for the topic and queue)",
+  'ResponderRoleDefaultPolicy logs:CreateLogStream,logs:PutLogEvents': "the functions' own log groups",
+  'ResponderRoleDefaultPolicy sns:Publish': "the stack's own alert topic",
+  'ResponderRevokerRoleDefaultPolicy RevokeRoleSessions':
+    'IAM has no condition on a PutRolePolicy document: the revoker code writes only the fixed deny, and a Deny spares eni-guard and protected roles',
+  'ResponderRevokerRoleDefaultPolicy DeactivateAccessKeys': 'IAM has no condition on the key status: the revoker code only sets Inactive',
+  'ResponderRevokerRoleDefaultPolicy logs:CreateLogStream,logs:PutLogEvents': "the revoker's own log group",
+  'AlertDeliveryFlusherRoleDefaultPolicy logs:CreateLogStream,logs:PutLogEvents': "the flusher's own log group",
+  'AlertDeliveryFlusherRoleDefaultPolicy FlushBurstWindows': "the stack's own burst-window table",
+  'AlertDeliveryFlusherRoleDefaultPolicy sns:Publish': "the stack's own alert topic",
+  'AlertDeliveryFlusherRoleDefaultPolicy kms:Decrypt,kms:GenerateDataKey*': "the stack's one data key (CDK grant for the topic)",
+  'EbsEncryptionByDefaultRoleDefaultPolicy logs:CreateLogStream,logs:PutLogEvents': "the custom resource's own log group",
+  'EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault':
+    'an account-level setting with no resource and no condition key',
+};
+
+/** Configurations, with the counts measured when this test was written (before: the counts before issue 14's changes). */
+const CONFIGURATIONS: [string, Record<string, unknown>, { onStar: number; unconditioned: number }][] = [
+  ['default', {}, { onStar: 3, unconditioned: 12 }], // before: 3, 17
+  ['every remediation on', { 'eniGuard:policyFile': join(POLICIES, 'everything-remediates.json') }, { onStar: 4, unconditioned: 16 }], // before: 4, 26
+  ['shadow mode', { 'eniGuard:policyFile': join(POLICIES, 'shadow.json') }, { onStar: 3, unconditioned: 12 }], // before: 3, 12
+];
+
+describe.each(CONFIGURATIONS)('IAM with %s', (_name, context, budget) => {
+  const statements = grantedStatements(buildStack(context).template);
+
+  it('has a reason for every statement on Resource *, and no more of them than before', () => {
+    const keys = statements.filter(onEveryResource).map(keyOf);
+    expect(keys.filter((key) => !(key in ON_EVERY_RESOURCE))).toEqual([]);
+    expect(keys.length).toBeLessThanOrEqual(budget.onStar);
+  });
+
+  it('has a reason for every mutating statement without a condition, and no more of them than before', () => {
+    const keys = statements.filter(mutatingWithoutCondition).map(keyOf);
+    expect(keys.filter((key) => !(key in UNCONDITIONED))).toEqual([]);
+    expect(keys.length).toBeLessThanOrEqual(budget.unconditioned);
+  });
+
+  it('allows nothing mutating on Resource * but the account-level EBS setting', () => {
+    const mutatingOnStar = statements.filter((s) => onEveryResource(s) && mutatingWithoutCondition(s)).map(keyOf);
+    expect(mutatingOnStar).toEqual(['EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault']);
+  });
+});
