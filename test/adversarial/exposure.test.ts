@@ -318,7 +318,7 @@ describe('world-open-ingress judges the union of sources as address arithmetic',
 
 describe('reachability through the network ACL is address arithmetic too', () => {
   const acl = (entries: Partial<NaclEntry>[]): NaclEntry[] =>
-    entries.map((e, i) => ({ ruleNumber: (i + 1) * 10, egress: false, protocol: '-1', action: 'allow', ...e }) as NaclEntry);
+    entries.map((e, i) => ({ ruleNumber: (i + 1) * 10, egress: false, protocol: '-1', action: 'allow', ...e }));
   const DENY_ALL: Partial<NaclEntry>[] = [
     { ruleNumber: 32767, action: 'deny', cidrIpv4: '0.0.0.0/0' },
     { ruleNumber: 32768, action: 'deny', cidrIpv6: '::/0' },

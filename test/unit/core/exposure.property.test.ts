@@ -159,14 +159,27 @@ const settings = fc.record({
   ),
 });
 
-/** The oracle: every rule id that must be revoked, by brute force over protocols and port segments. */
-function expectedRevocations(rules: readonly Generated[], config: { allowPublicIcmp: boolean; allowedPublicPorts: PortRange[] }): string[] {
+/** One verdict of the oracle: is the union on this protocol and port the whole internet? */
+interface PortVerdict {
+  readonly family: Family;
+  readonly service: string;
+  readonly port: number;
+  readonly worldOpen: boolean;
+}
+
+/**
+ * The oracle, by brute force over protocols and elementary port segments: every rule id that must
+ * be revoked, and the world-open verdict at the first port of every segment that is judged.
+ */
+function oracle(rules: readonly Generated[], config: { allowPublicIcmp: boolean; allowedPublicPorts: PortRange[] }) {
   const flagged = new Set<string>();
+  const verdicts: PortVerdict[] = [];
   const ranges = (g: Generated) => g.sources.map((s) => [s.cidr.first, lastOf(s.cidr)] as const);
   const touches = (g: Generated) => ranges(g).some(([lo, hi]) => rangeTouchesInternet(g.family, lo, hi));
-  const judge = (family: Family, active: readonly Generated[]) => {
-    if (active.length > 0 && unionCoversInternet(family, active.flatMap(ranges)))
-      for (const g of active.filter(touches)) flagged.add(g.rule.ruleId);
+  const judge = (family: Family, service: string, port: number, active: readonly Generated[]) => {
+    const worldOpen = active.length > 0 && unionCoversInternet(family, active.flatMap(ranges));
+    verdicts.push({ family, service, port, worldOpen });
+    if (worldOpen) for (const g of active.filter(touches)) flagged.add(g.rule.ruleId);
   };
   for (const family of ['ipv4', 'ipv6'] as const) {
     const mine = rules.filter((g) => g.family === family);
@@ -180,6 +193,8 @@ function expectedRevocations(rules: readonly Generated[], config: { allowPublicI
         if (allowed.some(([a, b]) => port >= a && port <= b)) continue;
         judge(
           family,
+          service,
+          port,
           applicable.filter((g) => g.from <= port && g.to >= port),
         );
       }
@@ -187,22 +202,43 @@ function expectedRevocations(rules: readonly Generated[], config: { allowPublicI
     if (!config.allowPublicIcmp)
       judge(
         family,
+        'icmp',
+        0,
         mine.filter((g) => g.protocol === 'icmp' || g.protocol === 'all'),
       );
     judge(
       family,
+      '47',
+      0,
       mine.filter((g) => g.protocol === '47' || g.protocol === 'all'),
     );
     judge(
       family,
+      'all',
+      0,
       mine.filter((g) => g.protocol === 'all'),
     );
   }
-  return [...flagged].sort();
+  return { revoked: [...flagged].sort(), verdicts };
+}
+
+/** True when a world-open exposure in the findings covers this protocol and port (all traffic covers every one). */
+function reportedWorldOpen(findings: readonly Finding[], { family, service, port }: PortVerdict): boolean {
+  const exposures = findings
+    .filter((f) => f.remediation)
+    .flatMap((f) => f.evidence['exposures'] as { family: string; protocol: string; ports: string }[]);
+  return exposures.some((e) => {
+    if (e.family !== family) return false;
+    if (e.protocol === 'all') return true;
+    if (e.protocol !== service) return false;
+    if (e.ports === 'all') return true;
+    const [from, to = from] = e.ports.split('-').map(Number) as [number, number?];
+    return port >= from && port <= to;
+  });
 }
 
 describe('world-open-ingress against a brute-force oracle', () => {
-  it('revokes exactly the rules that contribute to a union covering the internet on some port', () => {
+  it('says world-open exactly where the union covers the internet, and revokes exactly the rules that contribute', () => {
     fc.assert(
       fc.property(ruleSet, settings, (rules, config) => {
         const lists = new Map(rules.flatMap((g) => (g.prefixList ? [[g.prefixList.id, [...g.prefixList.entries]] as const] : [])));
@@ -215,7 +251,11 @@ describe('world-open-ingress against a brute-force oracle', () => {
         const findings: readonly Finding[] = verdict.status === 'non-compliant' ? verdict.findings : [];
         expect(verdict.status === 'non-compliant' ? verdict.incomplete : undefined).toBeUndefined();
         const revoked = findings.flatMap((f) => (f.remediation?.kind === 'close-ingress' ? f.remediation.securityGroupRuleIds : [])).sort();
-        expect(revoked).toEqual(expectedRevocations(rules, config));
+        const expected = oracle(rules, config);
+        expect(revoked).toEqual(expected.revoked);
+        // The verdict per protocol and port, as the findings' exposures state it.
+        for (const verdict of expected.verdicts)
+          expect([verdict, reportedWorldOpen(findings, verdict)]).toEqual([verdict, verdict.worldOpen]);
         // Each fix stays inside its own group, and notify-only findings propose none.
         for (const f of findings) {
           const fix = f.remediation;
