@@ -82,7 +82,10 @@ export function cidrOf(family: Family, address: bigint, prefixLength: number): C
 
 /** Canonical text of an address: dotted quad, or RFC 5952 IPv6. */
 export function formatAddress(family: Family, address: bigint): string {
-  if (family === 'ipv4') return [24n, 16n, 8n, 0n].map((shift) => String((address >> shift) & 0xffn)).join('.');
+  if (family === 'ipv4') {
+    const n = Number(address);
+    return `${n >>> 24}.${(n >>> 16) & 0xff}.${(n >>> 8) & 0xff}.${n & 0xff}`;
+  }
   const groups = Array.from({ length: 8 }, (_, i) => Number((address >> BigInt(112 - 16 * i)) & 0xffffn));
   // The longest run of two or more zero groups (the first one on a tie) becomes "::".
   let best = { at: -1, length: 1 };
@@ -100,13 +103,13 @@ export function formatAddress(family: Family, address: bigint): string {
 function parseIpv4(address: string, text: string): bigint {
   const octets = IPV4.exec(address);
   if (!octets) throw new CidrError(text, 'not an IPv4 address (four decimal octets)');
-  let value = 0n;
+  let value = 0;
   for (const octet of octets.slice(1)) {
     if (octet.length > 1 && octet.startsWith('0')) throw new CidrError(text, `octet "${octet}" has a leading zero (octal or decimal?)`);
     if (Number(octet) > 255) throw new CidrError(text, `octet ${octet} exceeds 255`);
-    value = (value << 8n) | BigInt(octet);
+    value = value * 256 + Number(octet);
   }
-  return value;
+  return BigInt(value);
 }
 
 function parseIpv6(address: string, text: string): bigint {

@@ -9,10 +9,11 @@
  * contributes nothing to internet exposure, and is not read here.
  *
  * The sweep costs O(g log g) for g grants (a segment tree keeps the measure of the union as
- * grants start and end), so a group with hundreds of rules stays cheap.
+ * grants start and end; for a few grants, recomputing the union is cheaper), so a group with
+ * hundreds of rules stays cheap.
  */
 import type { Cidr, Family, IntervalSet } from './cidr';
-import { intervalSet, sizeOf, tryParseCidr, union } from './cidr';
+import { intervalSet, rangeOf, sizeOf, tryParseCidr, union } from './cidr';
 import { INTERNET, internetPart } from './internet';
 import type { InterfaceFacts, SecurityGroupRule } from './model';
 
@@ -77,10 +78,10 @@ export function grantsOf(facts: InterfaceFacts, gaps: string[]): Grant[] {
     const service = serviceOf(rule.protocol);
     const [from, to] = portsOf(rule, service);
     for (const family of ['ipv4', 'ipv6'] as const) {
-      const sources = byFamily[family].filter((c) => internetPart(family, [[c.first, c.last]]).length > 0);
-      if (sources.length === 0) continue;
-      const internet = internetPart(family, intervalSet(sources.map((c) => [c.first, c.last] as const)));
-      grants.push({ rule, family, service, from, to, sources, internet });
+      const parts = byFamily[family].map((c) => ({ c, part: internetPart(family, rangeOf(c)) })).filter((p) => p.part.length > 0);
+      if (parts.length === 0) continue;
+      const internet = parts.length === 1 ? parts[0]!.part : union(...parts.map((p) => p.part));
+      grants.push({ rule, family, service, from, to, sources: parts.map((p) => p.c), internet });
     }
   }
   return grants;
@@ -157,7 +158,7 @@ function sweep<V extends string>(family: Family, service: Service, grants: reado
   for (const [lo, hi] of skipped) cuts.add(Number(lo)).add(Number(hi) + 1);
   const ports = [...cuts].filter((p) => p >= 0 && p <= LAST_PORT + 1).sort((a, b) => a - b);
 
-  const tree = new UnionMeasure(grants.map((g) => g.internet));
+  const tree = trackerFor(grants.map((g) => g.internet));
   const whole = sizeOf(INTERNET[family]);
   let specific = 0;
   const runs: { from: number; to: number; verdict: V }[] = [];
@@ -202,30 +203,63 @@ export function unionOf(grants: readonly Grant[]): IntervalSet {
   return union(...grants.map((g) => g.internet));
 }
 
+/** The measure (number of addresses) of a union of interval sets, as sets are added and removed. */
+export interface UnionTracker {
+  /** Adds (+1) or removes (-1) one set. */
+  add(set: IntervalSet, delta: 1 | -1): void;
+  /** How many addresses the sets present hold together. */
+  measure(): bigint;
+}
+
+/** Below this many sets, recomputing the union is cheaper than keeping a segment tree. */
+const SMALL = 24;
+
+/** A tracker for these sets: direct for a few, a segment tree for many. */
+export function trackerFor(sets: readonly IntervalSet[]): UnionTracker {
+  return sets.length < SMALL ? new SmallUnion() : new UnionMeasure(sets);
+}
+
+/** Recomputes the union of the sets present when asked (after a change). */
+export class SmallUnion implements UnionTracker {
+  private readonly present = new Map<IntervalSet, number>();
+  private cached: bigint | undefined = 0n;
+
+  add(set: IntervalSet, delta: 1 | -1): void {
+    const count = (this.present.get(set) ?? 0) + delta;
+    if (count > 0) this.present.set(set, count);
+    else this.present.delete(set);
+    this.cached = undefined;
+  }
+
+  measure(): bigint {
+    this.cached ??= sizeOf(intervalSet([...this.present.keys()].flat()));
+    return this.cached;
+  }
+}
+
 /**
- * The measure (number of addresses) of a union of interval sets under insertions and removals: a
- * segment tree over the compressed endpoints, each node counting the sets that cover it whole.
+ * A segment tree over the compressed endpoints of all the sets that may be added, each node
+ * counting the sets that cover it whole and keeping the measure it covers: O(log n) per interval.
  */
-class UnionMeasure {
+export class UnionMeasure implements UnionTracker {
   private readonly xs: bigint[];
   private readonly count: Int32Array;
   private readonly covered: bigint[];
 
   constructor(sets: readonly IntervalSet[]) {
-    const points = new Set<bigint>();
-    for (const set of sets) for (const [lo, hi] of set) points.add(lo).add(hi + 1n);
-    this.xs = [...points].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const points: bigint[] = [];
+    for (const set of sets) for (const [lo, hi] of set) points.push(lo, hi + 1n);
+    points.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.xs = points.filter((x, i) => i === 0 || x !== points[i - 1]);
     const cells = Math.max(this.xs.length - 1, 1);
     this.count = new Int32Array(4 * cells);
     this.covered = Array<bigint>(4 * cells).fill(0n);
   }
 
-  /** Adds (+1) or removes (-1) one set. */
   add(set: IntervalSet, delta: 1 | -1): void {
     for (const [lo, hi] of set) this.update(1, 0, this.xs.length - 2, this.index(lo), this.index(hi + 1n) - 1, delta);
   }
 
-  /** How many addresses the sets present hold together. */
   measure(): bigint {
     return this.xs.length < 2 ? 0n : this.covered[1]!;
   }

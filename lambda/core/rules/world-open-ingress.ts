@@ -59,6 +59,8 @@ interface Exposure {
   readonly severity: Severity;
   readonly reachable?: boolean;
   readonly reasons: readonly string[];
+  /** The canonical sources of the union on this stretch (every grant on its ports), in address order. */
+  readonly sources: readonly string[];
 }
 
 /** Flags ingress the groups together open to the whole internet (or a broad part of it) on anything but the allowed public ports. */
@@ -128,7 +130,7 @@ function grade(judged: Judged<Verdict>, grants: readonly Grant[], facts: Interfa
   // Broad is one step below world-open; either is one step lower again when not reachable now.
   let severity = judged.verdict === 'broad' ? lower(base) : base;
   if (reachable === false) severity = lower(severity);
-  return { judged, grants, severity, ...(reachable !== undefined ? { reachable } : {}), reasons };
+  return { judged, grants, severity, ...(reachable !== undefined ? { reachable } : {}), reasons, sources: sourcesOf(judged) };
 }
 
 /** The severity of the whole internet on a stretch of a protocol: critical for all traffic and admin/database ports. */
@@ -141,18 +143,33 @@ function baseSeverity(service: Service, from: number, to: number): Severity {
 
 /** One finding per group that contributes to exposures of this kind, in the order the groups' rules come. */
 function findingsFor(kind: Verdict, exposures: readonly Exposure[], facts: InterfaceFacts): Finding[] {
-  const mine = exposures.filter((e) => e.judged.verdict === kind);
-  const contributing = new Set(mine.flatMap((e) => e.grants.map((g) => g.rule.ruleId)));
-  const groupIds = [...new Set(facts.groupRules.filter((r) => contributing.has(r.ruleId)).map((r) => r.groupId))];
+  // Index once: which exposures and grants each rule is in, and which exposures each group is in.
+  const byRule = new Map<string, { exposures: Exposure[]; grants: Grant[] }>();
+  const byGroup = new Map<string, Exposure[]>();
+  for (const e of exposures.filter((x) => x.judged.verdict === kind)) {
+    for (const g of e.grants) {
+      const entry = byRule.get(g.rule.ruleId) ?? { exposures: [], grants: [] };
+      if (entry.exposures[entry.exposures.length - 1] !== e) entry.exposures.push(e);
+      entry.grants.push(g);
+      byRule.set(g.rule.ruleId, entry);
+      const group = byGroup.get(g.rule.groupId) ?? [];
+      if (group[group.length - 1] !== e) group.push(e);
+      byGroup.set(g.rule.groupId, group);
+    }
+  }
+  const evidence = new Map<Exposure, Record<string, unknown>>();
+  const shownOf = (e: Exposure) => evidence.get(e) ?? evidence.set(e, exposureEvidence(e)).get(e)!;
+  const groupIds = [...new Set(facts.groupRules.filter((r) => byRule.has(r.ruleId)).map((r) => r.groupId))];
   return groupIds.map((groupId) => {
-    const own = mine.filter((e) => e.grants.some((g) => g.rule.groupId === groupId));
-    const ruleIds = new Set(own.flatMap((e) => e.grants.filter((g) => g.rule.groupId === groupId).map((g) => g.rule.ruleId)));
-    const rules = facts.groupRules.filter((r) => ruleIds.has(r.ruleId)).map((r) => offendingRule(r, own));
+    const own = byGroup.get(groupId)!;
+    const rules = facts.groupRules
+      .filter((r) => r.groupId === groupId && byRule.has(r.ruleId))
+      .map((r) => offendingRule(r, byRule.get(r.ruleId)!));
     const severity = own.map((e) => e.severity).reduce(maxSeverity);
     const reachable = own.some((e) => e.reachable === true);
     const unknown = own.some((e) => e.reachable === undefined);
     const where = reachable ? 'reachable from the internet now' : unknown ? 'reachability unknown' : 'not reachable from the internet now';
-    const shown = own.map(exposureEvidence);
+    const shown = own.map(shownOf);
     if (kind === 'broad') {
       return {
         ruleId: WORLD_OPEN_INGRESS,
@@ -186,9 +203,7 @@ interface OffendingRule {
   readonly description?: string;
 }
 
-function offendingRule(rule: SecurityGroupRule, exposures: readonly Exposure[]): OffendingRule {
-  const theirs = exposures.filter((e) => e.grants.some((g) => g.rule.ruleId === rule.ruleId));
-  const grants = theirs.flatMap((e) => e.grants.filter((g) => g.rule.ruleId === rule.ruleId));
+function offendingRule(rule: SecurityGroupRule, { exposures: theirs, grants }: { exposures: Exposure[]; grants: Grant[] }): OffendingRule {
   const { service, from, to } = grants[0]!;
   const ported = service === 'tcp' || service === 'udp';
   const reachable = theirs.some((e) => e.reachable === true) ? true : theirs.every((e) => e.reachable === false) ? false : undefined;
@@ -223,7 +238,7 @@ function titleOf(exposures: readonly Exposure[], what: string): string {
     const groups = [...new Set(e.grants.map((g) => g.rule.groupId))];
     const key = groups.join(' ');
     const clause = clauses.get(key) ?? { groups, parts: [] };
-    const all = sourcesOf(e);
+    const all = e.sources;
     const sources = listed(all, SHOWN_SOURCES.title, ' + ');
     const size = e.judged.verdict === 'broad' ? `, ${approximately(sizeOf(unionOf(e.judged.grants)))} internet addresses` : '';
     clause.parts.push(all.length === 1 ? `${serviceText(e)} from ${sources}${size}` : `${serviceText(e)} (${sources}${size})`);
@@ -239,7 +254,7 @@ function titleOf(exposures: readonly Exposure[], what: string): string {
 
 /** An exposure as evidence: what, on which ports, from where, which groups and rules, how bad, reachable or not. */
 function exposureEvidence(e: Exposure): Record<string, unknown> {
-  const sources = sourcesOf(e);
+  const { sources } = e;
   const { family, service, from, to, verdict } = e.judged;
   const ported = service === 'tcp' || service === 'udp';
   return {
@@ -259,8 +274,8 @@ function exposureEvidence(e: Exposure): Record<string, unknown> {
 }
 
 /** The canonical sources that make up an exposure's union (every grant on its ports). */
-function sourcesOf(e: Exposure): string[] {
-  const cidrs = e.judged.grants.flatMap((g) => g.sources);
+function sourcesOf(judged: Judged<Verdict>): string[] {
+  const cidrs = judged.grants.flatMap((g) => g.sources);
   cidrs.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.prefixLength - b.prefixLength));
   return [...new Set(cidrs.map((c) => c.text))];
 }

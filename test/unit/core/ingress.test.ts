@@ -1,4 +1,6 @@
-import { grantsOf, judgeUnions, serviceOf, type Union } from '../../../lambda/core/ingress';
+import fc from 'fast-check';
+import { intervalSet, type IntervalSet, sizeOf, union } from '../../../lambda/core/cidr';
+import { grantsOf, judgeUnions, serviceOf, SmallUnion, type Union, UnionMeasure } from '../../../lambda/core/ingress';
 import { facts, rule } from '../../support/fixtures';
 
 /** A judge that calls every non-empty union "seen", or "world" when it is the whole internet, and skips nothing. */
@@ -108,5 +110,33 @@ describe('judgeUnions', () => {
       [440, 442],
       [444, 450],
     ]);
+  });
+});
+
+describe('union trackers (property)', () => {
+  it('keep the measure of the union of the sets present, the segment tree exactly as the direct one', () => {
+    const set = fc
+      .array(fc.tuple(fc.bigInt({ min: 0n, max: 200n }), fc.bigInt({ min: 0n, max: 40n })), { minLength: 1, maxLength: 4 })
+      .map((pairs): IntervalSet => intervalSet(pairs.map(([lo, length]) => [lo, lo + length] as const)));
+    const scenario = fc
+      .array(set, { minLength: 1, maxLength: 30 })
+      .chain((sets) => fc.tuple(fc.constant(sets), fc.array(fc.tuple(fc.nat({ max: sets.length - 1 }), fc.boolean()), { maxLength: 60 })));
+    fc.assert(
+      fc.property(scenario, ([sets, steps]) => {
+        const tree = new UnionMeasure(sets);
+        const small = new SmallUnion();
+        const present = new Map<number, number>();
+        for (const [i, add] of steps) {
+          const count = present.get(i) ?? 0;
+          if (!add && count === 0) continue;
+          present.set(i, count + (add ? 1 : -1));
+          tree.add(sets[i]!, add ? 1 : -1);
+          small.add(sets[i]!, add ? 1 : -1);
+          const expected = sizeOf(union(...[...present].filter(([, n]) => n > 0).map(([k]) => sets[k]!)));
+          expect([tree.measure(), small.measure()]).toEqual([expected, expected]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
