@@ -54,6 +54,25 @@ describe('exemptions', () => {
     expect(evaluate(ssh(ni), policyWith(exemption), NOW).findings).toHaveLength(1);
   });
 
+  it('bounded by ports, covers a finding only about those ports', () => {
+    const sshOnly = policyWith({ match: { securityGroup: 'sg-1', ports: [{ protocol: 'tcp', from: 22 }] } });
+    expect(evaluate(ssh(), sshOnly, NOW).exempted).toHaveLength(1);
+    const everyPort = facts([rule({ ruleId: 'sgr-all', fromPort: 0, toPort: 65535 })], { publicIp: undefined });
+    const worldOpen = (f: { ruleId: string }) => f.ruleId === 'world-open-ingress';
+    expect(evaluate(everyPort, sshOnly, NOW).findings.filter(worldOpen)).toHaveLength(1);
+    const allTraffic = facts([rule({ ruleId: 'sgr-any', protocol: '-1', fromPort: undefined, toPort: undefined })], {
+      publicIp: undefined,
+    });
+    expect(evaluate(allTraffic, sshOnly, NOW).findings.filter(worldOpen)).toHaveLength(1);
+  });
+
+  it('bounded by accounts, covers only those accounts', () => {
+    const here = policyWith({ match: { accounts: [CONTEXT.account] } });
+    const elsewhere = policyWith({ match: { accounts: ['999999999999'] } });
+    expect(evaluate(ssh(), here, NOW).exempted).toHaveLength(1);
+    expect(evaluate(ssh(), elsewhere, NOW).findings).toHaveLength(1);
+  });
+
   it('applies through its last day (UTC) and not after; an expired one is reported and the finding stands', () => {
     const policy = policyWith({ match: { securityGroup: 'sg-1' }, expires: '2026-11-28' });
     expect(evaluate(ssh(), policy, new Date('2026-11-28T23:59:59Z')).exempted).toHaveLength(1);
