@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { MAX_WINDOW_SECONDS } from '../lambda/core/burst';
+import { JsonSyntaxError, parseJson } from '../lambda/core/json';
 import type { Policy } from '../lambda/core/policy';
 import { parsePolicy, PolicyError, settingsOf } from '../lambda/core/policy';
 import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rules/backup-coverage';
@@ -364,11 +365,14 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: 
 function readPolicy(path: string): { policy: Policy; policySource: string } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = parseJson(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new ConfigError([
-      `${CONTEXT_KEYS.policyFile}: cannot read ${path} as JSON: ${error instanceof Error ? error.message : String(error)}`,
-    ]);
+    const where = error instanceof JsonSyntaxError ? `${path}:${error.line}:${error.column}` : path;
+    const reason =
+      error instanceof JsonSyntaxError
+        ? `not valid JSON: ${error.reason}`
+        : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    throw new ConfigError([`${CONTEXT_KEYS.policyFile}: ${where}: ${reason}`]);
   }
   try {
     return { policy: parsePolicy(json), policySource: path };

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EnvironmentError, loadPolicyFile } from '../functions/environment';
+import { JsonSyntaxError, parseJson } from '../core/json';
 import { DEFAULT_POLICY, type Policy } from '../core/policy';
 import type { AwsConnection } from '../functions/wiring';
 import { CliError, messageOf, stringOption, UsageError, type CliIo, type Invocation, type OptionSpecs } from './command';
@@ -66,9 +67,12 @@ export function policySource(invocation: Invocation, io: CliIo): PolicySource {
   if (existsSync(cdkJson)) {
     let context: unknown;
     try {
-      context = (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context?.[CDK_POLICY_KEY];
+      context = (parseJson(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context?.[CDK_POLICY_KEY];
     } catch (error) {
-      throw new CliError(`${cdkJson} cannot be read as JSON (it is where the default policy file is looked up): ${messageOf(error)}`);
+      const where = error instanceof JsonSyntaxError ? `${cdkJson}:${error.line}:${error.column}` : cdkJson;
+      throw new CliError(
+        `${where}: cannot be read as JSON (it is where the default policy file is looked up): ${error instanceof JsonSyntaxError ? error.reason : messageOf(error)}`,
+      );
     }
     if (typeof context === 'string' && context !== '') {
       return { file: resolve(dirname(cdkJson), context), label: `${context} (${CDK_POLICY_KEY} in cdk.json)` };

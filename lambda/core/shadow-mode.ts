@@ -25,8 +25,7 @@ export interface DeployMode {
 
 /** The policy as deployed (its `dryRun` set by the rules above) and the mode, or the conflict that stops synth. */
 export type ShadowModeResult =
-  | { readonly ok: true; readonly policy: Policy; readonly mode: DeployMode }
-  | { readonly ok: false; readonly problem: string };
+  { readonly ok: true; readonly policy: Policy; readonly mode: DeployMode } | { readonly ok: false; readonly problem: string };
 
 /** Combines the policy file's `dryRun` with the deploy-time switch (`undefined`: not given). */
 export function applyShadowSwitch(policy: Policy, dryRunSwitch: boolean | undefined, policySource = 'the policy file'): ShadowModeResult {

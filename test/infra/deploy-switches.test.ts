@@ -189,3 +189,13 @@ describe('cdk destroy, then deploy again', () => {
     expect(fixed).toEqual([]);
   });
 });
+
+describe('a policy file that is not JSON', () => {
+  it('fails synth at its line and column', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'eni-guard-policy-')), 'policy.json');
+    writeFileSync(file, '{\n  "version": 1,\n  "rules": { "caller": { "mode": "notify", } }\n}\n');
+    expect(problems({ 'eniGuard:policyFile': file })).toBe(
+      `eniGuard:policyFile: ${file}:3:44: not valid JSON: expected a property name in double quotes, found "}"`,
+    );
+  });
+});

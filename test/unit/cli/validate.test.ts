@@ -40,10 +40,10 @@ describe('eni-guard validate', () => {
   });
 
   it('reports a file that is not JSON as a problem of the policy (exit 1)', async () => {
-    const dir = writeFiles(tempDir(), { 'p.json': '{ "version": 1,' });
+    const dir = writeFiles(tempDir(), { 'p.json': '{\n  "version": 1,\n  "dryRun": tru\n}\n' });
     const run = await cli(['validate', '--policy', 'p.json'], { cwd: dir });
     expect(run.code).toBe(EXIT.findings);
-    expect(run.stdout).toMatch(/\(file\): not valid JSON/);
+    expect(run.stdout).toContain('  - (3:16): not valid JSON: expected "true", found "\\n"');
   });
 
   it('names an unreadable file and exits 3', async () => {
