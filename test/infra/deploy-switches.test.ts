@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ledgerTableDefinition } from '../../lambda/adapters/ledger-table';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { STACK_VARIANTS, synthTemplate } from '../../scripts/lib/stack-variants';
 import { buildStack } from '../support/synth';
@@ -197,5 +198,17 @@ describe('a policy file that is not JSON', () => {
     expect(problems({ 'eniGuard:policyFile': file })).toBe(
       `eniGuard:policyFile: ${file}:3:44: not valid JSON: expected a property name in double quotes, found "}"`,
     );
+  });
+});
+
+describe('eni-guard create-ledger', () => {
+  it('creates the table the stack deploys: same key, same index', () => {
+    const definition = ledgerTableDefinition('t');
+    const [table] = Object.values(buildStack().template.findResources('AWS::DynamoDB::Table')).filter((t) =>
+      JSON.stringify(t).includes('"ledgerId"'),
+    ) as { Properties: Record<string, unknown> }[];
+    expect(table!.Properties['KeySchema']).toEqual(definition.KeySchema);
+    expect(table!.Properties['AttributeDefinitions']).toEqual(expect.arrayContaining(definition.AttributeDefinitions!));
+    expect(table!.Properties['GlobalSecondaryIndexes']).toEqual(definition.GlobalSecondaryIndexes);
   });
 });

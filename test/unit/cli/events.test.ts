@@ -70,7 +70,12 @@ describe('readEvents', () => {
       { 'bad.json': '\n{\n  "eventID": "x",\n  "detail": { "a": 1 "b": 2 }\n}\n' },
       /^bad\.json:4:22: not valid JSON: expected ',' or '}' after the property value, found "\\""/,
     ],
-    ['a document cut short', 'cut.json', { 'cut.json': '{\n  "eventID": "x",\n' }, /^cut\.json:3:1: not valid JSON: expected a property name/],
+    [
+      'a document cut short',
+      'cut.json',
+      { 'cut.json': '{\n  "eventID": "x",\n' },
+      /^cut\.json:3:1: not valid JSON: expected a property name/,
+    ],
     [
       'a broken line of JSON lines',
       'bad.jsonl',
