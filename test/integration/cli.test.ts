@@ -4,10 +4,11 @@
  * security-group rules and what a subscriber of the topic received.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EC2Client } from '@aws-sdk/client-ec2';
+import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
 import { bundleCli } from '../../scripts/lib/cli-bundle';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { createGroup, createInterface, EMULATOR_ENV, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
@@ -51,6 +52,9 @@ function eniGuard(
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/** `CreateNetworkInterface` → `create-network-interface.json`. */
+const exampleFile = (eventName: string) => `${eventName.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase()}.json`;
 
 const lines = (stdout: string) =>
   stdout
@@ -189,6 +193,22 @@ describe('eni-guard against moto', () => {
     for (const group of groups) expect(await ingressRules(ec2, group)).toEqual([]);
     expect(await subscriber.drain()).toHaveLength(6);
   });
+
+  it('ships one example event per supported event name under examples/events', () => {
+    expect(readdirSync(join(ROOT, 'examples', 'events')).sort()).toEqual(SUPPORTED_EVENT_NAMES.map(exampleFile).sort());
+  });
+
+  it.each(SUPPORTED_EVENT_NAMES.map((name) => [name, exampleFile(name)]))(
+    'evaluates the example %s as docs/cli.md runs it: read, judged against what EC2 says now (no such interface), exit 0',
+    async (_name, file) => {
+      const run = await eniGuard(['evaluate', '--event', `examples/events/${file}`, '--endpoint-url', moto.endpoint, '-o', 'json']);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const [line] = lines(run.stdout);
+      expect(line).toBeDefined();
+      // Decided (the interface is gone) or ignored (no interface uses the group / the instance has none): never invalid.
+      expect(line!['kind'] === 'ignored' ? line!['reason'] : line!['outcome']).toMatch(/^(gone|no-interface)$/);
+    },
+  );
 
   it('validates the policy cdk.json deploys, from the project directory', async () => {
     const run = await eniGuard(['validate']);
