@@ -80,7 +80,7 @@ export async function replay(
       const recorded = settings.mode === 'respond' && settings.ledgerTable !== undefined;
       const enrichment: AlertEnrichment = recorded
         ? {
-            ledgerTable: settings.ledgerTable!,
+            ledgerTable: settings.ledgerTable,
             ...(region ? { region } : {}),
             ...(settings.endpointUrl ? { endpointUrl: settings.endpointUrl } : {}),
           }

@@ -35,11 +35,14 @@ export function locate(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - before.lastIndexOf('\n') };
 }
 
-class Stop {
+/** Thrown inside the scanner to unwind to its caller with where and why. */
+class Stop extends Error {
   constructor(
     readonly offset: number,
     readonly reason: string,
-  ) {}
+  ) {
+    super(reason);
+  }
 }
 
 /** Where and why `text` is not JSON (RFC 8259), or undefined when it is. */
