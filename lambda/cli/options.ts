@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { EnvironmentError, loadPolicyFile } from '../functions/environment';
 import { JsonSyntaxError, parseJson } from '../core/json';
 import { DEFAULT_POLICY, type Policy } from '../core/policy';
+import { applyShadowSwitch, DRY_RUN_CONTEXT_KEY } from '../core/shadow-mode';
 import type { AwsConnection } from '../functions/wiring';
 import { CliError, messageOf, stringOption, UsageError, type CliIo, type Invocation, type OptionSpecs } from './command';
 
@@ -52,6 +53,8 @@ export interface PolicySource {
   readonly file?: string;
   /** For messages: the file as given, and why it was chosen. */
   readonly label: string;
+  /** `eniGuard:dryRun` of ./cdk.json, when the policy came from there: applied as `cdk deploy` applies it. */
+  readonly dryRunSwitch?: boolean;
 }
 
 const CDK_POLICY_KEY = 'eniGuard:policyFile';
@@ -66,8 +69,11 @@ export function policySource(invocation: Invocation, io: CliIo): PolicySource {
   const cdkJson = resolve(io.cwd, 'cdk.json');
   if (existsSync(cdkJson)) {
     let context: unknown;
+    let dryRun: unknown;
     try {
-      context = (parseJson(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context?.[CDK_POLICY_KEY];
+      const all = (parseJson(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context;
+      context = all?.[CDK_POLICY_KEY];
+      dryRun = all?.[DRY_RUN_CONTEXT_KEY];
     } catch (error) {
       const where = error instanceof JsonSyntaxError ? `${cdkJson}:${error.line}:${error.column}` : cdkJson;
       throw new CliError(
@@ -75,7 +81,17 @@ export function policySource(invocation: Invocation, io: CliIo): PolicySource {
       );
     }
     if (typeof context === 'string' && context !== '') {
-      return { file: resolve(dirname(cdkJson), context), label: `${context} (${CDK_POLICY_KEY} in cdk.json)` };
+      const dryRunSwitch =
+        dryRun === true || String(dryRun).toLowerCase() === 'true'
+          ? true
+          : dryRun === false || String(dryRun).toLowerCase() === 'false'
+            ? false
+            : undefined;
+      return {
+        file: resolve(dirname(cdkJson), context),
+        label: `${context} (${CDK_POLICY_KEY} in cdk.json${dryRunSwitch === true ? `; shadow mode: ${DRY_RUN_CONTEXT_KEY} in cdk.json` : ''})`,
+        ...(dryRunSwitch !== undefined ? { dryRunSwitch } : {}),
+      };
     }
   }
   return { label: 'the built-in default policy' };
@@ -85,7 +101,9 @@ export function policySource(invocation: Invocation, io: CliIo): PolicySource {
 export function loadPolicy(source: PolicySource): Policy {
   if (source.file === undefined) return DEFAULT_POLICY;
   try {
-    return loadPolicyFile(source.file);
+    const shadow = applyShadowSwitch(loadPolicyFile(source.file), source.dryRunSwitch, source.label);
+    if (!shadow.ok) throw new CliError(shadow.problem);
+    return shadow.policy;
   } catch (error) {
     if (error instanceof EnvironmentError) throw new CliError(error.message);
     throw error;

@@ -140,3 +140,14 @@ describe('semantic warnings', () => {
     expect(semanticWarnings(parsePolicy(input), now).map((w) => `${w.path}: ${w.reason}`)).toEqual(expected);
   });
 });
+
+describe('the policy cdk deploy would ship', () => {
+  it('applies eniGuard:dryRun of ./cdk.json as cdk deploy does (shadow mode wins)', async () => {
+    const dir = writeFiles(tempDir(), {
+      'cdk.json': JSON.stringify({ context: { 'eniGuard:policyFile': 'p.json', 'eniGuard:dryRun': 'true' } }),
+      'p.json': JSON.stringify({ version: 1, dryRun: false }),
+    });
+    const run = await cli(['validate', '--output', 'json'], { cwd: dir });
+    expect(JSON.parse(run.stdout)).toMatchObject({ valid: true, summary: { dryRun: true } });
+  });
+});
