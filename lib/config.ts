@@ -255,6 +255,11 @@ const ContextSchema = z.object({
 
 type Context = z.infer<typeof ContextSchema>;
 
+/** The value each context key takes when it is not given (undefined: none), for the generated reference (npm run docs). */
+export function contextDefaults(): Readonly<Record<string, unknown>> {
+  return ContextSchema.parse({});
+}
+
 /** Rules between keys, each problem naming the keys involved. */
 function crossChecks(values: Context, policy: Policy): string[] {
   const problems: string[] = [];

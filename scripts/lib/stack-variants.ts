@@ -11,22 +11,28 @@ import { EniGuardStack } from '../../lib/eni-guard-stack';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** Context of each variant, on top of cdk.json's. */
+/**
+ * Context of each variant, on top of cdk.json's: the defaults, then each optional feature switched on
+ * (or a default feature switched off) alone, so a generated table can say which key brings a resource.
+ */
 export const STACK_VARIANTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
   defaults: {},
-  'every feature (flow logs to CloudWatch Logs)': {
+  'eniGuard:trail=existing': { 'eniGuard:trail': 'existing' },
+  'eniGuard:trailCloudWatchLogs=true': { 'eniGuard:trailCloudWatchLogs': true },
+  'eniGuard:flowLogVpcIds=vpc-…': { 'eniGuard:flowLogVpcIds': ['vpc-0123456789abcdef0'] },
+  'eniGuard:flowLogDestination=s3': { 'eniGuard:flowLogVpcIds': 'all', 'eniGuard:flowLogDestination': 's3' },
+  'eniGuard:backup=false': { 'eniGuard:backup': false },
+  'eniGuard:ebsEncryptionByDefault=false': { 'eniGuard:ebsEncryptionByDefault': false },
+  'eniGuard:ebsDefaultKmsKey=create': { 'eniGuard:ebsDefaultKmsKey': 'create' },
+  'eniGuard:alertChat=topic': { 'eniGuard:alertChat': 'topic' },
+  'eniGuard:alertBurstWindowSeconds=0': { 'eniGuard:alertBurstWindowSeconds': 0 },
+  'eniGuard:sweepSchedule=off': { 'eniGuard:sweepSchedule': 'off' },
+  'every feature on': {
     'eniGuard:trailCloudWatchLogs': true,
     'eniGuard:flowLogVpcIds': ['vpc-0123456789abcdef0'],
     'eniGuard:backupColdStorageAfterDays': 30,
     'eniGuard:backupRetentionDays': 365,
     'eniGuard:backupCopyToVaultArn': 'arn:aws:backup:eu-central-1:123456789012:backup-vault:dr',
-    'eniGuard:ebsDefaultKmsKey': 'create',
-    'eniGuard:alertChat': 'topic',
-  },
-  'every feature (flow logs to S3)': {
-    'eniGuard:trailCloudWatchLogs': true,
-    'eniGuard:flowLogVpcIds': 'all',
-    'eniGuard:flowLogDestination': 's3',
     'eniGuard:ebsDefaultKmsKey': 'create',
     'eniGuard:alertChat': 'topic',
   },
@@ -48,7 +54,10 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 /** Synthesizes the stack for `context` (over cdk.json's) without bundling, and returns its template. */
 export function synthTemplate(context: Readonly<Record<string, unknown>> = {}): TemplateJson {
-  const app = new App({ context: { ...cdkJsonContext(), ...context, 'aws:cdk:bundling-stacks': [] } });
+  // Path metadata names each resource by its construct path, for the generated tables.
+  const app = new App({
+    context: { ...cdkJsonContext(), ...context, 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true },
+  });
   const config = loadConfig(app.node.getAllContext() as Record<string, unknown>, ROOT);
   const stack = new EniGuardStack(app, 'EniGuardStack', { config, env: { account: '123456789012', region: 'eu-west-1' } });
   return app.synth().getStackByName(stack.stackName).template as TemplateJson;
