@@ -372,12 +372,11 @@ function readPolicy(path: string): { policy: Policy; policySource: string } {
   try {
     json = parseJson(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
-    const where = error instanceof JsonSyntaxError ? `${path}:${error.line}:${error.column}` : path;
-    const reason =
+    throw new ConfigError([
       error instanceof JsonSyntaxError
-        ? `not valid JSON: ${error.reason}`
-        : `cannot be read: ${error instanceof Error ? error.message : String(error)}`;
-    throw new ConfigError([`${CONTEXT_KEYS.policyFile}: ${where}: ${reason}`]);
+        ? `${CONTEXT_KEYS.policyFile}: ${path}:${error.line}:${error.column}: not valid JSON: ${error.reason}`
+        : `${CONTEXT_KEYS.policyFile}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
   }
   try {
     return { policy: parsePolicy(json), policySource: path };
