@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   console.log(
     external
       ? `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; ${external} keeps running, so the undo commands above work as printed.`
-      : `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; moto stopped (the undo commands above needed it: to try one, start moto_server -p 5000 and run npm run demo -- --endpoint-url http://127.0.0.1:5000).`,
+      : `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; moto stopped (the undo commands above needed it: to try one, start moto_server -H 127.0.0.1 -p 5000 and run npm run demo -- --endpoint-url http://127.0.0.1:5000).`,
   );
   // Findings (exit 1) are the demo working; anything else is the demo failing.
   if (code !== 0 && code !== 1) process.exitCode = 1;
