@@ -160,6 +160,10 @@ export interface AlertEnrichment {
   readonly ledgerTable?: string;
   /** The function's log group. */
   readonly logGroup?: string;
+  /** The Region the ledger is in, when it is not the event's (the CLI's `--region`). */
+  readonly region?: string;
+  /** An endpoint the ledger and the interface are reached at (the CLI against moto): the undo command names it. */
+  readonly endpointUrl?: string;
 }
 
 /** Builds the alert for a decision. Pure: the same decision always renders the same alert. */
@@ -181,7 +185,7 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
     ...doc,
     ...(enrichment.accountAlias ? { accountAlias: enrichment.accountAlias } : {}),
     ...(doc.undoCommand && doc.ledgerId && enrichment.ledgerTable
-      ? { undoCommand: exactUndoCommand(doc.ledgerId, enrichment.ledgerTable, doc.region) }
+      ? { undoCommand: exactUndoCommand(doc.ledgerId, enrichment.ledgerTable, enrichment.region ?? doc.region, enrichment.endpointUrl) }
       : {}),
     record,
   });
@@ -193,8 +197,8 @@ export function undoCommandOf(ledgerId: string): string {
 }
 
 /** The undo command with everything it needs to run from a workstation: paste and go. */
-export function exactUndoCommand(ledgerId: string, ledgerTable: string, region: string): string {
-  return `${undoCommandOf(ledgerId)} --ledger-table ${ledgerTable} --region ${region}`;
+export function exactUndoCommand(ledgerId: string, ledgerTable: string, region: string, endpointUrl?: string): string {
+  return `${undoCommandOf(ledgerId)} --ledger-table ${ledgerTable} --region ${region}${endpointUrl ? ` --endpoint-url ${endpointUrl}` : ''}`;
 }
 
 /** The decision's document. */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ArnPatternSchema, PortRangeSchema } from './rule';
+import { didYouMean } from './suggest';
 import { backupCoverage } from './rules/backup-coverage';
 import { caller } from './rules/caller';
 import { ebsEncryption } from './rules/ebs-encryption';
@@ -156,14 +157,52 @@ export class PolicyError extends Error {
 
 /** Validates a policy document and fills in defaults; throws `PolicyError` listing every problem. */
 export function parsePolicy(input: unknown, source?: string): Policy {
-  const result = PolicySchema.safeParse(input);
-  if (!result.success) {
-    throw new PolicyError(
-      result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`),
-      source,
-    );
-  }
+  const result = PolicySchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new PolicyError(result.error.issues.flatMap(problemsOf), source);
   return result.data;
+}
+
+/** `path: reason` lines for one issue; a mistyped key or value names the closest one the schema knows. */
+function problemsOf(issue: z.core.$ZodIssue): string[] {
+  const at = issue.path.length ? issue.path.join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(PolicySchema, issue.path);
+    return issue.keys.map((key) => {
+      const hint = known ? didYouMean(key, known, (name) => JSON.stringify(name)) : undefined;
+      return `${at}: Unrecognized key: ${JSON.stringify(key)}${hint ? `: ${hint}` : ''}`;
+    });
+  }
+  if (issue.code === 'invalid_value' && typeof issue.input === 'string') {
+    const hint = didYouMean(
+      issue.input,
+      issue.values.filter((v): v is string => typeof v === 'string'),
+      (name) => JSON.stringify(name),
+    );
+    if (hint) return [`${at}: ${issue.message}; ${hint}`];
+  }
+  return [`${at}: ${issue.message}`];
+}
+
+/** The keys the schema's object at `path` accepts (through defaults, optionals, pipes and arrays), if it is an object. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  const unwrap = (node: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    let current = node;
+    for (;;) {
+      const def = current?._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType } | undefined;
+      if (def?.innerType) current = def.innerType;
+      else if (def?.type === 'pipe' && def.in) current = def.in;
+      else return current;
+    }
+  };
+  let node = unwrap(schema);
+  for (const segment of path) {
+    const def = node?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
+    if (def?.type === 'object') node = unwrap(def.shape?.[String(segment)]);
+    else if (def?.type === 'array') node = unwrap(def.element);
+    else return undefined;
+  }
+  const def = node?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
 }
 
 /** The settings the policy gives a rule. */

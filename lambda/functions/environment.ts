@@ -5,6 +5,7 @@ import { CHAT_PROTOCOLS, type ChatProtocol } from '../core/alert-message';
 import { MAX_WINDOW_SECONDS } from '../core/burst';
 import type { FlowLogDestination } from '../core/plan/index';
 import { accountOfArn } from '../core/ids';
+import { JsonSyntaxError, parseJson } from '../core/json';
 import { parsePolicy, PolicyError, type Policy } from '../core/policy';
 
 /** Raised at init when the environment is incomplete or the policy file is unusable. */
@@ -116,9 +117,11 @@ export function loadPolicyFile(path: string): Policy {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new PolicyError([`(file): not valid JSON: ${error instanceof Error ? error.message : String(error)}`], `policy file ${path}`);
+    const where = error instanceof JsonSyntaxError ? `${error.line}:${error.column}` : 'file';
+    const reason = error instanceof JsonSyntaxError ? error.reason : String(error);
+    throw new PolicyError([`(${where}): not valid JSON: ${reason}`], `policy file ${path}`);
   }
   return parsePolicy(json, `policy file ${path}`);
 }
