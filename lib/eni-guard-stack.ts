@@ -3,9 +3,11 @@
  * default) and the responder (EventBridge rule → function → alert topic, with alarms). No business
  * logic here.
  */
-import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambda/core/metrics';
 import { modeOf } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
 import type { EniGuardConfig } from './config';
@@ -13,9 +15,12 @@ import { AccountBackup } from './constructs/account-backup';
 import { AlertDelivery } from './constructs/alert-delivery';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditTrail } from './constructs/audit-trail';
+import { ChatChannel } from './constructs/chat-channel';
+import { GuardDashboard } from './constructs/dashboard';
 import { DataKey } from './constructs/data-key';
 import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
+import { Integrations } from './constructs/integrations';
 import { Responder } from './constructs/responder';
 import { ResponderAlarms } from './constructs/responder-alarms';
 import { Sweep } from './constructs/sweep';
@@ -36,6 +41,9 @@ export class EniGuardStack extends Stack {
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
   public readonly sweep?: Sweep;
+  public readonly integrations: Integrations;
+  public readonly dashboard: GuardDashboard;
+  public readonly chatChannel?: ChatChannel;
   /** Shadow or live, what is remediated, and which setting decided it: the stack output `Mode`. */
   public readonly modeDescription: string;
 
@@ -107,10 +115,18 @@ export class EniGuardStack extends Stack {
       ...(this.sweep ? { companions: [this.sweep.function] } : {}),
       dataKey,
       burstWindowSeconds: config.alerts.burstWindowSeconds,
-      chat: config.alerts.chat,
+      // A chat channel is reached through the chat-only topic (config.ts refuses it with alertChat=https).
+      chat: config.integrations.chat ? 'topic' : config.alerts.chat,
       ledgerTableName: this.responder.ledger.tableName,
       logRetention: config.logRetentionDays,
       policyDocument: config.policy,
+    });
+    // Security Hub findings and decision events, for the responder and the sweep (one role).
+    this.integrations = new Integrations(this, 'Integrations', {
+      role: this.responder.role,
+      functions: [this.responder.function, ...(this.sweep ? [this.sweep.function] : [])],
+      securityHub: config.integrations.securityHub,
+      ...(config.integrations.decisionEvents ? { decisionEvents: config.integrations.decisionEvents } : {}),
     });
     this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
       function: this.responder.function,
@@ -137,6 +153,34 @@ export class EniGuardStack extends Stack {
             ]
           : []),
       ],
+      // A sink that failed a decision (logged with what was not delivered): from the functions' EMF metrics.
+      metricAlarms: [
+        {
+          name: 'sink-failures',
+          metric: new cloudwatch.MathExpression({
+            expression: `SUM(SEARCH('{${METRICS_NAMESPACE},Sink,service} MetricName="${METRICS.sinkFailures.name}" service="${METRICS_SERVICE}"', 'Sum', 300))`,
+            label: 'sink failures',
+            period: Duration.minutes(5),
+          }),
+          description:
+            'a decision did not reach Security Hub, the event bus or metrics (see "decision not delivered to a sink" in the log)',
+        },
+      ],
+      ...(this.alertDelivery.chatTopic && config.integrations.chat ? { alsoNotify: [this.alertDelivery.chatTopic] } : {}),
+    });
+    if (config.integrations.chat && this.alertDelivery.chatTopic) {
+      this.chatChannel = new ChatChannel(this, 'ChatChannel', {
+        channel: config.integrations.chat,
+        topics: [this.alertDelivery.chatTopic],
+        alarmArnPattern: this.alarms.alarmArnPattern,
+      });
+    }
+    this.dashboard = new GuardDashboard(this, 'Dashboard', {
+      responder: this.responder.function,
+      deadLetterQueue: this.responder.deadLetterQueue,
+      alarms: this.alarms.all,
+      securityHub: config.integrations.securityHub,
+      decisionEvents: config.integrations.decisionEvents !== undefined,
     });
 
     if (config.backup.enabled) {
@@ -191,6 +235,22 @@ export class EniGuardStack extends Stack {
       new CfnOutput(this, 'ChatTopicArn', {
         value: this.alertDelivery.chatTopic.topicArn,
         description: 'Subscribe Amazon Q Developer in chat applications (AWS Chatbot) here',
+      });
+    }
+    new CfnOutput(this, 'DashboardName', {
+      value: this.dashboard.dashboard.dashboardName,
+      description: 'The CloudWatch dashboard: decisions, findings, fixes, time to remediate, alarms, dead letters, duration',
+    });
+    if (this.integrations.eventBus) {
+      new CfnOutput(this, 'DecisionEventBusArn', {
+        value: this.integrations.eventBus.eventBusArn,
+        description: 'Decision events (source eni-guard, detail-type "eni-guard Decision") go to this bus: subscribe with a rule',
+      });
+    }
+    if (this.chatChannel) {
+      new CfnOutput(this, 'ChatChannelConfigurationArn', {
+        value: this.chatChannel.configuration.attrArn,
+        description: 'The Amazon Q Developer (AWS Chatbot) channel configuration eni-guard alerts and alarms go to',
       });
     }
     if (this.flowLogs) {

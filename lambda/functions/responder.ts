@@ -1,21 +1,33 @@
 /**
  * Lambda entry point. Clients, environment and policy are set up once per container (a bad
- * policy or missing variable fails init, visibly); each invocation parses, decides, logs.
+ * policy or missing variable fails init, visibly); each invocation parses, decides, logs, and
+ * flushes its metrics (EMF lines, no API call) whether it succeeded or threw.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { readAlertEnvironment, readEnvironment } from './environment';
+import { PowertoolsMetrics } from '../adapters/metrics';
+import { handledMetrics } from '../core/metrics';
+import { readAlertEnvironment, readEnvironment, readIntegrationEnvironment } from './environment';
 import type { HandleResult } from '../app/responder';
 import { createResponder, functionParts } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard' });
+const metrics = new PowertoolsMetrics();
 const environment = readEnvironment(process.env);
-// Enriched (account alias, exact undo command), held during bursts, published per protocol.
-const responder = createResponder(functionParts(environment, readAlertEnvironment(process.env), logger));
+// Enriched (account alias, exact undo command), held during bursts, published per protocol; Security Hub, events and metrics beside it.
+const responder = createResponder(
+  functionParts(environment, readAlertEnvironment(process.env), logger, { integrations: readIntegrationEnvironment(process.env), metrics }),
+);
 logger.info('responder ready', { policyFile: environment.policyFile, dryRun: environment.policy.dryRun });
 
 /** Handles one EventBridge delivery. Throws only for failures a retry can fix. */
 export async function handler(event: unknown, context?: Context): Promise<HandleResult> {
   if (context) logger.addContext(context);
-  return responder.handle(event);
+  try {
+    const result = await responder.handle(event);
+    metrics.record(handledMetrics(result));
+    return result;
+  } finally {
+    metrics.flush();
+  }
 }

@@ -4,14 +4,20 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { PowertoolsMetrics } from '../adapters/metrics';
 import type { SweepSummary } from '../core/sweep';
-import { readAlertEnvironment, readEnvironment } from './environment';
+import { readAlertEnvironment, readEnvironment, readIntegrationEnvironment } from './environment';
 import { createSweeper, functionParts } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard', persistentKeys: { component: 'sweep' } });
+const metrics = new PowertoolsMetrics();
 const environment = readEnvironment(process.env);
-// The same parts as the responder: ledger, enrichment, chat rendering, burst digests.
-const sweeper = createSweeper(functionParts(environment, readAlertEnvironment(process.env), logger), {
+// The same parts as the responder: ledger, enrichment, chat rendering, burst digests, Security Hub, events, metrics.
+const parts = functionParts(environment, readAlertEnvironment(process.env), logger, {
+  integrations: readIntegrationEnvironment(process.env),
+  metrics,
+});
+const sweeper = createSweeper(parts, {
   ...(process.env['SWEEP_PAGE_SIZE'] ? { pageSize: Number(process.env['SWEEP_PAGE_SIZE']) } : {}),
 });
 
@@ -24,10 +30,14 @@ export async function handler(event: unknown, context?: Context): Promise<SweepS
   const scheduledTime = text('time') ?? new Date().toISOString().replace(/:\d{2}\.\d{3}Z$/, ':00Z');
   const account = text('account') ?? context?.invokedFunctionArn.split(':')[4] ?? 'unknown';
   const region = text('region') ?? process.env['AWS_REGION'] ?? 'unknown';
-  return sweeper.run({
-    scheduledTime,
-    account,
-    region,
-    ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
-  });
+  try {
+    return await sweeper.run({
+      scheduledTime,
+      account,
+      region,
+      ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}),
+    });
+  } finally {
+    metrics.flush();
+  }
 }

@@ -25,15 +25,25 @@ export interface ResponderAlarmsProps {
   readonly period?: Duration;
   /** The stack's other functions (the sweep, the burst flusher): an errors alarm each, to the same topic. */
   readonly companions?: readonly { readonly name: string; readonly function: lambda.IFunction; readonly description: string }[];
+  /** More alarms on a metric each (the sinks' failures), named `<stack>-responder-<name>`, same rules. @default none */
+  readonly metricAlarms?: readonly { readonly name: string; readonly metric: cloudwatch.IMetric; readonly description: string }[];
+  /** Topics notified besides `topic` (the chat-only topic, so alarms reach the chat channel). Same key. @default none */
+  readonly alsoNotify?: readonly sns.Topic[];
 }
 
-/** Three alarms, each firing on the first occurrence in a period. */
+/** The alarms, each firing on the first occurrence in a period. */
 export class ResponderAlarms extends Construct {
+  /** The ARN pattern of every alarm here (`<stack>-responder-*`). */
+  public readonly alarmArnPattern: string;
   public readonly errors: cloudwatch.Alarm;
   public readonly throttles: cloudwatch.Alarm;
   public readonly deadLetters: cloudwatch.Alarm;
   /** Errors alarms of the companion functions, by name. */
   public readonly companionErrors: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** The metric alarms, by name. */
+  public readonly metricAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** Every alarm (for the dashboard). */
+  public readonly all: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ResponderAlarmsProps) {
     super(scope, id);
@@ -41,6 +51,7 @@ export class ResponderAlarms extends Construct {
     // Names are prefixed with the stack name so the service grants below can name exactly these alarms.
     const prefix = `${Aws.STACK_NAME}-responder-`;
     const alarmArns = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${prefix}*`;
+    this.alarmArnPattern = alarmArns;
     const alarm = (id: string, name: string, metric: cloudwatch.IMetric, description: string) =>
       new cloudwatch.Alarm(this, id, {
         alarmName: `${prefix}${name}`,
@@ -79,18 +90,30 @@ export class ResponderAlarms extends Construct {
       );
     }
     this.companionErrors = companions;
-    const toTopic = new actions.SnsAction(props.topic);
-    for (const a of [this.errors, this.throttles, this.deadLetters, ...Object.values(companions)]) a.addAlarmAction(toTopic);
-
-    props.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowResponderAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [props.topic.topicArn],
-        conditions: { ArnLike: { 'aws:SourceArn': alarmArns }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    const metricAlarms: Record<string, cloudwatch.Alarm> = {};
+    for (const extra of props.metricAlarms ?? []) {
+      metricAlarms[extra.name] = alarm(
+        extra.name.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase()),
+        extra.name,
+        extra.metric,
+        extra.description,
+      );
+    }
+    this.metricAlarms = metricAlarms;
+    this.all = [this.errors, this.throttles, this.deadLetters, ...Object.values(companions), ...Object.values(metricAlarms)];
+    for (const topic of [props.topic, ...(props.alsoNotify ?? [])]) {
+      const toTopic = new actions.SnsAction(topic);
+      for (const a of this.all) a.addAlarmAction(toTopic);
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowResponderAlarms',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { ArnLike: { 'aws:SourceArn': alarmArns }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+    }
     props.dataKey.allowServiceForSources('cloudwatch.amazonaws.com', alarmArns);
   }
 }
