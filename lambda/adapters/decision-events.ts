@@ -51,13 +51,14 @@ export class EventBridgeDecisions implements DecisionObserver {
       );
     } catch (error) {
       const wrapped = wrap('PutEvents', error);
-      throw new SinkDeliveryError(wrapped.message, { entries: [entry] }, wrapped.retryable, { cause: error });
+      throw new SinkDeliveryError(wrapped.message, { entries: [entry] }, wrapped.retryable, { cause: error, code: wrapped.code });
     }
     if (failed.length > 0) {
       throw new SinkDeliveryError(
         `PutEvents: the decision event was not accepted: ${failed.map((f) => `${f.code}: ${f.message}`).join('; ')}`,
         { entries: failed.map((f) => f.item) },
         failed.some((f) => isTransient({ name: f.code })),
+        { code: failed[0]!.code },
       );
     }
     this.settings.metrics?.record([decisionEventMetric()]);

@@ -142,13 +142,14 @@ export class SecurityHubFindings implements DecisionObserver {
         );
       } catch (error) {
         const wrapped = wrap('BatchImportFindings', error);
-        throw new SinkDeliveryError(wrapped.message, { findings: batch }, wrapped.retryable, { cause: error });
+        throw new SinkDeliveryError(wrapped.message, { findings: batch }, wrapped.retryable, { cause: error, code: wrapped.code });
       }
       if (failed.length > 0) {
         throw new SinkDeliveryError(
           `BatchImportFindings: ${failed.length} of ${batch.length} finding(s) not imported: ${failed.map((f) => `${f.item.Id}: ${f.code}: ${f.message}`).join('; ')}`,
           { findings: failed.map((f) => f.item) },
           failed.some((f) => isTransient({ name: f.code })),
+          { code: failed[0]!.code },
         );
       }
     }
@@ -166,13 +167,14 @@ export class SecurityHubFindings implements DecisionObserver {
         unprocessed = out.UnprocessedFindings ?? [];
       } catch (error) {
         const wrapped = wrap('BatchUpdateFindings', error);
-        throw new SinkDeliveryError(wrapped.message, { resolve: identifiers }, wrapped.retryable, { cause: error });
+        throw new SinkDeliveryError(wrapped.message, { resolve: identifiers }, wrapped.retryable, { cause: error, code: wrapped.code });
       }
       if (unprocessed.length > 0) {
         throw new SinkDeliveryError(
           `BatchUpdateFindings: ${unprocessed.length} finding(s) not set RESOLVED: ${unprocessed.map((u) => `${u.FindingIdentifier?.Id}: ${u.ErrorCode}: ${u.ErrorMessage}`).join('; ')}`,
           { resolve: unprocessed.map((u) => u.FindingIdentifier) },
           false,
+          { code: unprocessed[0]!.ErrorCode ?? 'Unprocessed' },
         );
       }
     }

@@ -185,11 +185,15 @@ export class SinkDeliveryError extends Error {
     /** What the sink could not deliver (the findings, the event entries). */
     readonly undelivered: unknown,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options: { readonly cause?: unknown; readonly code?: string } = {},
   ) {
-    super(message, options);
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'SinkDeliveryError';
+    this.code = options.code ?? 'PartialFailure';
   }
+
+  /** The service's error code (of the call, or of the first item that failed). */
+  readonly code: string;
 }
 
 /** Raised by `LedgerPort.save` when a conditional save finds the record in another state (someone else changed it). */
