@@ -80,8 +80,11 @@ export class EniGuardStack extends Stack {
       }
     }
 
+    // Integrations off are not even in the bundle (guard-function.ts BundleFlags): a default deploy loads no Security Hub client.
+    const bundleFlags = { securityHub: config.integrations.securityHub, decisionEvents: config.integrations.decisionEvents !== undefined };
     this.responder = new Responder(this, 'Responder', {
       policy: config.policy,
+      bundleFlags,
       alertTopic: this.alerts.topic,
       dataKey,
       logRetention: config.logRetentionDays,
@@ -105,6 +108,7 @@ export class EniGuardStack extends Stack {
         policy: config.policy,
         encryptionKey: dataKey.key,
         logRetention: config.logRetentionDays,
+        bundleFlags,
       });
     }
     // Chat rendering, account alias and calm during bursts, for everything the responder publishes.

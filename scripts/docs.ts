@@ -27,7 +27,7 @@ const CONTEXT_KEY_DOCS: Readonly<Record<string, string>> = {
   'eniGuard:alertBurstWindowSeconds':
     'seconds: alerts of the same cause within a window become one digest ([alerts](alerts.md#calm-during-bursts)); `0`: off; 60–3600',
   'eniGuard:alertChat':
-    '`none` \\| `https` \\| `topic`: the chat rendering for HTTPS subscribers, or a chat-only topic ([alerts](alerts.md))',
+    '`none` \\| `https` \\| `topic`: the chat rendering for HTTPS subscribers, or a chat-only topic ([alerts](alerts.md)); `eniGuard:chatChannel` connects a channel for you',
   'eniGuard:trail': '`create` \\| `existing` ([about the trail](#about-the-trail))',
   'eniGuard:logRetentionDays': 'a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, …) for the functions’ log groups',
   'eniGuard:reservedConcurrency': 'integer 1–1000: reserved concurrency of the responder',
@@ -48,6 +48,13 @@ const CONTEXT_KEY_DOCS: Readonly<Record<string, string>> = {
   'eniGuard:ebsDefaultKmsKey': '`aws-managed` \\| `create` \\| a KMS key or alias ARN',
   'eniGuard:ebsDisableOnDelete': 'boolean: turn encryption by default off (and reset the key) on `cdk destroy`',
   'eniGuard:sweepSchedule': '[sweep](architecture.md#the-sweep) schedule: `cron(…)` (UTC), `rate(…)` or `off`',
+  'eniGuard:securityHub':
+    'boolean: import every finding into AWS Security Hub, updated and resolved in place ([integrations](integrations.md#security-hub-findings)); Security Hub must be enabled',
+  'eniGuard:decisionEvents':
+    'boolean: put every decision on an EventBridge bus as `eni-guard Decision` events ([integrations](integrations.md#decision-events))',
+  'eniGuard:decisionEventBus': '`default` (the account’s default bus) \\| `create` (a bus the stack creates)',
+  'eniGuard:chatChannel':
+    '`slack:WORKSPACE_ID/CHANNEL_ID` \\| `teams:TENANT_ID/TEAM_ID/CHANNEL_ID`: an Amazon Q Developer (AWS Chatbot) channel for the chat rendering and the alarms ([integrations](integrations.md#chat))',
 };
 
 /** An example value for each key, as given with -c. */
@@ -77,6 +84,10 @@ const CONTEXT_KEY_EXAMPLES: Readonly<Record<string, string>> = {
   'eniGuard:ebsDisableOnDelete': '`true`',
   'eniGuard:sweepSchedule': '`rate(12 hours)`',
   'eniGuard:dryRun': '`true`',
+  'eniGuard:securityHub': '`true`',
+  'eniGuard:decisionEvents': '`true`',
+  'eniGuard:decisionEventBus': '`create`',
+  'eniGuard:chatChannel': '`slack:T0123ABCD/C0456EFGH`',
 };
 
 /** What a key with no default means when it is not given. */
@@ -85,6 +96,7 @@ const CONTEXT_KEY_UNSET: Readonly<Record<string, string>> = {
   'eniGuard:dryRun': 'the policy file’s `dryRun`',
   'eniGuard:backupColdStorageAfterDays': 'never',
   'eniGuard:backupCopyToVaultArn': 'no copy',
+  'eniGuard:chatChannel': 'no channel',
 };
 
 /** What each policy key does (`rules` and `exemptions` have their own sections). */

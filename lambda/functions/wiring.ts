@@ -190,6 +190,14 @@ export function createAlerts(
   return new EnrichingAlerts(held, options.enricher ?? createEnricher(clients, settings, log));
 }
 
+/** The environment turns on an integration the bundle was built without (the stack builds and configures them together). */
+export class IntegrationNotBundledError extends Error {
+  constructor(variable: string) {
+    super(`${variable} is set, but this bundle was built without that integration (ENI_GUARD_BUNDLE_* build flags)`);
+    this.name = 'IntegrationNotBundledError';
+  }
+}
+
 /** Clients of the sinks besides SNS, built only for the sinks that are on. */
 export interface IntegrationClients {
   readonly securityHub?: SecurityHubClient;
@@ -213,25 +221,24 @@ export function createSinks(parts: {
   const common = { ...(metrics ? { metrics } : {}), ...(enrich ? { enrich } : {}) };
   const sinks: NamedSink[] = [];
   if (metrics) sinks.push({ name: 'metrics', observer: new DecisionMetrics(metrics) });
-  if (integrations.securityHub) {
-    if (!parts.ledgerTable || !clients.securityHub)
-      throw new Error('Security Hub findings need the ledger table and a Security Hub client');
-    const enabledRules = new Set(RULES.filter((rule) => modeOf(parts.policy, rule.id) !== 'off').map((rule) => rule.id));
-    sinks.push({
-      name: 'securityhub',
-      observer: new SecurityHubFindings(clients.securityHub, new DynamoFindingState(clients.dynamodb, parts.ledgerTable), {
-        enabledRules,
-        ...common,
-      }),
-    });
-  }
-  if (integrations.decisionEventBus) {
-    if (!clients.eventBridge) throw new Error('decision events need an EventBridge client');
-    sinks.push({
-      name: 'events',
-      observer: new EventBridgeDecisions(clients.eventBridge, { eventBusName: integrations.decisionEventBus, ...common }),
-    });
-  }
+  // Build flags (bundleFlags in lib/constructs/guard-function.ts): a bundle built with an integration off leaves its SDK
+  // client out entirely — esbuild folds the literal and drops the branch and all it imports. From source, all is in.
+  if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
+    if (integrations.securityHub) {
+      if (!parts.ledgerTable || !clients.securityHub)
+        throw new Error('Security Hub findings need the ledger table and a Security Hub client');
+      const enabledRules = new Set(RULES.filter((rule) => modeOf(parts.policy, rule.id) !== 'off').map((rule) => rule.id));
+      const state = new DynamoFindingState(clients.dynamodb, parts.ledgerTable);
+      sinks.push({ name: 'securityhub', observer: new SecurityHubFindings(clients.securityHub, state, { enabledRules, ...common }) });
+    }
+  } else if (integrations.securityHub) throw new IntegrationNotBundledError('SECURITY_HUB_FINDINGS');
+  if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
+    if (integrations.decisionEventBus) {
+      if (!clients.eventBridge) throw new Error('decision events need an EventBridge client');
+      const eventBusName = integrations.decisionEventBus;
+      sinks.push({ name: 'events', observer: new EventBridgeDecisions(clients.eventBridge, { eventBusName, ...common }) });
+    }
+  } else if (integrations.decisionEventBus) throw new IntegrationNotBundledError('DECISION_EVENT_BUS');
   return new DecisionSinks(sinks, parts.log, metrics);
 }
 
@@ -280,13 +287,17 @@ export function functionParts(
     : undefined;
   const integrations = options.integrations ?? { securityHub: false };
   const enricher = createEnricher(clients, alertEnvironment, log);
+  const integrationClients: { securityHub?: SecurityHubClient; eventBridge?: EventBridgeClient } = {};
+  // The same build flags as in createSinks: a bundle without an integration has no client for it either.
+  if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
+    if (integrations.securityHub) integrationClients.securityHub = new SecurityHubClient({ ...RETRY });
+  }
+  if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
+    if (integrations.decisionEventBus) integrationClients.eventBridge = new EventBridgeClient({ ...RETRY });
+  }
   const observer = createSinks({
     integrations,
-    clients: {
-      dynamodb: clients.dynamodb,
-      ...(integrations.securityHub ? { securityHub: new SecurityHubClient({ ...RETRY }) } : {}),
-      ...(integrations.decisionEventBus ? { eventBridge: new EventBridgeClient({ ...RETRY }) } : {}),
-    },
+    clients: { dynamodb: clients.dynamodb, ...integrationClients },
     ledgerTable: environment.ledgerTable,
     policy: environment.policy,
     log,

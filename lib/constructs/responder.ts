@@ -23,7 +23,7 @@ import { possibleActionKinds } from '../../lambda/core/plan/index';
 import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
-import { GuardFunction } from './guard-function';
+import { GuardFunction, type BundleFlags } from './guard-function';
 import { remediationGrants } from './remediation-grants';
 import { Revoker as RevokerFunction } from './revoker';
 
@@ -46,6 +46,8 @@ export interface ResponderProps {
   readonly flowLogDestination?: ResponderFlowLogDestination;
   /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
   readonly protectedRoleArns?: readonly string[];
+  /** The integrations the bundle carries (lib/constructs/integrations.ts turns them on). @default none */
+  readonly bundleFlags?: BundleFlags;
 }
 
 /** A flow-log destination the responder may use. */
@@ -216,6 +218,7 @@ export class Responder extends Construct {
       description: 'eni-guard: evaluates new and changed network interfaces and responds per policy',
       environment: this.environment,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      ...(props.bundleFlags ? { bundleFlags: props.bundleFlags } : {}),
     });
     this.function = guard.function;
     guard.logGroup.grantWrite(this.role);

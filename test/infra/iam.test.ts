@@ -17,6 +17,8 @@ const ON_EVERY_RESOURCE: Readonly<Record<string, string>> = {
   'AlertDeliveryAccountAliasLookup ReadAccountAlias': 'iam:ListAccountAliases has no resource (read-only)',
   'EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault':
     'an account-level setting: EnableEbsEncryptionByDefault has no resource',
+  'ChatChannelRoleDefaultPolicy DrawAlarmGraphs':
+    'the chat channel role: cloudwatch:GetMetricData and GetMetricWidgetImage (read-only, the graph of an alarm notification) have no resource-level permissions',
 };
 
 /** Why each mutating statement has no condition: scoped to one resource of the stack's own, or IAM offers none. */
@@ -48,6 +50,15 @@ const CONFIGURATIONS: [string, Record<string, unknown>, { onStar: number; uncond
   ['default', {}, { onStar: 3, unconditioned: 12 }], // before: 3, 17
   ['every remediation on', { 'eniGuard:policyFile': join(POLICIES, 'everything-remediates.json') }, { onStar: 4, unconditioned: 16 }], // before: 4, 26
   ['shadow mode', { 'eniGuard:policyFile': join(POLICIES, 'shadow.json') }, { onStar: 3, unconditioned: 12 }], // before: 3, 12
+  // Issue 19: every integration's statement names one resource and is conditioned (lib/constructs/integrations.ts), so none is added here.
+  ['Security Hub findings', { 'eniGuard:securityHub': true }, { onStar: 3, unconditioned: 12 }],
+  [
+    'decision events on a bus of their own',
+    { 'eniGuard:decisionEvents': true, 'eniGuard:decisionEventBus': 'create' },
+    { onStar: 3, unconditioned: 12 },
+  ],
+  // The channel role's one read on * (alarm graphs); its guardrail (CloudWatchReadOnlyAccess) caps every role in the channel.
+  ['a chat channel (Slack)', { 'eniGuard:chatChannel': 'slack:T0123ABCD/C0456EFGH' }, { onStar: 4, unconditioned: 12 }],
 ];
 
 describe.each(CONFIGURATIONS)('IAM with %s', (_name, context, budget) => {
