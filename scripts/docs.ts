@@ -2,7 +2,8 @@
  * `npm run docs`: rewrites the generated regions of README.md and docs/*.md from the code, so the
  * reference tables cannot drift from it — context keys and their defaults (lib/config.ts), policy keys
  * and defaults (the policy schema), the rules with the modes each accepts (so which can remediate),
- * stack outputs and retained resources (synthesized templates), the CLI's options (the command table).
+ * stack outputs and retained resources (synthesized templates), the CLI's options (the command table), the
+ * metrics (lambda/core/metrics.ts).
  * `npm run docs -- --check` exits 1 when a region is stale; test/infra/docs.test.ts does the same.
  *
  * A region is `<!-- generated:NAME … -->` … `<!-- /generated:NAME -->`; edit this file, not the region.
@@ -13,6 +14,7 @@ import { contextDefaults, KNOWN_CONTEXT_KEYS } from '../lib/config';
 import { DEFAULT_POLICY, parsePolicy, policyJsonSchema } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
 import { COMMANDS } from '../lambda/cli/commands';
+import { METRICS, METRICS_NAMESPACE } from '../lambda/core/metrics';
 import { commandUsage, topUsage } from '../lambda/cli/main';
 import { STACK_VARIANTS, synthTemplate, type TemplateJson } from './lib/stack-variants';
 
@@ -256,6 +258,20 @@ function cli(): string {
   ].join('\n');
 }
 
+function metrics(): string {
+  const rows = Object.values(METRICS).map((m) => [
+    `\`${m.name}\``,
+    m.unit,
+    m.dimensions.length > 0 ? m.dimensions.map((d) => `\`${d}\``).join(', ') : '—',
+    m.what,
+  ]);
+  return [
+    `Namespace \`${METRICS_NAMESPACE}\`; every metric also carries \`service=eni-guard\` (lambda/core/metrics.ts).`,
+    '',
+    table(['metric', 'unit', 'dimensions', 'what'], rows),
+  ].join('\n');
+}
+
 /** Every generated region, by name. */
 export const GENERATORS: Readonly<Record<string, () => string>> = {
   'context-keys': contextKeys,
@@ -264,6 +280,7 @@ export const GENERATORS: Readonly<Record<string, () => string>> = {
   'stack-outputs': stackOutputs,
   'retained-resources': retainedResources,
   cli,
+  metrics,
 };
 
 /** The Markdown files that may hold regions. */
