@@ -56,7 +56,7 @@ beforeAll(async () => {
       if (context.commandName !== 'BatchUpdateFindingsCommand') return next(args);
       const input = args.input as BatchUpdateFindingsCommandInput;
       workflowUpdates.push(input);
-      return { output: { $metadata: {}, ProcessedFindings: input.FindingIdentifiers, UnprocessedFindings: [] }, response: {} } as never;
+      return { output: { $metadata: {}, ProcessedFindings: input.FindingIdentifiers, UnprocessedFindings: [] }, response: {} };
     },
     { step: 'initialize', name: 'motoHasNoBatchUpdateFindings' },
   );
