@@ -4,10 +4,9 @@
  * logic here.
  */
 import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../lambda/core/metrics';
+import { SINKS } from '../lambda/core/metrics';
 import { modeOf } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
 import type { EniGuardConfig } from './config';
@@ -22,7 +21,7 @@ import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
 import { Integrations } from './constructs/integrations';
 import { Responder } from './constructs/responder';
-import { ResponderAlarms } from './constructs/responder-alarms';
+import { ResponderAlarms, sinkFailuresMetric } from './constructs/responder-alarms';
 import { Sweep } from './constructs/sweep';
 
 /** Props of `EniGuardStack`. */
@@ -161,11 +160,11 @@ export class EniGuardStack extends Stack {
       metricAlarms: [
         {
           name: 'sink-failures',
-          metric: new cloudwatch.MathExpression({
-            expression: `SUM(SEARCH('{${METRICS_NAMESPACE},Sink,service} MetricName="${METRICS.sinkFailures.name}" service="${METRICS_SERVICE}"', 'Sum', 300))`,
-            label: 'sink failures',
-            period: Duration.minutes(5),
-          }),
+          metric: sinkFailuresMetric(Duration.minutes(5), [
+            SINKS.metrics,
+            ...(config.integrations.securityHub ? [SINKS.securityHub] : []),
+            ...(config.integrations.decisionEvents ? [SINKS.decisionEvents] : []),
+          ]),
           description:
             'a decision did not reach Security Hub, the event bus or metrics (see "decision not delivered to a sink" in the log)',
         },

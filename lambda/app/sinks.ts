@@ -6,12 +6,12 @@
  * failures); Security Hub converges again on the next decision about the interface or the next sweep.
  */
 import type { Decision } from '../core/decision';
-import { decisionMetrics, sinkFailureMetric } from '../core/metrics';
+import { decisionMetrics, sinkFailureMetric, type SinkName } from '../core/metrics';
 import { errorCode, isTransient, SinkDeliveryError, type DecisionObserver, type LogPort, type MetricsPort } from './ports';
 
-/** A sink, by the name its failures are logged and counted under (`securityhub`, `events`, `metrics`). */
+/** A sink, by the name its failures are logged and counted under (`securityhub`, `events`, `metrics`: core/metrics.ts SINKS). */
 export interface NamedSink {
-  readonly name: string;
+  readonly name: SinkName;
   readonly observer: DecisionObserver;
 }
 

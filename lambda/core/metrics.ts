@@ -70,6 +70,12 @@ export const METRICS = {
   },
 } as const satisfies Record<string, { name: string; unit: MetricUnit; dimensions: readonly string[]; what: string }>;
 
+/** The sinks a decision goes to besides SNS, by the name their failures are logged and counted under (`SinkFailures` by `Sink`). */
+export const SINKS = { securityHub: 'securityhub', decisionEvents: 'events', metrics: 'metrics' } as const;
+
+/** A sink's name. */
+export type SinkName = (typeof SINKS)[keyof typeof SINKS];
+
 /** Units eni-guard uses. */
 export type MetricUnit = 'Count' | 'Seconds' | 'Milliseconds';
 
@@ -150,6 +156,6 @@ export function decisionEventMetric(): MetricPoint {
 }
 
 /** A sink that failed a decision. */
-export function sinkFailureMetric(sink: string): MetricPoint {
+export function sinkFailureMetric(sink: SinkName): MetricPoint {
   return point(METRICS.sinkFailures, { Sink: sink });
 }

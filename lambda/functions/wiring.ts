@@ -18,6 +18,7 @@ import type { AlertPort, DecisionObserver, LedgerPort, LogPort, MetricsPort, Qua
 import { DecisionMetrics, DecisionSinks, type NamedSink } from '../app/sinks';
 import { EventBridgeDecisions } from '../adapters/decision-events';
 import { DynamoFindingState, SecurityHubFindings } from '../adapters/security-hub';
+import { SINKS } from '../core/metrics';
 import { RULES } from '../core/rules/index';
 import { Revoker } from '../app/revoker';
 import { LambdaRevocationSender } from '../adapters/revoker-client';
@@ -220,7 +221,7 @@ export function createSinks(parts: {
   const { integrations, clients, metrics, enrich } = parts;
   const common = { ...(metrics ? { metrics } : {}), ...(enrich ? { enrich } : {}) };
   const sinks: NamedSink[] = [];
-  if (metrics) sinks.push({ name: 'metrics', observer: new DecisionMetrics(metrics) });
+  if (metrics) sinks.push({ name: SINKS.metrics, observer: new DecisionMetrics(metrics) });
   // Build flags (bundleFlags in lib/constructs/guard-function.ts): a bundle built with an integration off leaves its SDK
   // client out entirely — esbuild folds the literal and drops the branch and all it imports. From source, all is in.
   if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
@@ -229,14 +230,14 @@ export function createSinks(parts: {
         throw new Error('Security Hub findings need the ledger table and a Security Hub client');
       const enabledRules = new Set(RULES.filter((rule) => modeOf(parts.policy, rule.id) !== 'off').map((rule) => rule.id));
       const state = new DynamoFindingState(clients.dynamodb, parts.ledgerTable);
-      sinks.push({ name: 'securityhub', observer: new SecurityHubFindings(clients.securityHub, state, { enabledRules, ...common }) });
+      sinks.push({ name: SINKS.securityHub, observer: new SecurityHubFindings(clients.securityHub, state, { enabledRules, ...common }) });
     }
   } else if (integrations.securityHub) throw new IntegrationNotBundledError('SECURITY_HUB_FINDINGS');
   if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
     if (integrations.decisionEventBus) {
       if (!clients.eventBridge) throw new Error('decision events need an EventBridge client');
       const eventBusName = integrations.decisionEventBus;
-      sinks.push({ name: 'events', observer: new EventBridgeDecisions(clients.eventBridge, { eventBusName, ...common }) });
+      sinks.push({ name: SINKS.decisionEvents, observer: new EventBridgeDecisions(clients.eventBridge, { eventBusName, ...common }) });
     }
   } else if (integrations.decisionEventBus) throw new IntegrationNotBundledError('DECISION_EVENT_BUS');
   return new DecisionSinks(sinks, parts.log, metrics);

@@ -11,6 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type SinkName } from '../../lambda/core/metrics';
 import type { DataKey } from './data-key';
 
 /** Props of `ResponderAlarms`. */
@@ -116,4 +117,30 @@ export class ResponderAlarms extends Construct {
     }
     props.dataKey.allowServiceForSources('cloudwatch.amazonaws.com', alarmArns);
   }
+}
+
+/**
+ * The failures of the sinks that are on, summed. One series per sink, named: CloudWatch refuses
+ * alarms on `SEARCH` expressions, and the sinks are few and known. A sink that failed nothing
+ * writes no point, so each series is filled with zero.
+ */
+export function sinkFailuresMetric(period: Duration, sinks: readonly SinkName[]): cloudwatch.MathExpression {
+  const usingMetrics = Object.fromEntries(
+    sinks.map((sink) => [
+      sink,
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRICS.sinkFailures.name,
+        dimensionsMap: { Sink: sink, service: METRICS_SERVICE },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      }),
+    ]),
+  );
+  return new cloudwatch.MathExpression({
+    expression: sinks.map((sink) => `FILL(${sink}, 0)`).join(' + '),
+    usingMetrics,
+    label: 'sink failures',
+    period,
+  });
 }

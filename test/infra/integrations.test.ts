@@ -79,9 +79,52 @@ describe('integrations off (the defaults)', () => {
   it('alarms when a sink fails a decision, to the alert topic', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-responder-sink-failures']] },
-      Metrics: [Match.objectLike({ Expression: Match.stringLikeRegexp('SUM\\(SEARCH\\(.*SinkFailures') })],
       AlarmActions: [{ Ref: Match.stringLikeRegexp('AlertsTopic') }],
     });
+    // Off, only the metrics sink exists: the alarm sums its one series.
+    expect(sinkFailureSeries(template)).toEqual(['metrics']);
+  });
+});
+
+/** Every alarm's metric-math expressions. */
+function alarmExpressions(template: Template): string[] {
+  return Object.values(template.findResources('AWS::CloudWatch::Alarm')).flatMap((alarm) =>
+    ((alarm as { Properties: { Metrics?: { Expression?: string }[] } }).Properties.Metrics ?? []).flatMap((m) =>
+      m.Expression ? [m.Expression] : [],
+    ),
+  );
+}
+
+/** The `Sink` of each SinkFailures series the sink-failures alarm sums (each with the service dimension). */
+function sinkFailureSeries(template: Template): string[] {
+  const [alarm] = Object.values(
+    template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-responder-sink-failures']] } },
+    }),
+  ) as {
+    Properties: {
+      Metrics: { MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: { Name: string; Value: string }[] } } }[];
+    };
+  }[];
+  return alarm!.Properties.Metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric] : []))
+    .map((metric) => {
+      expect(metric).toMatchObject({ Namespace: 'EniGuard', MetricName: 'SinkFailures' });
+      expect(metric.Dimensions).toContainEqual({ Name: 'service', Value: 'eni-guard' });
+      return metric.Dimensions.find((d) => d.Name === 'Sink')!.Value;
+    })
+    .sort();
+}
+
+describe('alarms CloudWatch can evaluate', () => {
+  it.each([{}, EVERYTHING])('uses no SEARCH in any alarm (CloudWatch refuses alarms on SEARCH expressions): %j', (context) => {
+    const { template } = buildStack(context);
+    expect(alarmExpressions(template).filter((e) => /SEARCH\s*\(/.test(e))).toEqual([]);
+  });
+
+  it('sums the failures of exactly the sinks that are on, each series filled with zero', () => {
+    const { template } = buildStack({ 'eniGuard:securityHub': true, 'eniGuard:decisionEvents': true });
+    expect(sinkFailureSeries(template)).toEqual(['events', 'metrics', 'securityhub']);
+    expect(alarmExpressions(template)).toContainEqual(expect.stringMatching(/^FILL\(\w+, ?0\)( \+ FILL\(\w+, ?0\)){2}$/));
   });
 });
 

@@ -191,14 +191,14 @@ describe('the sinks beside SNS', () => {
     };
     const sinks = new DecisionSinks(
       [
-        { name: 'first', observer: failing },
-        { name: 'second', observer: listening },
+        { name: 'securityhub', observer: failing },
+        { name: 'events', observer: listening },
       ],
       log,
       metrics,
     );
     await expect(sinks.decided(compliant())).resolves.toBeUndefined();
     expect(heard).toEqual(['compliant']);
-    expect(lines.filter((l) => l.message === 'decision not delivered to a sink').map((l) => l.extra['sink'])).toEqual(['first']);
+    expect(lines.filter((l) => l.message === 'decision not delivered to a sink').map((l) => l.extra['sink'])).toEqual(['securityhub']);
   });
 });
