@@ -4,15 +4,7 @@
  * logged with what was not delivered and counted, never swallowed.
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeFlowLogsCommand,
-  DescribeNetworkAclsCommand,
-  DescribeNetworkInterfacesCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupRulesCommand,
-  EC2Client,
-  type SecurityGroupRule,
-} from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -27,15 +19,14 @@ import type { Decision } from '../../../lambda/core/decision';
 import type { MetricPoint } from '../../../lambda/core/metrics';
 import { parsePolicy } from '../../../lambda/core/policy';
 import { createResponder, createSinks } from '../../../lambda/functions/wiring';
-import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../../scripts/lib/cloudtrail-events';
 import { compliant } from '../../support/decisions';
+import { mockWorldOpenInterface, WORLD_OPEN_ENI as ENI, worldOpenInterfaceEvent as event } from '../../support/mocked-ec2';
 
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
 const securityHub = mockClient(SecurityHubClient);
 const eventBridge = mockClient(EventBridgeClient);
 const dynamodb = mockClient(DynamoDBClient);
-const ENI = 'eni-0123456789abcdef0';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alerts';
 const BUS = 'arn:aws:events:eu-west-1:123456789012:event-bus/default';
 const POLICY = parsePolicy({ version: 1, rules: { 'world-open-ingress': { mode: 'notify' } } });
@@ -48,16 +39,6 @@ const log: LogPort = {
 };
 const recorded: MetricPoint[] = [];
 const metrics = { record: (points: readonly MetricPoint[]) => void recorded.push(...points) };
-
-const ssh: SecurityGroupRule = {
-  SecurityGroupRuleId: 'sgr-ssh',
-  GroupId: 'sg-1',
-  IsEgress: false,
-  IpProtocol: 'tcp',
-  FromPort: 22,
-  ToPort: 22,
-  CidrIpv4: '0.0.0.0/0',
-};
 
 function responder() {
   const observer = createSinks({
@@ -82,55 +63,11 @@ function responder() {
   });
 }
 
-const event = () =>
-  eventBridgeEnvelope(
-    createNetworkInterfaceRecord(
-      { NetworkInterfaceId: ENI, SubnetId: 'subnet-1', VpcId: 'vpc-1', Groups: [{ GroupId: 'sg-1' }], RequesterManaged: false },
-      { account: '123456789012', region: 'eu-west-1', eventId: 'evt-1' },
-    ),
-  );
-
 beforeEach(() => {
   for (const mock of [ec2, sns, securityHub, eventBridge, dynamodb]) mock.reset();
   lines.length = 0;
   recorded.length = 0;
-  ec2.on(DescribeNetworkInterfacesCommand).resolves({
-    NetworkInterfaces: [
-      {
-        NetworkInterfaceId: ENI,
-        VpcId: 'vpc-1',
-        SubnetId: 'subnet-1',
-        InterfaceType: 'interface',
-        RequesterManaged: false,
-        Groups: [{ GroupId: 'sg-1', GroupName: 'web' }],
-      },
-    ],
-  });
-  ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
-  ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: [
-      {
-        RouteTableId: 'rtb-1',
-        Associations: [{ Main: true }],
-        Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }],
-      },
-    ],
-  });
-  ec2.on(DescribeNetworkAclsCommand).resolves({
-    NetworkAcls: [
-      {
-        NetworkAclId: 'acl-1',
-        IsDefault: true,
-        Entries: [
-          { RuleNumber: 100, Egress: false, Protocol: '-1', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' },
-          { RuleNumber: 32767, Egress: false, Protocol: '-1', RuleAction: 'deny', CidrBlock: '0.0.0.0/0' },
-        ],
-      },
-    ],
-  });
-  ec2
-    .on(DescribeFlowLogsCommand)
-    .resolves({ FlowLogs: [{ FlowLogId: 'fl-1', ResourceId: 'vpc-1', FlowLogStatus: 'ACTIVE', TrafficType: 'ALL' }] });
+  mockWorldOpenInterface(ec2);
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   dynamodb.on(GetItemCommand).resolves({});
   dynamodb.on(PutItemCommand).resolves({});
