@@ -206,6 +206,32 @@ export interface IntegrationClients {
 }
 
 /**
+ * How the sinks' clients call: the decision waits for the sinks before its alert is published, so a
+ * sink that hangs must give up in seconds, not at the function's timeout (the SDK's default is no
+ * timeout at all). Three attempts of at most 3 s each (1 s to connect): ≈ 10 s in the worst case,
+ * well inside the responder's 60 s; a sink that gave up is logged and counted, and converges on the
+ * next decision or sweep.
+ */
+export const SINK_CLIENT = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+} as const;
+
+/** The sinks' clients, for the sinks that are on (and in the bundle: the build flags fold the others away). */
+export function createIntegrationClients(integrations: IntegrationEnvironment, connection: AwsConnection = {}): IntegrationClients {
+  const set = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== undefined));
+  const clients: { securityHub?: SecurityHubClient; eventBridge?: EventBridgeClient } = {};
+  if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
+    if (integrations.securityHub) clients.securityHub = new SecurityHubClient({ ...SINK_CLIENT, ...set });
+  }
+  if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
+    if (integrations.decisionEventBus) clients.eventBridge = new EventBridgeClient({ ...SINK_CLIENT, ...set });
+  }
+  return clients;
+}
+
+/**
  * The sinks besides SNS, side by side (app/sinks.ts): metrics always, Security Hub and decision
  * events when they are on. Each failure is logged and counted, never thrown.
  */
@@ -288,17 +314,9 @@ export function functionParts(
     : undefined;
   const integrations = options.integrations ?? { securityHub: false };
   const enricher = createEnricher(clients, alertEnvironment, log);
-  const integrationClients: { securityHub?: SecurityHubClient; eventBridge?: EventBridgeClient } = {};
-  // The same build flags as in createSinks: a bundle without an integration has no client for it either.
-  if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
-    if (integrations.securityHub) integrationClients.securityHub = new SecurityHubClient({ ...RETRY });
-  }
-  if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
-    if (integrations.decisionEventBus) integrationClients.eventBridge = new EventBridgeClient({ ...RETRY });
-  }
   const observer = createSinks({
     integrations,
-    clients: { dynamodb: clients.dynamodb, ...integrationClients },
+    clients: { dynamodb: clients.dynamodb, ...createIntegrationClients(integrations) },
     ledgerTable: environment.ledgerTable,
     policy: environment.policy,
     log,
