@@ -16,7 +16,7 @@ import {
   type AwsSecurityFinding,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isTransient, SinkDeliveryError, type DecisionObserver, type MetricsPort, type Place } from '../app/ports';
 import { renderAlert, type Alert } from '../core/alert';
 import { productArnOf, syncFindings, type AsffFinding, type OpenFindings } from '../core/asff';
@@ -32,7 +32,12 @@ const STATE_RETENTION_SECONDS = 90 * 86_400;
 /** Where the open findings of each interface are recorded. */
 export interface FindingStateStore {
   get(place: Place, networkInterfaceId: string): Promise<OpenFindings>;
-  put(place: Place, networkInterfaceId: string, open: OpenFindings, now: Date): Promise<void>;
+  /**
+   * Records what is open as of `now`, unless a decision as of `now` or later is recorded already —
+   * Security Hub's own rule for the findings (an import whose `UpdatedAt` is not later is ignored),
+   * so the record and Security Hub keep the same decision. False when it was not recorded.
+   */
+  put(place: Place, networkInterfaceId: string, open: OpenFindings, now: Date): Promise<boolean>;
 }
 
 /** The ledger-table key of an interface's open-findings record. */
@@ -63,7 +68,7 @@ export class DynamoFindingState implements FindingStateStore {
     }
   }
 
-  async put(place: Place, networkInterfaceId: string, open: OpenFindings, now: Date): Promise<void> {
+  async put(place: Place, networkInterfaceId: string, open: OpenFindings, now: Date): Promise<boolean> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -75,9 +80,14 @@ export class DynamoFindingState implements FindingStateStore {
             updatedAt: { S: now.toISOString() },
             expiresAt: { N: String(Math.floor(now.getTime() / 1000) + STATE_RETENTION_SECONDS) },
           },
+          // ISO-8601 UTC strings of one format order as the instants they name.
+          ConditionExpression: 'attribute_not_exists(updatedAt) OR updatedAt < :now',
+          ExpressionAttributeValues: { ':now': { S: now.toISOString() } },
         }),
       );
+      return true;
     } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw wrap('PutItem', error);
     }
   }
@@ -118,7 +128,9 @@ export class SecurityHubFindings implements DecisionObserver {
 
     if (sync.imports.length > 0) await this.importAll(sync.imports);
     // Recorded only once Security Hub has them: a failed import is tried again by the next decision.
-    await this.state.put(place, decision.networkInterfaceId, sync.open, now);
+    // A later decision about the interface recorded first: Security Hub kept its findings (their UpdatedAt is later)
+    // and ignored these, so nothing of this one is resolved — a RESOLVED now could close what the later one found.
+    if (!(await this.state.put(place, decision.networkInterfaceId, sync.open, now))) return;
     this.settings.metrics?.record(securityHubMetrics(sync.statuses));
     if (sync.resolve.length > 0) await this.resolveAll(productArnOf(place), sync.resolve);
   }

@@ -21,6 +21,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import Ajv2020 from 'ajv/dist/2020';
+import { DynamoFindingState } from '../../lambda/adapters/security-hub';
 import type { MetricPoint } from '../../lambda/core/metrics';
 import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
 import { createResponder, createSinks } from '../../lambda/functions/wiring';
@@ -179,6 +180,19 @@ describe('Security Hub findings in moto', () => {
       },
     });
     expect(metrics.filter((m) => m.name === 'TimeToRemediate')).toHaveLength(1);
+  });
+});
+
+describe('the open-findings record in moto', () => {
+  it('keeps the later decision’s record when an earlier one finishes last, as Security Hub keeps the later UpdatedAt', async () => {
+    const state = new DynamoFindingState(new DynamoDBClient(account.connection), account.ledgerTable);
+    const place = { account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION };
+    const open = { 'world-open-ingress': { createdAt: 't', firstObservedAt: 't', title: 'SSH open', severity: 'high' as const } };
+    expect(await state.put(place, 'eni-0record000000001', open, new Date('2026-11-28T03:00:05Z'))).toBe(true);
+    expect(await state.put(place, 'eni-0record000000001', {}, new Date('2026-11-28T03:00:04Z'))).toBe(false);
+    expect(await state.get(place, 'eni-0record000000001')).toEqual(open);
+    expect(await state.put(place, 'eni-0record000000001', {}, new Date('2026-11-28T03:00:06Z'))).toBe(true);
+    expect(await state.get(place, 'eni-0record000000001')).toEqual({});
   });
 });
 

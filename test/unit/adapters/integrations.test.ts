@@ -20,17 +20,22 @@ const eventBridge = mockClient(EventBridgeClient);
 const PRODUCT = 'arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default';
 const ALL_RULES = new Set(RULES.map((r) => r.id));
 
-/** The open-findings record, in memory. */
+/** The open-findings record, in memory, kept like DynamoFindingState: a put older than the record's is refused. */
 class MemoryState implements FindingStateStore {
   readonly records = new Map<string, OpenFindings>();
+  readonly stamps = new Map<string, string>();
   puts = 0;
   get(place: Place, eni: string) {
     return Promise.resolve(this.records.get(`${place.account}/${place.region}/${eni}`) ?? {});
   }
-  put(place: Place, eni: string, open: OpenFindings) {
+  put(place: Place, eni: string, open: OpenFindings, now: Date) {
+    const key = `${place.account}/${place.region}/${eni}`;
+    const stamp = this.stamps.get(key);
+    if (stamp !== undefined && stamp >= now.toISOString()) return Promise.resolve(false);
     this.puts += 1;
-    this.records.set(`${place.account}/${place.region}/${eni}`, open);
-    return Promise.resolve();
+    this.records.set(key, open);
+    this.stamps.set(key, now.toISOString());
+    return Promise.resolve(true);
   }
 }
 
@@ -79,6 +84,25 @@ describe('Security Hub sink', () => {
     const reimport = securityHub.commandCalls(BatchImportFindingsCommand)[1]!.args[0].input;
     expect(reimport.Findings!.map((f) => f.Compliance?.Status)).toEqual(['PASSED', 'PASSED']);
     expect([...state.records.values()][0]).toEqual({});
+  });
+
+  it('resolves nothing when a later decision recorded the interface first (Security Hub keeps the later one too)', async () => {
+    const state = new MemoryState();
+    const at = (iso: string) => () => new Date(iso);
+    // Decided later, finished first: the finding is open as of 03:00:05.
+    await new SecurityHubFindings(new SecurityHubClient({ region: 'eu-west-1' }), state, {
+      enabledRules: ALL_RULES,
+      now: at('2026-11-28T03:00:05Z'),
+    }).decided(decided({ policy: NOTIFY_ALL }));
+    // Decided earlier (compliant, before someone re-opened SSH), finished last.
+    await new SecurityHubFindings(new SecurityHubClient({ region: 'eu-west-1' }), state, {
+      enabledRules: ALL_RULES,
+      now: at('2026-11-28T03:00:04Z'),
+      metrics,
+    }).decided(compliant());
+    expect(securityHub).not.toHaveReceivedCommand(BatchUpdateFindingsCommand);
+    expect(Object.keys([...state.records.values()][0]!)).toEqual(['world-open-ingress', 'public-ip']);
+    expect(recorded).toEqual([]);
   });
 
   it('makes one read and no Security Hub call for a compliant interface with nothing open', async () => {
