@@ -102,6 +102,8 @@ const POLICY_KEY_DOCS: Readonly<Record<string, string>> = {
   'automation.conflictWindowHours': 'the window of `conflictThreshold`, in hours',
   rules: 'one section per rule: `mode` and the rule’s own settings ([rules](#rules))',
   exemptions: 'owned, expiring exceptions ([exemptions](#exemptions))',
+  overlays:
+    'organization mode: changes of this policy for some OUs or accounts (`{id, match: {ous?, accounts?}, policy}`), merged onto it in order ([overlays](#overlays))',
 };
 
 const cell = (value: unknown): string => (value === undefined ? '' : `\`${JSON.stringify(value)}\``);
