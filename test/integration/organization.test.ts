@@ -291,6 +291,17 @@ describe('AWS Organizations as the hub reads it', () => {
     const everyone = (await adapter().accountsBelow([ous.root])).map((p) => p.account);
     expect(everyone.sort()).toEqual([HUB, members.workloads.account, members.payments.account, members.sandbox.account].sort());
   });
+
+  it('answers a listed account’s place from the walk, without another Organizations call', async () => {
+    const client = new OrganizationsClient(hub);
+    const calls: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => (calls.push(String(context.commandName)), next(args)), { step: 'initialize' });
+    const org = new OrganizationsAdapter(client);
+    await org.accountsBelow([ous.workloads]);
+    const walked = calls.length;
+    expect(await org.placeOf(members.payments.account)).toMatchObject({ path: [ous.root, ous.workloads, ous.payments] });
+    expect(calls.length).toBe(walked);
+  });
 });
 
 describe('the hub sweep against a moto organization', () => {
