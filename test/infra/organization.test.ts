@@ -496,6 +496,32 @@ describe('organization mode with every remediation on', () => {
   });
 });
 
+describe('organization mode in shadow mode (-c eniGuard:dryRun=true)', () => {
+  const org = buildOrganization({ 'eniGuard:dryRun': 'true' });
+  const roles = Template.fromStack(org.memberRoles);
+
+  it('gives the member roles nothing mutating, and no revoker or undo role', () => {
+    expect(actionsOf(statementsOfRole(roles, 'EniGuardMember')).filter((a) => !/:(Describe|Get|List)/.test(a))).toEqual([]);
+    expect(Object.keys(roles.findResources('AWS::IAM::Role')).length).toBe(2);
+    expect(org.hubs[0]!.modeDescription).toContain('ou-abcd-11111111: shadow (read-only roles)');
+  });
+
+  it('passes cdk-nag and cfn-lint', () => {
+    for (const stack of [org.hubs[0]!, org.memberRoles]) {
+      expect({ stack: stack.stackName, violations: new AwsSolutionsChecks(stack).validateScope(stack).violations }).toEqual({
+        stack: stack.stackName,
+        violations: [],
+      });
+    }
+    expect(
+      cfnLint({ roles: roles.toJSON(), body: bodyOf(Template.fromStack(org.stackSets), 'EniGuardMember-Roles-ou-abcd-11111111') }),
+    ).toEqual({
+      status: 0,
+      output: '',
+    });
+  });
+});
+
 describe('shadow OUs and overlays below a target OU', () => {
   const TARGETS = 'ou-abcd-11111111,ou-abcd-22222222';
   const withPolicy = (document: unknown, context: Record<string, unknown> = {}) =>

@@ -57,16 +57,16 @@ describe('policy overlays', () => {
 
   it('leaves an account no overlay matches on the base policy', () => {
     const base = effectivePolicy(policy, { account: '222222222222', path: ['r-root', 'ou-root-other'] });
-    expect(base.rules['public-ip'].mode).toBe('notify');
+    expect(base.rules['public-ip']!.mode).toBe('notify');
     expect(base.dryRun).toBe(false);
     expect(base.overlays).toEqual([]);
   });
 
   it('applies OU overlays from the root down, so the deeper OU wins, then account overlays (exemptions added, not replaced)', () => {
     const payments = effectivePolicy(policy, { account: '111111111111', path: ['r-root', 'ou-root-workloads', 'ou-work-payments1'] });
-    expect(payments.rules['public-ip'].mode).toBe('off');
+    expect(payments.rules['public-ip']!.mode).toBe('off');
     expect(payments.exemptions.map((e) => e.id)).toEqual(['base', 'extra']);
-    expect(effectivePolicy(policy, { account: '222222222222', path: ['r-root', 'ou-root-workloads'] }).rules['public-ip'].mode).toBe(
+    expect(effectivePolicy(policy, { account: '222222222222', path: ['r-root', 'ou-root-workloads'] }).rules['public-ip']!.mode).toBe(
       'remediate',
     );
   });
