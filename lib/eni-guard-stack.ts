@@ -3,26 +3,23 @@
  * default) and the responder (EventBridge rule → function → alert topic, with alarms). No business
  * logic here.
  */
-import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { SINKS } from '../lambda/core/metrics';
 import { modeOf } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
-import { AlertDelivery } from './constructs/alert-delivery';
+import type { AlertDelivery } from './constructs/alert-delivery';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditTrail } from './constructs/audit-trail';
-import { ChatChannel } from './constructs/chat-channel';
-import { GuardDashboard } from './constructs/dashboard';
 import { DataKey } from './constructs/data-key';
 import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
-import { Integrations } from './constructs/integrations';
 import { Responder } from './constructs/responder';
-import { ResponderAlarms, sinkFailuresMetric } from './constructs/responder-alarms';
-import { Sweep } from './constructs/sweep';
+import { addOperations, addOperationsOutputs, bundleFlagsOf, type Operations } from './constructs/operations';
+import type { ResponderAlarms } from './constructs/responder-alarms';
+import type { Sweep } from './constructs/sweep';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -40,9 +37,8 @@ export class EniGuardStack extends Stack {
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
   public readonly sweep?: Sweep;
-  public readonly integrations: Integrations;
-  public readonly dashboard: GuardDashboard;
-  public readonly chatChannel?: ChatChannel;
+  /** Everything around the responder: the sweep, alert delivery, the sinks, alarms, dashboard, chat channel. */
+  public readonly operations: Operations;
   /** Shadow or live, what is remediated, and which setting decided it: the stack output `Mode`. */
   public readonly modeDescription: string;
 
@@ -80,10 +76,9 @@ export class EniGuardStack extends Stack {
     }
 
     // Integrations off are not even in the bundle (guard-function.ts BundleFlags): a default deploy loads no Security Hub client.
-    const bundleFlags = { securityHub: config.integrations.securityHub, decisionEvents: config.integrations.decisionEvents !== undefined };
     this.responder = new Responder(this, 'Responder', {
       policy: config.policy,
-      bundleFlags,
+      bundleFlags: bundleFlagsOf(config),
       alertTopic: this.alerts.topic,
       dataKey,
       logRetention: config.logRetentionDays,
@@ -99,92 +94,11 @@ export class EniGuardStack extends Stack {
           }
         : {}),
     });
-    if (config.sweep.schedule) {
-      this.sweep = new Sweep(this, 'Sweep', {
-        schedule: config.sweep.schedule,
-        role: this.responder.role,
-        environment: this.responder.environment,
-        policy: config.policy,
-        encryptionKey: dataKey.key,
-        logRetention: config.logRetentionDays,
-        bundleFlags,
-      });
-    }
-    // Chat rendering, account alias and calm during bursts, for everything the responder publishes.
-    this.alertDelivery = new AlertDelivery(this, 'AlertDelivery', {
-      topic: this.alerts.topic,
-      publisher: this.responder.function,
-      // The sweep runs as the responder's role: same permissions, and now the same delivery (bursts, chat, alias).
-      ...(this.sweep ? { companions: [this.sweep.function] } : {}),
-      dataKey,
-      burstWindowSeconds: config.alerts.burstWindowSeconds,
-      // A chat channel is reached through the chat-only topic (config.ts refuses it with alertChat=https).
-      chat: config.integrations.chat ? 'topic' : config.alerts.chat,
-      ledgerTableName: this.responder.ledger.tableName,
-      logRetention: config.logRetentionDays,
-      policyDocument: config.policy,
-    });
-    // Security Hub findings and decision events, for the responder and the sweep (one role).
-    this.integrations = new Integrations(this, 'Integrations', {
-      role: this.responder.role,
-      functions: [this.responder.function, ...(this.sweep ? [this.sweep.function] : [])],
-      securityHub: config.integrations.securityHub,
-      ...(config.integrations.decisionEvents ? { decisionEvents: config.integrations.decisionEvents } : {}),
-    });
-    this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
-      function: this.responder.function,
-      deadLetterQueue: this.responder.deadLetterQueue,
-      topic: this.alerts.topic,
-      dataKey,
-      companions: [
-        ...(this.sweep
-          ? [
-              {
-                name: 'sweep',
-                function: this.sweep.function,
-                description: 'the periodic sweep failed; interfaces no event reported go unchecked',
-              },
-            ]
-          : []),
-        ...(this.alertDelivery.flusher
-          ? [
-              {
-                name: 'flusher',
-                function: this.alertDelivery.flusher,
-                description: 'burst digests could not be flushed; held alerts are late',
-              },
-            ]
-          : []),
-      ],
-      // A sink that failed a decision (logged with what was not delivered): from the functions' EMF metrics.
-      metricAlarms: [
-        {
-          name: 'sink-failures',
-          metric: sinkFailuresMetric(Duration.minutes(5), [
-            SINKS.metrics,
-            ...(config.integrations.securityHub ? [SINKS.securityHub] : []),
-            ...(config.integrations.decisionEvents ? [SINKS.decisionEvents] : []),
-          ]),
-          description:
-            'a decision did not reach Security Hub, the event bus or metrics (see "decision not delivered to a sink" in the log)',
-        },
-      ],
-      ...(this.alertDelivery.chatTopic && config.integrations.chat ? { alsoNotify: [this.alertDelivery.chatTopic] } : {}),
-    });
-    if (config.integrations.chat && this.alertDelivery.chatTopic) {
-      this.chatChannel = new ChatChannel(this, 'ChatChannel', {
-        channel: config.integrations.chat,
-        topics: [this.alertDelivery.chatTopic],
-        alarmArnPattern: this.alarms.alarmArnPattern,
-      });
-    }
-    this.dashboard = new GuardDashboard(this, 'Dashboard', {
-      responder: this.responder.function,
-      deadLetterQueue: this.responder.deadLetterQueue,
-      alarms: this.alarms.all,
-      securityHub: config.integrations.securityHub,
-      decisionEvents: config.integrations.decisionEvents !== undefined,
-    });
+    const operations = addOperations(this, { responder: this.responder, alerts: this.alerts, dataKey, config });
+    if (operations.sweep) this.sweep = operations.sweep;
+    this.alertDelivery = operations.alertDelivery;
+    this.alarms = operations.alarms;
+    this.operations = operations;
 
     if (config.backup.enabled) {
       this.backup = new AccountBackup(this, 'Backup', {
@@ -240,22 +154,7 @@ export class EniGuardStack extends Stack {
         description: 'Subscribe Amazon Q Developer in chat applications (AWS Chatbot) here',
       });
     }
-    new CfnOutput(this, 'DashboardName', {
-      value: this.dashboard.dashboard.dashboardName,
-      description: 'The CloudWatch dashboard: decisions, findings, fixes, time to remediate, alarms, dead letters, duration',
-    });
-    if (this.integrations.eventBus) {
-      new CfnOutput(this, 'DecisionEventBusArn', {
-        value: this.integrations.eventBus.eventBusArn,
-        description: 'Decision events (source eni-guard, detail-type "eni-guard Decision") go to this bus: subscribe with a rule',
-      });
-    }
-    if (this.chatChannel) {
-      new CfnOutput(this, 'ChatChannelConfigurationArn', {
-        value: this.chatChannel.configuration.attrArn,
-        description: 'The Amazon Q Developer (AWS Chatbot) channel configuration eni-guard alerts and alarms go to',
-      });
-    }
+    addOperationsOutputs(this, operations);
     if (this.flowLogs) {
       new CfnOutput(this, 'FlowLogDestinationType', {
         value: this.flowLogs.destinationType,

@@ -181,7 +181,7 @@ function alarmsWidget(names: readonly string[]): string {
 
 function main(): void {
   const { stack } = buildStack({ 'eniGuard:securityHub': true, 'eniGuard:decisionEvents': true });
-  const widgets = stack.dashboard.rows.flat().flatMap((w) => stack.resolve(w.toJson()) as WidgetJson[]);
+  const widgets = stack.operations.dashboard.rows.flat().flatMap((w) => stack.resolve(w.toJson()) as WidgetJson[]);
   const alarmNames = stack.alarms.all.map((a) => `EniGuardStack-responder-${a.node.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`);
   const bottom = Math.max(...widgets.map((w) => w.y + w.height));
   const cells = widgets

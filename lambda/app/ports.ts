@@ -10,6 +10,7 @@ import type { Decision } from '../core/decision';
 import type { InterfaceLookup } from '../core/event';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
 import type { MetricPoint } from '../core/metrics';
+import type { AccountPlace } from '../core/organization';
 import type { RevocationRequest } from '../core/revocation';
 import type { CredentialOrigin, FlowLogCoverage, InstanceFacts, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
 
@@ -110,6 +111,17 @@ export interface GroupSummary {
   readonly vpcId?: string;
   readonly ingressRules: number;
   readonly egressRules: number;
+}
+
+/**
+ * The organization, as the hub reads it (AWS Organizations). Adapter: `OrganizationsAdapter`
+ * (adapters/organizations.ts), which caches what it read for the container's life (minutes).
+ */
+export interface OrganizationPort {
+  /** Where the account sits (organization, OU path from the root), or undefined when it is not a member. */
+  placeOf(account: string): Promise<AccountPlace | undefined>;
+  /** Every active account below the OUs (at any depth), with its place. */
+  accountsBelow(ous: readonly string[]): Promise<AccountPlace[]>;
 }
 
 /**

@@ -33,7 +33,7 @@ export const undoCommand: Command = {
     if (!table) throw new UsageError('give --ledger-table NAME (or set LEDGER_TABLE_NAME): the stack output LedgerTableName');
     const format = outputFormat(invocation);
     const connection = awsConnection(invocation);
-    const undoer = createUndoer(createClients(connection), table);
+    const undoer = createUndoer(createClients(connection), table, connection);
     const endpoint = connection.endpoint ?? io.env['AWS_ENDPOINT_URL'];
     const region = connection.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
     const target = { ledgerTable: table, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };

@@ -23,6 +23,11 @@ export interface LedgerEntry {
   readonly ledgerId: string;
   readonly eventId: string;
   readonly networkInterfaceId: string;
+  /** Where the interface is: undo acts there (in organization mode, through the member's undo role). */
+  readonly account?: string;
+  readonly region?: string;
+  /** Organization mode: the member role `eni-guard undo` assumes in `account` to restore it. */
+  readonly undoRoleArn?: string;
   readonly status: LedgerStatus;
   readonly createdAt: string;
   readonly preState?: PreState;

@@ -5,6 +5,7 @@ import { CHAT_PROTOCOLS, type ChatProtocol } from '../core/alert-message';
 import { MAX_WINDOW_SECONDS } from '../core/burst';
 import type { FlowLogDestination } from '../core/plan/index';
 import { accountOfArn } from '../core/ids';
+import type { OrganizationScope } from '../core/organization';
 import { JsonSyntaxError, parseJson } from '../core/json';
 import { parsePolicy, PolicyError, type Policy } from '../core/policy';
 
@@ -191,5 +192,56 @@ export function readIntegrationEnvironment(env: NodeJS.ProcessEnv): IntegrationE
   return {
     securityHub: securityHub === 'true',
     ...(env['DECISION_EVENT_BUS'] ? { decisionEventBus: env['DECISION_EVENT_BUS'] } : {}),
+  };
+}
+
+/** Organization mode's settings of the hub functions (lib/ sets them on the responder, the sweep and the revoker). */
+export interface OrganizationEnvironment {
+  readonly scope: OrganizationScope;
+  /** The member roles' base name (`eniGuard:memberRoleName`). */
+  readonly memberRoleName: string;
+  /** The Regions members forward from (this hub guards its own Region among them). */
+  readonly memberRegions: readonly string[];
+  /** The partition of the hub's role ARNs (`aws`, `aws-cn`, …), for the member roles' ARNs. */
+  readonly partition: string;
+}
+
+/**
+ * Reads `SCOPE` (`organization`, else undefined: the single-account mode), `ORGANIZATION_ID`,
+ * `TARGET_OUS` and `EXCLUDED_ACCOUNTS` (JSON lists), `MEMBER_ROLE_NAME`, `MEMBER_REGIONS` (JSON list)
+ * and the partition of `roleArn` (the function's own role). A missing or malformed value fails init.
+ */
+export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: string | undefined): OrganizationEnvironment | undefined {
+  if (env['SCOPE'] === undefined || env['SCOPE'] === 'account') return undefined;
+  if (env['SCOPE'] !== 'organization')
+    throw new EnvironmentError(`SCOPE must be account or organization, not ${JSON.stringify(env['SCOPE'])}`);
+  const missing = ['ORGANIZATION_ID', 'TARGET_OUS', 'MEMBER_ROLE_NAME', 'MEMBER_REGIONS'].filter((name) => !env[name]);
+  if (missing.length > 0) throw new EnvironmentError(`organization mode: missing environment variable(s): ${missing.join(', ')}`);
+  const list = (name: string, pattern: RegExp, what: string): string[] => {
+    let value: unknown;
+    try {
+      value = JSON.parse(env[name] ?? '[]');
+    } catch {
+      value = undefined;
+    }
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && pattern.test(v))) {
+      throw new EnvironmentError(`${name} must be a JSON list of ${what}, not ${JSON.stringify(env[name])}`);
+    }
+    return value as string[];
+  };
+  const organizationId = env['ORGANIZATION_ID']!;
+  if (!/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new EnvironmentError(`ORGANIZATION_ID is not an organization id: ${JSON.stringify(organizationId)}`);
+  const partition = roleArn?.split(':')[1];
+  if (!partition) throw new EnvironmentError('organization mode needs the function role ARN to name the partition');
+  return {
+    scope: {
+      organizationId,
+      targetOus: list('TARGET_OUS', /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'OU or root ids'),
+      excludedAccounts: env['EXCLUDED_ACCOUNTS'] ? list('EXCLUDED_ACCOUNTS', /^\d{12}$/, 'account ids') : [],
+    },
+    memberRoleName: env['MEMBER_ROLE_NAME']!,
+    memberRegions: list('MEMBER_REGIONS', /^[a-z]{2}(-[a-z]+)+-\d$/, 'Regions'),
+    partition,
   };
 }

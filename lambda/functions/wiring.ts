@@ -3,7 +3,7 @@
  * (clients once per container) and the `eni-guard` CLI (clients per endpoint and Region), so the
  * CLI runs exactly the object graph the function runs.
  */
-import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -27,7 +27,7 @@ import type { Alert } from '../core/alert';
 import { CALLER, type CallerSettings } from '../core/rules/caller';
 import { DynamoLedger } from '../adapters/ledger';
 import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
-import { Remediator } from '../app/remediator';
+import { Remediator, UndoError } from '../app/remediator';
 import { Undoer } from '../app/undoer';
 import { CachingFactReader } from '../adapters/cache';
 import { Ec2Adapter } from '../adapters/ec2';
@@ -37,17 +37,9 @@ import type { AlertEnvironment, IntegrationEnvironment, ResponderEnvironment, Re
 import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
+import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
 
-/** Where and as whom the AWS clients connect. Every field is optional: the SDK's defaults (and `AWS_*` variables) apply. */
-export interface AwsConnection {
-  /** An endpoint for every service (moto, LocalStack). The SDK also honours `AWS_ENDPOINT_URL`. */
-  readonly endpoint?: string;
-  readonly region?: string;
-  /** A profile of the shared config/credentials files (as `AWS_PROFILE`). */
-  readonly profile?: string;
-  /** Explicit credentials; otherwise the standard credential chain. */
-  readonly credentials?: EC2ClientConfig['credentials'];
-}
+export type { AwsConnection } from './connection';
 
 /** The SDK clients the responder uses. */
 export interface AwsClients {
@@ -57,18 +49,14 @@ export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
 }
 
-// Adaptive retry backs off under EC2 throttling instead of failing the event.
-const RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
-
 /** Builds the EC2 and SNS clients; `snsRegion` lets alerts go to a topic in another Region. */
 export function createClients(connection: AwsConnection = {}, snsRegion?: string): AwsClients {
-  // Only keys that are set: an explicit `undefined` must not shadow the SDK's own resolution.
-  const defined = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== undefined));
+  const set = defined(connection);
   return {
-    ec2: new EC2Client({ ...RETRY, ...defined }),
-    sns: new SNSClient({ ...RETRY, ...defined, ...(snsRegion ? { region: snsRegion } : {}) }),
-    iam: new IAMClient({ ...RETRY, ...defined }),
-    dynamodb: new DynamoDBClient({ ...RETRY, ...defined }),
+    ec2: new EC2Client({ ...RETRY, ...set }),
+    sns: new SNSClient({ ...RETRY, ...set, ...(snsRegion ? { region: snsRegion } : {}) }),
+    iam: new IAMClient({ ...RETRY, ...set }),
+    dynamodb: new DynamoDBClient({ ...RETRY, ...set }),
   };
 }
 
@@ -156,8 +144,29 @@ export function createRevoker(environment: RevokerEnvironment, log: LogPort): Re
 }
 
 /** Undoes ledger records in `ledgerTable` with the given clients (the `eni-guard undo` command). */
-export function createUndoer(clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb'>, ledgerTable: string): Undoer {
-  return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), createRemediator(clients.ec2, clients.iam));
+/**
+ * Undoes ledger records in `ledgerTable`. A record that names an undo role (a member account's, in
+ * organization mode) is undone as that role in the record's Region, assumed with `connection`'s
+ * credentials; any other record with `clients` (the caller's own account).
+ */
+export function createUndoer(
+  clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb'>,
+  ledgerTable: string,
+  connection: AwsConnection = {},
+): Undoer {
+  const own = createRemediator(clients.ec2, clients.iam);
+  const roles = new RoleClients(connection, 'eni-guard-undo');
+  return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), (entry) => {
+    if (!entry.undoRoleArn) return own;
+    const roleAccount = entry.undoRoleArn.split(':')[4];
+    if (!entry.account || !entry.region || roleAccount !== entry.account) {
+      throw new UndoError(
+        `${entry.ledgerId} names undo role ${entry.undoRoleArn} but the interface's account ${entry.account ?? '?'} in ${entry.region ?? '?'}: not undone`,
+      );
+    }
+    const member = roles.for(entry.undoRoleArn, entry.region);
+    return createRemediator(member.ec2, member.iam);
+  });
 }
 
 /** Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts). */
@@ -165,21 +174,37 @@ export function createSweeper(parts: ResponderParts, settings: SweepSettings = {
   return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings);
 }
 
-/** What the deployed function adds to every alert: the account alias (one lookup per container), the exact undo command, the record. */
-export function createEnricher(clients: Pick<AwsClients, 'iam'>, settings: AlertEnvironment, log: LogPort): AlertEnricher {
+/** Organization mode's additions: each account's alias read in that account, and its OU. */
+export interface AlertScopeOptions {
+  readonly aliasClient?: (account: string) => IAMClient;
+  readonly ouOf?: (account: string) => Promise<string | undefined>;
+}
+
+/**
+ * What the deployed function adds to every alert — the account alias (one lookup per account and
+ * container), in organization mode the OU, the exact undo command, the record — for the alert port
+ * and the sinks alike.
+ */
+export function createEnricher(
+  clients: Pick<AwsClients, 'iam'>,
+  settings: AlertEnvironment,
+  log: LogPort,
+  options: AlertScopeOptions = {},
+): AlertEnricher {
   return new AlertEnricher({
-    ...(settings.accountAlias ? { accountAlias: new AccountAliasLookup(clients.iam, log) } : {}),
+    ...(settings.accountAlias ? { accountAlias: new AccountAliasLookup(options.aliasClient ?? clients.iam, log) } : {}),
+    ...(options.ouOf ? { ouOf: options.ouOf } : {}),
     ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
     ...(settings.logGroup ? { logGroup: settings.logGroup } : {}),
   });
 }
 
-/** The deployed function's alert port: enrich (alias, undo command, record) → hold bursts → SNS. */
+/** The deployed function's alert port: enrich (alias, OU, undo command, record) → hold bursts → SNS. */
 export function createAlerts(
   clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb'>,
   settings: AlertEnvironment,
   log: LogPort,
-  options: { readonly metrics?: MetricsPort; readonly enricher?: AlertEnricher } = {},
+  options: AlertScopeOptions & { readonly metrics?: MetricsPort; readonly enricher?: AlertEnricher } = {},
 ): AlertPort {
   const sns = createPublisher(clients.sns, settings, log, options.metrics);
   const held = settings.burst
@@ -188,7 +213,7 @@ export function createAlerts(
         ...(options.metrics ? { metrics: options.metrics } : {}),
       })
     : sns;
-  return new EnrichingAlerts(held, options.enricher ?? createEnricher(clients, settings, log));
+  return new EnrichingAlerts(held, options.enricher ?? createEnricher(clients, settings, log, options));
 }
 
 /** The environment turns on an integration the bundle was built without (the stack builds and configures them together). */
@@ -220,7 +245,7 @@ export const SINK_CLIENT = {
 
 /** The sinks' clients, for the sinks that are on (and in the bundle: the build flags fold the others away). */
 export function createIntegrationClients(integrations: IntegrationEnvironment, connection: AwsConnection = {}): IntegrationClients {
-  const set = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== undefined));
+  const set = defined(connection);
   const clients: { securityHub?: SecurityHubClient; eventBridge?: EventBridgeClient } = {};
   if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
     if (integrations.securityHub) clients.securityHub = new SecurityHubClient({ ...SINK_CLIENT, ...set });

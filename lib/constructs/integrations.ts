@@ -1,8 +1,9 @@
 /**
  * Where decisions go besides the alert topic: AWS Security Hub findings and EventBridge decision
  * events (both opt-in). The responder and the sweep share one role, so the grants are made once on
- * it and both functions get the environment. Each statement names its one resource and carries the
- * conditions AWS offers for it:
+ * it and both functions get the environment (in organization mode the Security Hub grants are the
+ * member roles', where the findings are imported). Each statement names its one resource and
+ * carries the conditions AWS offers for it:
  * - `securityhub:BatchImportFindings` on this account's default product, `securityhub:TargetAccount` = this account;
  * - `securityhub:BatchUpdateFindings` on this account's hub, only to set `Workflow.Status` to `RESOLVED`
  *   (and never severity, types, notes or verification state — the customer's fields);
@@ -25,6 +26,11 @@ export interface IntegrationsProps {
   readonly functions: readonly lambda.Function[];
   /** Import findings into Security Hub. @default false */
   readonly securityHub?: boolean;
+  /**
+   * Organization mode: each finding is imported in its own account, through that account's member
+   * role (which member-roles.ts grants the same statements): the hub's role gets none. @default false
+   */
+  readonly securityHubThroughMemberRoles?: boolean;
   /** Put decisions on the account's default bus, or on a bus this construct creates. @default none */
   readonly decisionEvents?: { readonly bus: 'default' | 'create' };
 }
@@ -44,34 +50,9 @@ export class Integrations extends Construct {
     const environment: Record<string, string> = {};
 
     if (props.securityHub) {
-      props.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ImportSecurityHubFindings',
-          actions: ['securityhub:BatchImportFindings'],
-          // The custom-integration product of this account (lambda/core/asff.ts productArnOf); findings only for this account.
-          resources: [`arn:${partition}:securityhub:${region}:${account}:product/${account}/default`],
-          conditions: { StringEquals: { 'securityhub:TargetAccount': account } },
-        }),
-      );
-      props.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ResolveSecurityHubFindings',
-          actions: ['securityhub:BatchUpdateFindings'],
-          resources: [`arn:${partition}:securityhub:${region}:${account}:hub/default`],
-          conditions: {
-            StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'RESOLVED' },
-            // The request may carry nothing else: the customer's fields stay the customer's.
-            Null: {
-              'securityhub:ASFFSyntaxPath/Severity.Label': 'true',
-              'securityhub:ASFFSyntaxPath/Note.Text': 'true',
-              'securityhub:ASFFSyntaxPath/VerificationState': 'true',
-              'securityhub:ASFFSyntaxPath/Types': 'true',
-              'securityhub:ASFFSyntaxPath/Confidence': 'true',
-              'securityhub:ASFFSyntaxPath/Criticality': 'true',
-            },
-          },
-        }),
-      );
+      if (!props.securityHubThroughMemberRoles) {
+        for (const statement of securityHubStatements({ account, regions: [region] })) props.role.addToPrincipalPolicy(statement);
+      }
       environment['SECURITY_HUB_FINDINGS'] = 'true';
     }
 
@@ -107,4 +88,40 @@ export class Integrations extends Construct {
     this.environment = environment;
     for (const fn of props.functions) for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
   }
+}
+
+/**
+ * The two Security Hub statements of the role that imports an account's findings: its own (account
+ * mode) or a member role (organization mode, `regions` = the member Regions). Each names the one
+ * resource per Region and carries the conditions Security Hub offers for it.
+ */
+export function securityHubStatements(where: { readonly account: string; readonly regions: readonly string[] }): iam.PolicyStatement[] {
+  const { PARTITION: partition } = Aws;
+  const { account, regions } = where;
+  return [
+    new iam.PolicyStatement({
+      sid: 'ImportSecurityHubFindings',
+      actions: ['securityhub:BatchImportFindings'],
+      // The custom-integration product of the account (lambda/core/asff.ts productArnOf); findings only for the account.
+      resources: regions.map((region) => `arn:${partition}:securityhub:${region}:${account}:product/${account}/default`),
+      conditions: { StringEquals: { 'securityhub:TargetAccount': account } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ResolveSecurityHubFindings',
+      actions: ['securityhub:BatchUpdateFindings'],
+      resources: regions.map((region) => `arn:${partition}:securityhub:${region}:${account}:hub/default`),
+      conditions: {
+        StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'RESOLVED' },
+        // The request may carry nothing else: the customer's fields stay the customer's.
+        Null: {
+          'securityhub:ASFFSyntaxPath/Severity.Label': 'true',
+          'securityhub:ASFFSyntaxPath/Note.Text': 'true',
+          'securityhub:ASFFSyntaxPath/VerificationState': 'true',
+          'securityhub:ASFFSyntaxPath/Types': 'true',
+          'securityhub:ASFFSyntaxPath/Confidence': 'true',
+          'securityhub:ASFFSyntaxPath/Criticality': 'true',
+        },
+      },
+    }),
+  ];
 }

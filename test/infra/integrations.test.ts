@@ -7,11 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfig } from '../../lib/config';
 import { decisionEventJsonSchema } from '../../lambda/core/alert-schema';
-import { buildStack } from '../support/synth';
+import { buildOrganization, buildStack } from '../support/synth';
 
 const SLACK = 'slack:T0123ABCD/C0456EFGH';
 const TEAMS =
@@ -277,6 +277,94 @@ describe('every integration on', () => {
     writeFileSync(file, JSON.stringify(app.synth().getStackByName(stack.stackName).template));
     const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', 'W3045', '--', file], { encoding: 'utf8' });
     if (lint.error) throw new Error(`cfn-lint is required for this test (pip install cfn-lint): ${lint.error.message}`);
+    expect({ status: lint.status, output: `${lint.stdout}${lint.stderr}` }).toEqual({ status: 0, output: '' });
+  });
+});
+
+describe('organization mode with every integration on', () => {
+  const org = buildOrganization(EVERYTHING);
+  const hub = Template.fromStack(org.hubs[0]!);
+  const roles = Template.fromStack(org.memberRoles);
+  const body = (() => {
+    const [stackSet] = Object.values(
+      Template.fromStack(org.stackSets).findResources('AWS::CloudFormation::StackSet', {
+        Properties: { StackSetName: 'EniGuardMember-Roles-ou-abcd-11111111' },
+      }),
+    );
+    return Template.fromJSON(JSON.parse((stackSet as { Properties: { TemplateBody: string } }).Properties.TemplateBody) as object);
+  })();
+  /** Statements of the member remediation role (in a template of the member roles). */
+  const remediation = (template: Template) =>
+    Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('RolesRemediationDefaultPolicy'))
+      .flatMap(
+        ([, p]) => (p as { Properties: { PolicyDocument: { Statement: Record<string, unknown>[] } } }).Properties.PolicyDocument.Statement,
+      );
+
+  it('imports each finding in its own account: the member remediation role may, the hub’s role may not', () => {
+    expect(statement(hub, 'ImportSecurityHubFindings')).toBeUndefined();
+    expect(statement(hub, 'ResolveSecurityHubFindings')).toBeUndefined();
+    for (const template of [roles, body]) {
+      const statements = remediation(template);
+      const importing = statements.find((s) => s['Sid'] === 'ImportSecurityHubFindings')!;
+      // Into the member's own default product in each member Region, only for the member's own account.
+      expect(importing).toMatchObject({
+        Action: 'securityhub:BatchImportFindings',
+        Condition: { StringEquals: { 'securityhub:TargetAccount': { Ref: 'AWS::AccountId' } } },
+      });
+      const products = JSON.stringify(importing['Resource']);
+      for (const region of ['us-east-1', 'eu-west-1']) expect(products).toContain(`:securityhub:${region}:`);
+      expect(products).toContain(':product/');
+      expect(statements.find((s) => s['Sid'] === 'ResolveSecurityHubFindings')).toMatchObject({
+        Action: 'securityhub:BatchUpdateFindings',
+        Condition: { StringEquals: { 'securityhub:ASFFSyntaxPath/Workflow.Status': 'RESOLVED' } },
+      });
+    }
+  });
+
+  it('turns Security Hub and decision events on in the hub’s responder and sweep, events on the hub’s own bus (not the members’ hub bus)', () => {
+    const envs = environments(hub);
+    expect(envs).toHaveLength(2);
+    for (const env of envs) {
+      expect(env).toMatchObject({ SCOPE: 'organization', SECURITY_HUB_FINDINGS: 'true' });
+      expect(JSON.stringify(env['DECISION_EVENT_BUS'])).toContain('IntegrationsDecisionBus');
+    }
+    expect(statement(hub, 'PutDecisionEvents')!['Resource']).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^IntegrationsDecisionBus/), 'Arn'],
+    });
+  });
+
+  it('gives each hub the dashboard, the sink-failures alarm and the chat channel', () => {
+    hub.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(sinkFailureSeries(hub)).toEqual(['events', 'metrics', 'securityhub']);
+    hub.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
+    hub.hasOutput('DashboardName', {});
+  });
+
+  it('adds nothing to the member roles with Security Hub off', () => {
+    const off = buildOrganization({ 'eniGuard:decisionEvents': true });
+    const sids = remediation(Template.fromStack(off.memberRoles)).map((s) => s['Sid']);
+    expect(sids.filter((sid) => String(sid).includes('SecurityHub'))).toEqual([]);
+  });
+
+  it('passes cdk-nag and cfn-lint', () => {
+    for (const stack of [org.hubs[0]!, org.memberRoles]) {
+      expect({ stack: stack.stackName, violations: new AwsSolutionsChecks(stack).validateScope(stack).violations }).toEqual({
+        stack: stack.stackName,
+        violations: [],
+      });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-integrations-org-'));
+    const files = [
+      ['hub', hub.toJSON()],
+      ['roles', roles.toJSON()],
+      ['body', body.toJSON()],
+    ].map(([name, template]) => {
+      const file = join(dir, `${name as string}.template.json`);
+      writeFileSync(file, JSON.stringify(template));
+      return file;
+    });
+    const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', 'W3045', '--', ...files], { encoding: 'utf8' });
     expect({ status: lint.status, output: `${lint.stdout}${lint.stderr}` }).toEqual({ status: 0, output: '' });
   });
 });
