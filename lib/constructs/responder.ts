@@ -15,7 +15,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
+import { LEDGER_ACCOUNT_INDEX, LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
 import type { ActionKind } from '../../lambda/core/actions';
 import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
 import { settingsOf, type Policy } from '../../lambda/core/policy';
@@ -179,6 +179,15 @@ export class Responder extends Construct {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: ['fixed'],
     });
+    if (org) {
+      // A hub's records span accounts: what was done in one account, newest first (keys only; the record is one GetItem away).
+      this.ledger.addGlobalSecondaryIndex({
+        indexName: LEDGER_ACCOUNT_INDEX,
+        partitionKey: { name: 'account', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      });
+    }
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'Ledger', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledger.tableArn] }),
     );

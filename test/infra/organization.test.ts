@@ -14,6 +14,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { ledgerTableDefinition } from '../../lambda/adapters/ledger-table';
 import { UNDO_OPERATIONS, OPERATION_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
 import { possibleActionKinds } from '../../lambda/core/plan/index';
@@ -197,14 +198,20 @@ describe('organization mode with the default policy', () => {
     }
   });
 
-  it('keeps the ledger to its one interface index (no index nothing reads), and creates no trail', () => {
-    const tables = hub.findResources('AWS::DynamoDB::Table') as Record<
-      string,
-      { Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } }
-    >;
-    const [ledger, ...others] = Object.entries(tables).filter(([id]) => id.startsWith('ResponderLedger'));
+  it('indexes the ledger by account (keys only) beside the interface index, as create-ledger --organization does, and creates no trail', () => {
+    const definition = ledgerTableDefinition('t', { organization: true });
+    const [ledger, ...others] = Object.entries(hub.findResources('AWS::DynamoDB::Table')).filter(([id]) =>
+      id.startsWith('ResponderLedger'),
+    );
     expect(others).toEqual([]);
-    expect(ledger![1].Properties.GlobalSecondaryIndexes.map((i) => i.IndexName)).toEqual(['byInterface']);
+    const properties = (ledger![1] as { Properties: Record<string, unknown> }).Properties;
+    expect(properties['KeySchema']).toEqual(definition.KeySchema);
+    expect(properties['AttributeDefinitions']).toEqual(expect.arrayContaining(definition.AttributeDefinitions!));
+    expect(properties['GlobalSecondaryIndexes']).toEqual(definition.GlobalSecondaryIndexes);
+    expect(definition.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType])).toEqual([
+      ['byInterface', 'INCLUDE'],
+      ['byAccount', 'KEYS_ONLY'],
+    ]);
     hub.resourceCountIs('AWS::CloudTrail::Trail', 0);
     hub.resourceCountIs('AWS::S3::Bucket', 0);
     const info = org.app
