@@ -160,6 +160,7 @@ export function functionParts(environment: ResponderEnvironment, alertEnvironmen
     settings: {
       policy: environment.policy,
       responderRoleArn: environment.responderRoleArn,
+      leaseSeconds: environment.leaseSeconds,
       ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
     },
   };
