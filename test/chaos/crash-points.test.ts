@@ -1,0 +1,77 @@
+/**
+ * Crash points: the bundled handler in a child process is SIGKILLed at every boundary between two
+ * AWS calls (before a request reaches moto, and after moto answered it but before the process read
+ * the answer), or loses its ledger or SNS endpoint at one of their requests; the event is then
+ * delivered again (inside the lease, and after it), or a new event about the same interface
+ * arrives. Each time eni-guard must converge: closed, no orphan, one alert, a complete ledger
+ * record that `undo` can replay (test/support/crash-harness.ts says exactly what is checked).
+ *
+ * `npm test` runs a sample of the points (the classes of docs/failure-modes.md, about a minute);
+ * `npm run test:chaos` runs all of them (CHAOS_POINTS=all).
+ */
+import {
+  allCrashPoints,
+  baseline,
+  pointAt,
+  report,
+  runAll,
+  startChaosWorld,
+  type ChaosWorld,
+  type CrashPoint,
+  type ScenarioName,
+} from '../support/crash-harness';
+import type { SeenRequest } from '../support/chaos-proxy';
+
+const ALL = process.env['CHAOS_POINTS'] === 'all';
+/** Kill points run side by side: each mostly waits for a lease to run out. */
+const CONCURRENCY = Number(process.env['CHAOS_CONCURRENCY'] ?? (ALL ? 4 : 3));
+const SCENARIOS: readonly ScenarioName[] = ['own-group', 'shared-copy', 'quarantine', 'group-change', 'caller'];
+
+let world: ChaosWorld;
+const traces = new Map<ScenarioName, readonly SeenRequest[]>();
+
+beforeAll(async () => {
+  world = await startChaosWorld();
+  for (const scenario of SCENARIOS) traces.set(scenario, await baseline(world, scenario));
+}, 120_000);
+
+afterAll(async () => {
+  await world?.account.moto.stop();
+});
+
+/** The sample `npm test` runs: one point per crash class of docs/failure-modes.md. */
+function sample(): CrashPoint[] {
+  const t = (s: ScenarioName) => traces.get(s)!;
+  return [
+    // A copy created, the process gone: the next delivery (same event, or a new one) must adopt or replace it.
+    pointAt('shared-copy', t('shared-copy'), { action: 'CreateSecurityGroup', when: 'after', then: 'same' }),
+    pointAt('shared-copy', t('shared-copy'), { action: 'CreateSecurityGroup', when: 'after', then: 'new' }),
+    // Fixed, not yet recorded: the takeover must reconstruct the record from EC2.
+    pointAt('own-group', t('own-group'), { action: 'RevokeSecurityGroupIngress', when: 'after' }),
+    pointAt('shared-copy', t('shared-copy'), { action: 'PutItem', nth: 2, when: 'before' }),
+    // A group change dying midway.
+    pointAt('group-change', t('group-change'), { action: 'ModifyNetworkInterfaceAttribute', nth: 2, when: 'after' }),
+    // The ledger gone after the claim; SNS gone at the alert.
+    pointAt('shared-copy', t('shared-copy'), { action: 'PutItem', nth: 2, when: 'before', drop: 'dynamodb' }),
+    pointAt('own-group', t('own-group'), { action: 'Publish', when: 'before', drop: 'sns' }),
+    // Caller revocation recorded though the process died right after it.
+    pointAt('caller', t('caller'), { action: 'PutRolePolicy', when: 'after' }),
+  ];
+}
+
+describe('crash points (bundled handler in a child process, SIGKILL and lost endpoints, against moto)', () => {
+  it(
+    `converges at ${ALL ? 'every' : 'a sample of the'} crash point(s): closed, no orphan, one alert, a complete record undo can replay`,
+    async () => {
+      const points = ALL ? SCENARIOS.flatMap((s) => allCrashPoints(s, traces.get(s)!)) : sample();
+      const outcomes = await runAll(world, points, CONCURRENCY);
+      process.stdout.write(report(outcomes));
+      expect(
+        outcomes
+          .filter((o) => o.problems.length > 0)
+          .map((o) => `${o.point.scenario} ${o.point.label} ${o.point.then}: ${o.problems.join(' | ')}`),
+      ).toEqual([]);
+    },
+    (ALL ? 60 : 4) * 60_000,
+  );
+});

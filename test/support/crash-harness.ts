@@ -1,0 +1,535 @@
+/**
+ * The crash-point harness: runs a remediation in a child process (the bundled handler, as Lambda
+ * runs it) through the chaos proxy, kills it with SIGKILL at a chosen request — or takes an
+ * endpoint away — then delivers again and checks that eni-guard converged:
+ *
+ * 1. no target interface is open to the world on the scenario's port;
+ * 2. no copy eni-guard made is left unused (orphan) — leftovers are adopted or deleted;
+ * 3. each target interface is reported remediated in exactly one alert, and an alert about one
+ *    interface lists what was done in total (the kinds its ledger record lists);
+ * 4. the ledger records are completed and list every mutating call moto carried out;
+ * 5. `eni-guard undo` (the Undoer) restores every interface's groups and every group's rules.
+ *
+ * Scenarios: own group (revoke), shared group (per-interface copy), shared group with
+ * `sharedGroups: quarantine`, a group change across N interfaces, caller revocation.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
+import { CreateRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PolicyInput } from '../../lambda/core/policy';
+import type { LedgerEntry } from '../../lambda/core/ledger';
+import { DynamoLedger } from '../../lambda/adapters/ledger';
+import { createClients, createUndoer } from '../../lambda/functions/wiring';
+import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
+import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
+import { createGroup, createInterface, createNetwork, EMULATOR_ENV, worldOpen, type ReceivedAlert } from '../../scripts/lib/sandbox';
+import { startChaosProxy, type SeenRequest, type Trap } from './chaos-proxy';
+import { authorizeIngressEvent } from './change-records';
+import { ACCOUNT, RESPONDER_ROLE, startEmulatedAccount, type EmulatedAccount } from './emulated-account';
+import { invokeBundle, type Invocation } from './invoke';
+
+/** The ledger lease the child runs with: short, so takeovers happen in test time. */
+export const LEASE_SECONDS = 1;
+/** The port the scenarios open to the world. */
+const BAD_PORT = 22;
+
+/** The scenarios. */
+export type ScenarioName = 'own-group' | 'shared-copy' | 'quarantine' | 'group-change' | 'caller';
+
+/** What one scenario planted, and how to deliver its events. */
+export interface Target {
+  readonly scenario: ScenarioName;
+  readonly vpcId: string;
+  /** The event that triggers the remediation (redelivered as is). */
+  readonly event: Record<string, unknown>;
+  /** A new event (new id) about the same interface(s). */
+  readonly newEvent: () => Record<string, unknown>;
+  /** Interfaces that must end up closed to the world. */
+  readonly interfaces: readonly string[];
+  /** Every interface's groups before (undo must restore them). */
+  readonly groupsBefore: ReadonlyMap<string, readonly string[]>;
+  /** Every group's ingress before, as `port/cidr` (undo must restore it). */
+  readonly rulesBefore: ReadonlyMap<string, readonly string[]>;
+  /** The role whose sessions the caller scenario revokes. */
+  readonly roleName?: string;
+  readonly policyFile: string;
+}
+
+/** The world the harness runs in: moto, its topic and ledger, the bundled handler. */
+export interface ChaosWorld {
+  readonly account: EmulatedAccount;
+  readonly bundle: Bundle;
+  readonly ec2: EC2Client;
+  readonly iam: IAMClient;
+  readonly ledger: DynamoLedger;
+  /** Alerts drained from the subscriber so far (shared by concurrent kill points; filter by event id). */
+  readonly alerts: ReceivedAlert[];
+  readonly policyDir: string;
+}
+
+/** Starts moto, plants the account and bundles the handler. */
+export async function startChaosWorld(): Promise<ChaosWorld> {
+  const [account, bundle] = await Promise.all([
+    startEmulatedAccount('10.70.0.0/16'),
+    bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-chaos-bundle-'))),
+  ]);
+  const clients = createClients(account.connection);
+  return {
+    account,
+    bundle,
+    ec2: account.ec2,
+    iam: clients.iam,
+    ledger: new DynamoLedger(new DynamoDBClient(account.connection), account.ledgerTable),
+    alerts: [],
+    policyDir: mkdtempSync(join(tmpdir(), 'eni-guard-chaos-policy-')),
+  };
+}
+
+const POLICIES: Record<ScenarioName, PolicyInput> = {
+  'own-group': { version: 1 },
+  'shared-copy': { version: 1 },
+  quarantine: { version: 1, remediation: { sharedGroups: 'quarantine' } },
+  'group-change': { version: 1 },
+  caller: { version: 1, rules: { caller: { mode: 'remediate' } } },
+};
+
+/** How many interfaces the group-change scenario spans. */
+export const GROUP_CHANGE_INTERFACES = 3;
+
+const interfaceEvent = (ni: { NetworkInterfaceId?: string }, identity?: Record<string, unknown>, eventId?: string) =>
+  eventBridgeEnvelope(
+    createNetworkInterfaceRecord(ni, {
+      account: ACCOUNT,
+      region: EMULATOR_ENV.AWS_REGION,
+      ...(identity ? { userIdentity: identity } : {}),
+      ...(eventId ? { eventId } : {}),
+    }),
+  );
+
+/** Plants a fresh target of `scenario` in its own VPC (kill points run side by side and must not share a quarantine group). */
+export async function plant(world: ChaosWorld, scenario: ScenarioName): Promise<Target> {
+  const { ec2 } = world;
+  const { vpcId, subnetId } = await createNetwork(ec2, '10.80.0.0/16');
+  const policyFile = join(world.policyDir, `${scenario}.json`);
+  writeFileSync(policyFile, JSON.stringify(POLICIES[scenario]));
+  const tag = randomUUID().slice(0, 8);
+  let event: Record<string, unknown>;
+  let newEvent: () => Record<string, unknown>;
+  let interfaces: string[];
+  let groups: string[];
+  let roleName: string | undefined;
+  if (scenario === 'group-change') {
+    const shared = await createGroup(ec2, vpcId, `chaos-change-${tag}`, [worldOpen(443)]);
+    interfaces = [];
+    for (let i = 0; i < GROUP_CHANGE_INTERFACES; i += 1)
+      interfaces.push((await createInterface(ec2, subnetId, [shared])).NetworkInterfaceId!);
+    const opened = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: shared, IpPermissions: [worldOpen(BAD_PORT)] }));
+    event = authorizeIngressEvent(shared, [worldOpen(BAD_PORT)], opened.SecurityGroupRules ?? []);
+    newEvent = () => authorizeIngressEvent(shared, [worldOpen(BAD_PORT)], opened.SecurityGroupRules ?? []);
+    groups = [shared];
+  } else {
+    const group = await createGroup(ec2, vpcId, `chaos-${scenario}-${tag}`, [worldOpen(BAD_PORT), worldOpen(443)]);
+    const ni = await createInterface(ec2, subnetId, [group]);
+    // A second user makes the group shared: the fix is a copy (or quarantine), never an edit of the group.
+    if (scenario === 'shared-copy' || scenario === 'quarantine') await createInterface(ec2, subnetId, [group]);
+    let identity: Record<string, unknown> | undefined;
+    if (scenario === 'caller') {
+      roleName = `chaos-app-${tag}`;
+      const role = await world.iam.send(
+        new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }),
+      );
+      identity = assumedRoleIdentity(role.Role!.Arn!, 'i-0123456789abcdef0');
+    }
+    event = interfaceEvent(ni, identity);
+    newEvent = () => interfaceEvent(ni, identity);
+    interfaces = [ni.NetworkInterfaceId!];
+    groups = [group];
+  }
+  const groupsBefore = new Map<string, string[]>();
+  for (const id of interfaces) groupsBefore.set(id, await groupsOf(ec2, id));
+  const rulesBefore = new Map<string, string[]>();
+  for (const id of groups) rulesBefore.set(id, await ingressOf(ec2, id));
+  return { scenario, vpcId, event, newEvent, interfaces, groupsBefore, rulesBefore, policyFile, ...(roleName ? { roleName } : {}) };
+}
+
+/** One delivery to the child: what it returned and every request it made. */
+export interface Delivery {
+  readonly invocation: Invocation;
+  readonly requests: readonly SeenRequest[];
+}
+
+/** The proxy a kill point runs its deliveries through (one per kill point: they run side by side). */
+export type Proxy = Awaited<ReturnType<typeof startChaosProxy>>;
+
+/** Delivers `event` to a fresh child, with `trap` armed. */
+export async function deliver(world: ChaosWorld, proxy: Proxy, target: Target, event: unknown, trap?: Trap): Promise<Delivery> {
+  let child: { kill(signal: NodeJS.Signals): boolean } | undefined;
+  proxy.arm(trap, () => child?.kill('SIGKILL'));
+  const guard = setTimeout(() => child?.kill('SIGKILL'), 60_000);
+  const invocation = await invokeBundle(
+    world.bundle.entry,
+    event,
+    {
+      ...EMULATOR_ENV,
+      AWS_ENDPOINT_URL: proxy.endpoint,
+      ALERT_TOPIC_ARN: world.account.subscriber.topicArn,
+      RESPONDER_ROLE_ARN: RESPONDER_ROLE,
+      LEDGER_TABLE_NAME: world.account.ledgerTable,
+      LEDGER_LEASE_SECONDS: String(LEASE_SECONDS),
+      POLICY_FILE: target.policyFile,
+      POWERTOOLS_DEV: 'false',
+    },
+    (spawned) => (child = spawned),
+  );
+  clearTimeout(guard);
+  return { invocation, requests: proxy.take() };
+}
+
+/** Whether a request changes something (the calls the ledger must account for). */
+export const isMutating = (r: SeenRequest) => (r.service === 'ec2' || r.service === 'iam') && !/^(Describe|Get|List)/.test(r.action);
+
+async function groupsOf(ec2: EC2Client, networkInterfaceId: string): Promise<string[]> {
+  const out = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId] }));
+  return (out.NetworkInterfaces?.[0]?.Groups ?? []).map((g) => g.GroupId!).sort();
+}
+
+async function ingressOf(ec2: EC2Client, groupId: string): Promise<string[]> {
+  const out = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }));
+  return (out.SecurityGroupRules ?? [])
+    .filter((r) => !r.IsEgress)
+    .map((r) => `${r.IpProtocol}/${r.FromPort}-${r.ToPort}/${r.CidrIpv4 ?? r.CidrIpv6 ?? r.PrefixListId ?? r.ReferencedGroupInfo?.GroupId}`)
+    .sort();
+}
+
+/** The interfaces (of `ids`) that admit the whole internet on the scenario's port, as sentences. */
+export async function openToTheWorld(ec2: EC2Client, ids: readonly string[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const id of ids) {
+    const groups = await groupsOf(ec2, id);
+    const rules = await ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: groups }] }));
+    const open = (rules.SecurityGroupRules ?? []).filter(
+      (r) =>
+        !r.IsEgress &&
+        (r.CidrIpv4 === '0.0.0.0/0' || r.CidrIpv6 === '::/0') &&
+        (r.IpProtocol === '-1' || (r.IpProtocol === 'tcp' && (r.FromPort ?? 0) <= BAD_PORT && BAD_PORT <= (r.ToPort ?? 65535))),
+    );
+    if (open.length > 0) problems.push(`${id} is still open to the world on ${BAD_PORT} (${open.map((r) => r.GroupId).join(',')})`);
+  }
+  return problems;
+}
+
+/** Problems with the state after the deliveries, one sentence each; empty when eni-guard converged. */
+export async function violations(
+  world: ChaosWorld,
+  target: Target,
+  eventIds: readonly string[],
+  seen: readonly SeenRequest[],
+): Promise<string[]> {
+  const { ec2 } = world;
+  const problems: string[] = [];
+
+  // 1. Not open to the world.
+  problems.push(...(await openToTheWorld(ec2, target.interfaces)));
+
+  // 2. No orphan copies (groups eni-guard made for an interface that no interface uses).
+  const ours = await ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [
+        { Name: 'vpc-id', Values: [target.vpcId] },
+        { Name: 'tag-key', Values: ['eni-guard:copy-of'] },
+      ],
+    }),
+  );
+  for (const group of ours.SecurityGroups ?? []) {
+    const users = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [group.GroupId!] }] }));
+    if ((users.NetworkInterfaces ?? []).length === 0)
+      problems.push(`orphan copy ${group.GroupId} (${group.GroupName}) is used by no interface`);
+  }
+
+  // 3. Alerts: every target interface reported remediated exactly once; what it lists is what was recorded.
+  world.alerts.push(...(await world.account.subscriber.drain()));
+  const alerts = world.alerts.filter((a) => eventIds.includes(String(a.document['eventId'])));
+  const records = new Map<string, LedgerEntry>();
+  for (const eventId of eventIds) {
+    for (const id of target.interfaces) {
+      const entry = await world.ledger.get(`${eventId}/${id}`);
+      if (entry) records.set(entry.ledgerId, entry);
+    }
+  }
+  for (const id of target.interfaces) {
+    const reports = alerts.flatMap((a) => {
+      const listed = a.document['interfaces'] as { id: string; response: string }[] | undefined;
+      if (listed) return listed.filter((i) => i.id === id).map((i) => ({ response: i.response, alert: a, combined: true }));
+      const about = (a.document['networkInterface'] as { id?: string } | undefined)?.id;
+      return about === id ? [{ response: String(a.document['response']), alert: a, combined: false }] : [];
+    });
+    const remediated = reports.filter((r) => r.response === 'remediated');
+    if (remediated.length !== 1 || reports.length !== 1) {
+      problems.push(
+        `${id}: ${reports.length} alert(s) (${reports.map((r) => r.response).join(', ') || 'none'}); expected exactly one saying remediated`,
+      );
+    }
+    for (const report of remediated.filter((r) => !r.combined)) {
+      const alerted = ((report.alert.document['results'] as { kind: string; status: string }[]) ?? [])
+        .filter((r) => r.status === 'succeeded')
+        .map((r) => r.kind)
+        .sort();
+      const recorded = [...records.values()]
+        .filter((e) => e.networkInterfaceId === id)
+        .flatMap((e) => (e.results ?? []).filter((r) => r.status === 'succeeded').map((r) => r.action.kind))
+        .sort();
+      if (alerted.join() !== recorded.join())
+        problems.push(`${id}: the alert lists ${alerted.join(',')} done, the ledger ${recorded.join(',')}`);
+    }
+  }
+
+  // 4. Ledger: completed, and every call moto carried out is listed.
+  for (const id of target.interfaces) {
+    const mine = [...records.values()].filter((e) => e.networkInterfaceId === id);
+    if (mine.length === 0) problems.push(`${id}: no ledger record`);
+    for (const entry of mine) if (entry.status !== 'completed') problems.push(`${entry.ledgerId}: ledger record is ${entry.status}`);
+  }
+  const listed = [...records.values()].flatMap((e) =>
+    (e.results ?? []).flatMap((r) => [...r.calls, ...(r.compensation ?? [])]).filter((c) => c.outcome !== 'failed'),
+  );
+  const made = seen.filter((r) => isMutating(r) && r.reachedMoto && r.status !== undefined && r.status < 300);
+  const remaining = listed.map((c) => c.operation);
+  const unlisted: string[] = [];
+  for (const call of made) {
+    const at = remaining.indexOf(call.action);
+    if (at >= 0) remaining.splice(at, 1);
+    else unlisted.push(call.action);
+  }
+  if (unlisted.length > 0) problems.push(`calls made but not in the ledger: ${unlisted.join(', ')}`);
+
+  // 5. Undo restores the pre-state.
+  const undoer = createUndoer(createClients(world.account.connection), world.account.ledgerTable);
+  const undoable = [...records.values()]
+    .filter((e) => e.status === 'completed' && (e.results ?? []).some((r) => r.status === 'succeeded'))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  for (const entry of undoable) {
+    try {
+      const result = await undoer.undo(entry.ledgerId);
+      if (result.status !== 'undone') problems.push(`undo ${entry.ledgerId}: ${result.status}: ${result.error ?? ''}`);
+    } catch (error) {
+      problems.push(`undo ${entry.ledgerId} threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (undoable.length > 0 || problems.length === 0) {
+    for (const [id, before] of target.groupsBefore) {
+      const now = await groupsOf(ec2, id);
+      if (now.join() !== before.join()) problems.push(`after undo ${id} has groups ${now.join(',')}, had ${before.join(',')}`);
+    }
+    for (const [id, before] of target.rulesBefore) {
+      const now = await ingressOf(ec2, id);
+      if (now.join() !== before.join()) problems.push(`after undo ${id} has ingress ${now.join(' ')}, had ${before.join(' ')}`);
+    }
+    const left = await ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [target.vpcId] },
+          { Name: 'tag-key', Values: ['eni-guard:copy-of'] },
+        ],
+      }),
+    );
+    if ((left.SecurityGroups ?? []).length > 0)
+      problems.push(`after undo copies remain: ${(left.SecurityGroups ?? []).map((g) => g.GroupId).join(',')}`);
+    if (target.roleName) {
+      const still = await world.iam
+        .send(new GetRolePolicyCommand({ RoleName: target.roleName, PolicyName: 'eni-guard-revoke-older-sessions' }))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (still) problems.push(`after undo ${target.roleName} still has the revocation policy`);
+    }
+  }
+  return problems;
+}
+
+/** A kill point or an endpoint failure, and which follow-up delivery it is checked with. */
+export interface CrashPoint {
+  readonly scenario: ScenarioName;
+  readonly trap: Trap;
+  /** `same`: the same event is delivered again (inside the lease, then after it); `new`: a new event for the same interface first. */
+  readonly then: 'same' | 'new';
+  /** For the report: the request the trap fires at. */
+  readonly label: string;
+}
+
+/** What one crash point did. */
+export interface CrashOutcome {
+  readonly point: CrashPoint;
+  readonly problems: readonly string[];
+  readonly ms: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const eventIdOf = (event: Record<string, unknown>) => String((event['detail'] as Record<string, unknown>)['eventID']);
+
+/** Runs one crash point start to finish: plant, break, deliver again, check. */
+export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promise<CrashOutcome> {
+  const started = Date.now();
+  const proxy = await startChaosProxy(world.account.moto.endpoint);
+  try {
+    const target = await plant(world, point.scenario);
+    const seen: SeenRequest[] = [];
+    const problems: string[] = [];
+    const first = await deliver(world, proxy, target, target.event, point.trap);
+    seen.push(...first.requests);
+    const claimedAt = Date.now();
+    const eventIds = [eventIdOf(target.event)];
+    if (point.then === 'same') {
+      // Inside the lease of a claim whose holder died: never "duplicate" while the interface is open.
+      const inside = await deliver(world, proxy, target, target.event);
+      seen.push(...inside.requests);
+      const result = inside.invocation.result as { decisions?: { outcome: string; networkInterfaceId: string }[] } | undefined;
+      const duplicates = (result?.decisions ?? []).filter((d) => d.outcome === 'duplicate');
+      if (inside.invocation.ok && duplicates.length > 0) {
+        const open = await openToTheWorld(
+          world.ec2,
+          duplicates.map((d) => d.networkInterfaceId),
+        );
+        if (open.length > 0) problems.push(`redelivery inside the lease said "duplicate" (exit 0) while ${open.join('; ')}`);
+      }
+    } else {
+      const fresh = target.newEvent();
+      eventIds.push(eventIdOf(fresh));
+      const other = await deliver(world, proxy, target, fresh);
+      seen.push(...other.requests);
+      if (!other.invocation.ok) problems.push(`the new event failed: ${firstLine(other.invocation.error)}`);
+    }
+    // After the lease: the same event again (a Lambda retry) takes over and finishes.
+    await sleep(Math.max(0, claimedAt + (LEASE_SECONDS + 1.2) * 1000 - Date.now()));
+    const last = await deliver(world, proxy, target, target.event);
+    seen.push(...last.requests);
+    if (!last.invocation.ok) {
+      // One more, as Lambda's second retry would.
+      await sleep((LEASE_SECONDS + 1.2) * 1000);
+      const retry = await deliver(world, proxy, target, target.event);
+      seen.push(...retry.requests);
+      if (!retry.invocation.ok) problems.push(`the redelivery after the lease failed twice: ${firstLine(retry.invocation.error)}`);
+    }
+    problems.push(...(await violations(world, target, eventIds, seen)));
+    return { point, problems, ms: Date.now() - started };
+  } finally {
+    await proxy.close();
+  }
+}
+
+function firstLine(text: string | undefined): string {
+  return (
+    (text ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
+  );
+}
+
+/** Runs `scenario` once without faults and returns the requests it made (the kill points are the gaps between them). */
+export async function baseline(world: ChaosWorld, scenario: ScenarioName): Promise<readonly SeenRequest[]> {
+  const proxy = await startChaosProxy(world.account.moto.endpoint);
+  try {
+    const target = await plant(world, scenario);
+    const run = await deliver(world, proxy, target, target.event);
+    if (!run.invocation.ok) throw new Error(`baseline ${scenario} failed: ${run.invocation.error}`);
+    world.alerts.push(...(await world.account.subscriber.drain()));
+    return run.requests;
+  } finally {
+    await proxy.close();
+  }
+}
+
+/** Every crash point of a scenario: a kill before and after each request, each checked both ways; an endpoint drop at each ledger and SNS request. */
+export function allCrashPoints(scenario: ScenarioName, trace: readonly SeenRequest[]): CrashPoint[] {
+  const points: CrashPoint[] = [];
+  for (const request of trace) {
+    for (const when of ['before', 'after'] as const) {
+      for (const then of ['same', 'new'] as const) {
+        points.push({
+          scenario,
+          trap: { effect: 'kill', at: request.seq, when },
+          then,
+          label: `kill ${when} #${request.seq} ${request.action}`,
+        });
+      }
+    }
+  }
+  for (const service of ['dynamodb', 'sns']) {
+    const mine = trace.filter((r) => r.service === service);
+    mine.forEach((request, index) => {
+      for (const when of ['before', 'after'] as const) {
+        points.push({
+          scenario,
+          trap: { effect: 'drop', service, at: index + 1, when },
+          then: 'same',
+          label: `${service} gone ${when} its #${index + 1} ${request.action}`,
+        });
+      }
+    });
+  }
+  return points;
+}
+
+/** A crash point named by the request it fires at: the `nth` request with `action` in the baseline trace. */
+export function pointAt(
+  scenario: ScenarioName,
+  trace: readonly SeenRequest[],
+  spec: { action: string; nth?: number; when: 'before' | 'after'; then?: 'same' | 'new'; drop?: string },
+): CrashPoint {
+  const matching = trace.filter((r) => r.action === spec.action && (!spec.drop || r.service === spec.drop));
+  const request = matching[(spec.nth ?? 1) - 1];
+  if (!request) throw new Error(`${scenario}: no request #${spec.nth ?? 1} ${spec.action} in ${trace.map((r) => r.action).join(', ')}`);
+  const then = spec.then ?? 'same';
+  if (spec.drop) {
+    const at = trace.filter((r) => r.service === spec.drop).indexOf(request) + 1;
+    return {
+      scenario,
+      trap: { effect: 'drop', service: spec.drop, at, when: spec.when },
+      then,
+      label: `${spec.drop} gone ${spec.when} its #${at} ${spec.action}`,
+    };
+  }
+  return {
+    scenario,
+    trap: { effect: 'kill', at: request.seq, when: spec.when },
+    then,
+    label: `kill ${spec.when} #${request.seq} ${spec.action} (${then})`,
+  };
+}
+
+/** Runs `points` with at most `concurrency` at a time (they mostly wait for leases). */
+export async function runAll(world: ChaosWorld, points: readonly CrashPoint[], concurrency: number): Promise<CrashOutcome[]> {
+  const out: CrashOutcome[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, points.length) }, async () => {
+      while (next < points.length) {
+        const point = points[next++]!;
+        out.push(await runCrashPoint(world, point));
+      }
+    }),
+  );
+  return out;
+}
+
+/** A report line per crash point. */
+export function report(outcomes: readonly CrashOutcome[]): string {
+  const failed = outcomes.filter((o) => o.problems.length > 0);
+  const lines = [
+    `crash points: ${outcomes.length} tried, ${outcomes.length - failed.length} converged, ${failed.length} did not`,
+    ...failed.map((o) => `  ✗ ${o.point.scenario} ${o.point.label} ${o.point.then}: ${o.problems.join(' | ')}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
