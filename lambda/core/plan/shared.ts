@@ -3,7 +3,7 @@
  * and the names and tags eni-guard writes on what it creates or changes.
  */
 import type { Action } from '../actions';
-import type { InterfaceFacts, SecurityGroupRule } from '../model';
+import type { InterfaceFacts, OwnGroup, SecurityGroupRule } from '../model';
 
 /** A fix the policy asked for but that is not carried out, and why. */
 export interface Withheld {
@@ -37,6 +37,11 @@ export interface PlanInputs {
   readonly groupUsage: ReadonlyMap<string, number>;
   /** Existing quarantine groups by VPC id, for the VPCs `quarantineVpcs` named (absent: none exists yet). */
   readonly quarantineGroups?: ReadonlyMap<string, string>;
+  /**
+   * Copies eni-guard made earlier for this interface (tagged `eni-guard:interface`), by the group they
+   * copy: what an interrupted attempt may have left. Read only when a shared group is to be copied.
+   */
+  readonly ownCopies?: ReadonlyMap<string, OwnGroup>;
   readonly flowLogDestination?: FlowLogDestination;
   /** The responder's own role: never revoked. */
   readonly responderRoleArn?: string;
