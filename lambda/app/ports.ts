@@ -8,7 +8,7 @@ import type { ApiCall } from '../core/actions';
 import type { Alert } from '../core/alert';
 import type { InterfaceLookup } from '../core/event';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
-import type { FlowLogCoverage, InstanceFacts, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
+import type { FlowLogCoverage, InstanceFacts, NetworkInterface, OwnGroup, SecurityGroupRule, SubnetNetwork } from '../core/model';
 
 /** What the responder and the sweep read from EC2. Adapter: `Ec2Adapter` (adapters/ec2.ts). */
 export interface Ec2Port {
@@ -20,6 +20,8 @@ export interface Ec2Port {
   countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
   /** The VPC's quarantine group, if eni-guard created one before. */
   findQuarantineGroup(vpcId: string): Promise<string | undefined>;
+  /** Security groups of the VPC carrying every one of `tags` (what eni-guard created, or an interrupted attempt left), with their rules and users. */
+  findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
   /** The interfaces attached to an instance, or using a group (every page). */
   findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
   /** Every interface in the Region, page by page (the periodic sweep). */
@@ -48,16 +50,31 @@ export interface VerifyReader {
   describeTags(resourceId: string): Promise<Record<string, string>>;
   hasRolePolicy(roleName: string, policyName: string): Promise<boolean>;
   accessKeyStatus(userName: string, accessKeyId: string): Promise<string | undefined>;
+  /** As `Ec2Port.findOwnGroups`: resolves the ids an interrupted attempt's creates returned, from their tags. */
+  findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
 }
+
+/** What a claim found: the record is now this attempt's (a new one, or one taken over), or someone else's. */
+export type Claim =
+  /** Claimed: `entry` is the record as written (for a takeover: the earlier attempts' results and interrupted plans kept). */
+  | { readonly kind: 'claimed'; readonly entry: LedgerEntry }
+  /** Held by a live claim (until `leaseUntil`), or final (completed, undone …). */
+  | { readonly kind: 'held'; readonly entry: LedgerEntry; readonly leaseUntil?: Date };
 
 /**
  * The remediation ledger: write-ahead claims, records, the IaC-conflict count. Adapter: `DynamoLedger`
  * (adapters/ledger.ts); tests use an in-memory one.
  */
 export interface LedgerPort {
-  /** Claims `entry.ledgerId` until `leaseUntil`. Returns undefined when claimed, else the record that holds it. */
-  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined>;
-  /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
+  /**
+   * Claims `entry.ledgerId` until `leaseUntil`: creates the record, or takes over one nobody holds
+   * (an expired claim, an incomplete record) with `resumeEntry` — never discarding what it recorded.
+   */
+  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<Claim>;
+  /**
+   * Overwrites the record; with `expected`, only if its status still is that and it is still under
+   * the entry's `attempt` (else throws `LedgerConflictError`: another attempt took it over).
+   */
   save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
   get(ledgerId: string): Promise<LedgerEntry | undefined>;
   /** How many records since `since` changed something on this interface (the IaC-conflict guard). */

@@ -54,6 +54,8 @@ export interface ChangeAlertDocument extends AlertDocument {
   readonly interfacesOmitted?: number;
   /** Every interface using the group that was evaluated, by outcome (compliant and skipped ones do not alert). */
   readonly evaluated: OutcomeCounts;
+  /** Interfaces not handled yet (another invocation holds them, a fix must be retried): the event is delivered again, and a later alert reports them. */
+  readonly pending?: readonly { readonly id: string; readonly reason: string }[];
 }
 
 /** The `kind` message attribute: subscribers can filter combined alerts in or out. */
@@ -89,6 +91,7 @@ export function renderChangeAlert(
   change: GroupChange,
   alerts: readonly Alert[],
   evaluated: OutcomeCounts,
+  pending: readonly { readonly id: string; readonly reason: string }[] = [],
 ): ChangeAlert | undefined {
   const ordered = [...alerts].sort(
     (a, b) =>
@@ -98,7 +101,11 @@ export function renderChangeAlert(
   const primary = ordered[0];
   if (!primary) return undefined;
   const severity: Severity = primary.document.severity;
-  const response = worstResponse(ordered.map((a) => a.document.response));
+  // Interfaces still to be handled are not fixed: the change as a whole is not remediated yet.
+  const response = worstResponse([
+    ...ordered.map((a) => a.document.response),
+    ...(pending.length > 0 ? (['remediation-failed'] as const) : []),
+  ]);
   const outcome = ordered.some((a) => a.document.outcome === 'noncompliant') ? 'noncompliant' : primary.document.outcome;
   const rule = primary.attributes.rule;
   const document: ChangeAlertDocument = {
@@ -111,6 +118,7 @@ export function renderChangeAlert(
     interfaces: ordered.slice(0, CHANGE_INTERFACE_LIMIT).map((a) => briefOf(a.document)),
     ...(ordered.length > CHANGE_INTERFACE_LIMIT ? { interfacesOmitted: ordered.length - CHANGE_INTERFACE_LIMIT } : {}),
     evaluated,
+    ...(pending.length > 0 ? { pending: pending.slice(0, CHANGE_INTERFACE_LIMIT) } : {}),
   };
   const count = ordered.length;
   const subject = truncate(
@@ -129,11 +137,13 @@ function briefOf(doc: AlertDocument): ChangeInterface {
   const ni = doc.networkInterface;
   const done = doc.results.map((r) => {
     const how =
-      r.status === 'succeeded'
-        ? r.verified
-          ? 'verified'
-          : `NOT verified (${r.verification ?? 'unknown'})`
-        : `FAILED: ${r.error ?? 'unknown error'}`;
+      r.status === 'superseded'
+        ? `superseded: ${r.supersededBy ?? ''}`
+        : r.status === 'succeeded'
+          ? r.verified
+            ? 'verified'
+            : `NOT verified (${r.verification ?? 'unknown'})`
+          : `FAILED: ${r.error ?? 'unknown error'}`;
     return `${r.summary} → ${how}`;
   });
   const wouldCall = doc.plan?.mode === 'dry-run' ? doc.plan.actions.flatMap((a) => a.calls.map((c) => `would call: ${c}`)) : [];
@@ -178,6 +188,13 @@ function renderText(context: EventContext, doc: ChangeAlertDocument): string {
   }
   if (doc.interfacesOmitted)
     lines.push('', `… and ${doc.interfacesOmitted} more interface(s): see the function log for event ${context.eventId}`);
+  if (doc.pending && doc.pending.length > 0) {
+    lines.push(
+      '',
+      `Not handled yet (${doc.pending.length}; the event is delivered again and a later alert reports them):`,
+      ...doc.pending.map((p) => `  ${p.id}: ${p.reason}`),
+    );
+  }
   lines.push(
     '',
     `Evaluated: ${totals || 'nothing'} (every interface using ${doc.change.groupId})`,

@@ -100,6 +100,7 @@ export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient): Re
     describeTags: (id) => ec2.describeTags(id),
     hasRolePolicy: (role, policy) => iam.hasRolePolicy(role, policy),
     accessKeyStatus: (user, key) => iam.accessKeyStatus(user, key),
+    findOwnGroups: (vpcId, tags) => ec2.findOwnGroups(vpcId, tags),
   });
 }
 

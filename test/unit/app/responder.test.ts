@@ -4,6 +4,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
   EC2Client,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -134,6 +135,8 @@ beforeEach(() => {
   sns.reset();
   log.lines = [];
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  // No copy an interrupted attempt left behind.
+  ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
   // A public subnet with the default network ACL, in a VPC with an active flow log.
   ec2.on(DescribeRouteTablesCommand).resolves({
     RouteTables: [
@@ -421,7 +424,11 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
 
   it('acts and alerts once when the same event is delivered three times (ledger)', async () => {
     givenInterface();
-    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https] });
+    // Revoked: every read after the first sees SSH gone.
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh, https] })
+      .resolves({ SecurityGroupRules: [https] });
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     const ledger = new MemoryLedger();
     const guard = responder(UNTAGGED, ledger);
@@ -437,13 +444,21 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
       ledgerId: `evt-1/${ENI}`,
       status: 'completed',
       alertSent: true,
-      preState: { networkInterface: { networkInterfaceId: ENI }, groupRules: [{ ruleId: 'sgr-ssh' }, { ruleId: 'sgr-https' }] },
+      attempt: 1,
+      preState: { networkInterface: { networkInterfaceId: ENI } },
+      findings: [
+        expect.objectContaining({ ruleId: 'world-open-ingress', severity: 'critical' }),
+        expect.objectContaining({ ruleId: 'public-ip' }),
+      ],
     });
   });
 
   it('publishes the recorded alert on redelivery when the first publish failed, without acting again', async () => {
     givenInterface();
-    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolves({ SecurityGroupRules: [] });
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     sns
       .on(PublishCommand)
@@ -463,7 +478,10 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
 
   it('lets another delivery take over a claim whose holder died once the lease has expired', async () => {
     givenInterface();
-    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolves({ SecurityGroupRules: [] });
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     const ledger = new MemoryLedger();
     const stale = {
