@@ -22,7 +22,7 @@ import { renderAlert, type Alert } from '../core/alert';
 import { currentResults, needsAlert, type ActionResult, type Decision } from '../core/decision';
 import { findingOf, MAX_ATTEMPTS, type LedgerEntry } from '../core/ledger';
 import { groupEvidence } from '../core/plan/leftovers';
-import type { Plan } from '../core/plan/index';
+import { TAGS, type Plan } from '../core/plan/index';
 import type { BatchDecision } from './batch';
 import { LedgerConflictError, type LedgerPort, type LogPort } from './ports';
 import type { Redelivery } from './redelivery';
@@ -82,7 +82,12 @@ export class Attempts {
     const seen = pending.length > 0 ? await this.remediator.reconcile(pending) : [];
     const interrupted = seen.slice(0, record.interrupted?.length ?? 0);
     const retried = seen.slice(interrupted.length);
-    const recovered = interrupted.filter((r) => r.verified).map((r) => recoveredResult(r, attempt));
+    // A fix AWS shows may be another remediation's, made while this one lay interrupted (a new event for the
+    // interface): the interface's ledger tag names the last one; its record says what it did itself.
+    const theirs = await this.doneByOther(draft, ledgerId, interrupted);
+    const recovered = interrupted
+      .filter((r) => r.verified && !theirs.targets.has(actionTarget(r.action)))
+      .map((r) => recoveredResult(r, attempt));
     // Tagging the interface is bookkeeping: once an earlier attempt did it, it is not done again.
     const tagged = prior.filter(
       (r) => r.action.kind === 'tag-interface' && !open(r) && r.status === 'succeeded' && r.superseded === undefined,
@@ -127,16 +132,38 @@ export class Attempts {
       });
     }
 
+    for (const r of interrupted.filter((i) => i.verified && theirs.targets.has(actionTarget(i.action)))) {
+      history.push({
+        action: r.action,
+        status: 'failed',
+        error: 'interrupted before it took effect',
+        calls: [],
+        outputs: r.outputs,
+        superseded: `interrupted; the change was made by eni-guard ${theirs.ledgerId ?? '?'} meanwhile`,
+      });
+    }
+
     // Earlier results: final ones stand; open ones are verified now, redone, or set aside.
     const earlier = prior.map((r) => {
       if (!open(r)) return r;
       const now = retried.find((s) => s.action === r.action);
-      if (now?.verified)
-        return { ...r, verified: true, verification: `verified on attempt ${attempt}: ${now.verification}`, retryable: false };
+      // It took after all (an answer lost on the way, eventual consistency): done, as AWS now shows.
+      if (now?.verified) {
+        const { error: _error, ...rest } = r;
+        return {
+          ...rest,
+          status: 'succeeded' as const,
+          verified: true,
+          verification: `verified on attempt ${attempt}: ${now.verification}`,
+          retryable: false,
+        };
+      }
       const why =
         ran.has(actionTarget(r.action)) || resumed.some((x) => x.action.kind === r.action.kind)
           ? `retried by attempt ${attempt}`
-          : `not needed any more (re-read on attempt ${attempt})`;
+          : fresh.length > 0
+            ? `replaced by attempt ${attempt}'s fix, planned on a fresh read`
+            : `not needed any more (re-read on attempt ${attempt})`;
       return { ...r, superseded: why };
     });
     const results = [...earlier, ...history, ...recovered, ...fresh, ...resumed];
@@ -202,6 +229,19 @@ export class Attempts {
     if (!late) throw retry;
     this.log.info('ledger record completed after the alert', { ledgerId });
     return { decision: warned };
+  }
+
+  /** The fixes another remediation of the interface recorded, when its ledger tag names one and something interrupted shows as done. */
+  private async doneByOther(
+    draft: Decision,
+    ledgerId: string,
+    interrupted: readonly Reconciled[],
+  ): Promise<{ ledgerId?: string; targets: ReadonlySet<string> }> {
+    const other = draft.networkInterface?.tags[TAGS.ledger];
+    if (!other || other === ledgerId || !interrupted.some((r) => r.verified)) return { targets: new Set() };
+    const entry = await this.ledger.get(other).catch(() => undefined);
+    const targets = new Set((entry?.results ?? []).filter((r) => r.status === 'succeeded').map((r) => actionTarget(r.action)));
+    return { ledgerId: other, targets };
   }
 
   /** Publishes the completed decision's alert and notes it went out (a failed publish keeps the alert in the record for the redelivery). */

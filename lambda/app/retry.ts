@@ -2,7 +2,7 @@
  * Failures that mean "deliver this event again later": the invocation fails, so Lambda (and
  * EventBridge) retry it; the CLI exits 3 and prints the message. Each says what was done so far.
  */
-import type { Decision } from '../core/decision';
+import { responseOf, type Decision } from '../core/decision';
 
 /** Base of the errors after which a later delivery finishes the job. */
 export class RetryLaterError extends Error {
@@ -55,7 +55,7 @@ export class BatchIncompleteError extends RetryLaterError {
     readonly failures: readonly { readonly networkInterfaceId: string; readonly error: string }[],
     what: string,
   ) {
-    const done = decisions.map((d) => `${d.networkInterfaceId} ${d.outcome}`).join(', ');
+    const done = decisions.map((d) => `${d.networkInterfaceId} ${d.outcome}${d.plan ? `/${responseOf(d)}` : ''}`).join(', ');
     const failed = failures.map((f) => `${f.networkInterfaceId}: ${f.error}`).join('; ');
     super(
       `${what}: ${decisions.length} interface(s) handled (${done || 'none'}), ${failures.length} not yet (${failed}); the event must be delivered again`,

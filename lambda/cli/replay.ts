@@ -27,6 +27,8 @@ export interface ReplaySettings {
   readonly responderRoleArn?: string;
   /** The remediation ledger (`respond` only): decisions are recorded (duplicates skipped, undo possible) as the function does. */
   readonly ledgerTable?: string;
+  /** The ledger lease (`LEDGER_LEASE_SECONDS`, as the function reads it). @default 120 */
+  readonly leaseSeconds?: number;
   readonly log: LogPort;
 }
 
@@ -75,7 +77,11 @@ export async function replay(
           ...(settings.mode === 'respond' && settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
           alerts,
           log: settings.log,
-          settings: { policy, ...(settings.responderRoleArn ? { responderRoleArn: settings.responderRoleArn } : {}) },
+          settings: {
+            policy,
+            ...(settings.responderRoleArn ? { responderRoleArn: settings.responderRoleArn } : {}),
+            ...(settings.leaseSeconds ? { leaseSeconds: settings.leaseSeconds } : {}),
+          },
         }),
       };
       responders.set(key, entry);

@@ -63,7 +63,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
 export function readLeaseSeconds(env: Readonly<Record<string, string | undefined>>): number {
   const raw = env['LEDGER_LEASE_SECONDS'];
   if (raw === undefined || raw === '') return DEFAULT_LEASE_SECONDS;
-  const seconds = /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(seconds > 0 && seconds <= MAX_LEASE_SECONDS)) {
     throw new EnvironmentError(
       `LEDGER_LEASE_SECONDS must be a number of seconds above 0 and at most ${MAX_LEASE_SECONDS}, not ${JSON.stringify(raw)}`,

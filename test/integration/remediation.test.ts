@@ -27,6 +27,7 @@ import type { PolicyInput } from '../../lambda/core/policy';
 import type { Decision } from '../../lambda/core/decision';
 import type { HandleResult } from '../../lambda/app/responder';
 import { createClients, createUndoer } from '../../lambda/functions/wiring';
+import { DynamoLedger } from '../../lambda/adapters/ledger';
 import { UndoError } from '../../lambda/app/remediator';
 import { RemediationIncompleteError } from '../../lambda/app/retry';
 import { cli } from '../unit/cli/io';
@@ -497,6 +498,44 @@ describe('remediation against moto', () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'noncompliant', response: 'notified' });
     expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'duplicate' });
     expect(await subscriber.drain()).toHaveLength(1);
+  });
+
+  it('eni-guard respond exits 3 and says so while another invocation holds the claim, and does the work once its lease ran out', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'cli-held', [worldOpen(5900)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const event = eventFor(ni);
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-held-'));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
+    // An invocation claimed it and died: its lease runs for two more seconds.
+    const eventId = String((event['detail'] as Record<string, unknown>)['eventID']);
+    const now = new Date();
+    const ledger = new DynamoLedger(createClients(account.connection).dynamodb, ledgerTable);
+    const claim = await ledger.claim(
+      {
+        ledgerId: `${eventId}/${ni.NetworkInterfaceId!}`,
+        eventId,
+        networkInterfaceId: ni.NetworkInterfaceId!,
+        status: 'in-progress',
+        createdAt: now.toISOString(),
+      },
+      new Date(now.getTime() + 2000),
+      now,
+    );
+    expect(claim.kind).toBe('claimed');
+    const env = { ALERT_TOPIC_ARN: subscriber.topicArn, LEDGER_TABLE_NAME: ledgerTable };
+    const args = ['respond', '--event', 'event.json', '--endpoint-url', moto.endpoint];
+
+    const held = await cli(args, { cwd: dir, env });
+    expect(held.code).toBe(3);
+    expect(held.stdout).toMatch(/FAILED: .*claimed by another invocation until .*the event must be delivered again/);
+    expect((await ingressRules(ec2, groupId)).map((r) => r.FromPort)).toEqual([5900]);
+    expect(await subscriber.drain()).toEqual([]);
+
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const after = await cli(args, { cwd: dir, env });
+    expect(after.code).toBe(1);
+    expect(await ingressRules(ec2, groupId)).toEqual([]);
+    expect((await subscriber.drain()).map((a) => a.attributes['response'])).toEqual(['remediated']);
   });
 
   it('eni-guard evaluate prints one alert for a security-group change that reaches two interfaces', async () => {

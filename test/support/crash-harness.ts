@@ -80,8 +80,12 @@ export interface ChaosWorld {
   readonly ec2: EC2Client;
   readonly iam: IAMClient;
   readonly ledger: DynamoLedger;
-  /** Alerts drained from the subscriber so far (shared by concurrent kill points; filter by event id). */
-  readonly alerts: ReceivedAlert[];
+  /**
+   * Every alert the subscriber received so far, in one list kill points running side by side share
+   * (filter by event id). Drains run one after another: a message another drain has received but
+   * not yet added would otherwise look missing.
+   */
+  collectAlerts(): Promise<readonly ReceivedAlert[]>;
   readonly policyDir: string;
 }
 
@@ -92,13 +96,20 @@ export async function startChaosWorld(): Promise<ChaosWorld> {
     bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-chaos-bundle-'))),
   ]);
   const clients = createClients(account.connection);
+  const alerts: ReceivedAlert[] = [];
+  let drained: Promise<void> = Promise.resolve();
   return {
     account,
     bundle,
     ec2: account.ec2,
     iam: clients.iam,
     ledger: new DynamoLedger(new DynamoDBClient(account.connection), account.ledgerTable),
-    alerts: [],
+    collectAlerts: () => {
+      drained = drained.then(async () => {
+        alerts.push(...(await account.subscriber.drain()));
+      });
+      return drained.then(() => alerts);
+    },
     policyDir: mkdtempSync(join(tmpdir(), 'eni-guard-chaos-policy-')),
   };
 }
@@ -267,8 +278,7 @@ export async function violations(
   }
 
   // 3. Alerts: every target interface reported remediated exactly once; what it lists is what was recorded.
-  world.alerts.push(...(await world.account.subscriber.drain()));
-  const alerts = world.alerts.filter((a) => eventIds.includes(String(a.document['eventId'])));
+  const alerts = (await world.collectAlerts()).filter((a) => eventIds.includes(String(a.document['eventId'])));
   const records = new Map<string, LedgerEntry>();
   for (const eventId of eventIds) {
     for (const id of target.interfaces) {
@@ -457,7 +467,7 @@ export async function baseline(world: ChaosWorld, scenario: ScenarioName): Promi
     const target = await plant(world, scenario);
     const run = await deliver(world, proxy, target, target.event);
     if (!run.invocation.ok) throw new Error(`baseline ${scenario} failed: ${run.invocation.error}`);
-    world.alerts.push(...(await world.account.subscriber.drain()));
+    await world.collectAlerts();
     return run.requests;
   } finally {
     await proxy.close();
