@@ -15,6 +15,8 @@ export interface RecordedCall {
   readonly status: number;
   /** Size of the request body (DynamoDB bills writes by item size). */
   readonly requestBytes: number;
+  /** The request body of a DynamoDB call (its items say what the write is billed). */
+  readonly body?: string;
   /** Request received → response sent, as the proxy saw it (moto's work plus one extra loopback hop). */
   readonly ms: number;
 }
@@ -84,6 +86,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
               action,
               status: upstreamResponse.statusCode ?? 502,
               requestBytes: body.length,
+              ...(service === 'dynamodb' ? { body: body.toString('utf8') } : {}),
               ms: performance.now() - started,
             }),
           );

@@ -27,7 +27,10 @@ function valueBytes(value: AttributeValue): number {
     const digits = value.N.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
     return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
   }
-  if (value.B !== undefined) return value.B.byteLength;
+  // Binary as the SDK holds it, or base64 as DynamoDB JSON carries it on the wire.
+  const binary: unknown = value.B;
+  if (typeof binary === 'string') return Buffer.from(binary, 'base64').byteLength;
+  if (binary instanceof Uint8Array) return binary.byteLength;
   if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
   if (value.L !== undefined) return 3 + value.L.reduce((sum, v) => sum + 1 + valueBytes(v), 0);
   if (value.M !== undefined) return 3 + Object.entries(value.M).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + valueBytes(v), 0);
