@@ -17,7 +17,7 @@
  * The ledger is written twice in a normal remediation (claim, completion) plus once to note the
  * alert went out; progress in between is read back from AWS, not written after every call.
  */
-import { actionTarget } from '../core/actions';
+import { actionTarget, isRef, type Action, type ApiCall } from '../core/actions';
 import { renderAlert, type Alert } from '../core/alert';
 import { currentResults, needsAlert, type ActionResult, type Decision } from '../core/decision';
 import { findingOf, MAX_ATTEMPTS, type LedgerEntry } from '../core/ledger';
@@ -28,6 +28,13 @@ import { LedgerConflictError, type LedgerPort, type LogPort } from './ports';
 import type { Redelivery } from './redelivery';
 import type { PendingAction, Reconciled, Remediator } from './remediator';
 import { LedgerIncompleteError, RemediationIncompleteError } from './retry';
+
+/** What a later remediation of the same interface did, as its record says. */
+interface Others {
+  readonly ledgerId?: string;
+  readonly targets: ReadonlySet<string>;
+  readonly groups: ReadonlySet<string>;
+}
 
 /** Publishes (or, deferred, hands back) a decision's alert and logs it: the responder's `finish`. */
 export type Finish = (decision: Decision, alert: Alert | undefined, defer: boolean) => Promise<BatchDecision>;
@@ -84,7 +91,7 @@ export class Attempts {
     const retried = seen.slice(interrupted.length);
     // A fix AWS shows may be another remediation's, made while this one lay interrupted (a new event for the
     // interface): the interface's ledger tag names the last one; its record says what it did itself.
-    const theirs = await this.doneByOther(draft, ledgerId, interrupted);
+    const theirs = await this.doneByOther(draft, record, interrupted);
     const recovered = interrupted
       .filter((r) => r.verified && !theirs.targets.has(actionTarget(r.action)))
       .map((r) => recoveredResult(r, attempt));
@@ -103,43 +110,47 @@ export class Attempts {
     const resumed: ActionResult[] = [];
     const somethingDone = [...recovered, ...prior, ...fresh].some((r) => r.status === 'succeeded' && r.superseded === undefined);
     const tag = [...interrupted, ...retried].find((r) => r.action.kind === 'tag-interface' && !r.verified);
-    if (somethingDone && tag && !ran.has(actionTarget(tag.action)) && plan.mode === 'remediate') {
+    // Not over a later remediation's tag: the interface says who fixed it last.
+    const retag = tag && !theirs.targets.has(actionTarget(tag.action));
+    if (somethingDone && tag && retag && !ran.has(actionTarget(tag.action)) && plan.mode === 'remediate') {
       resumed.push(...(await this.remediator.execute([tag.action])).map((r) => stamp(r, attempt)));
     }
 
-    // What interrupted actions left half-made: adopted by the fresh plan, or rolled back.
+    // What interrupted actions left: the groups their creates made (found by their creation tags) are listed
+    // as made; those the fresh plan neither adopted nor uses are rolled back (their compensation).
     const adopted = new Set(toRun.flatMap((a) => (a.recovered ?? []).map((c) => String(c.input['GroupId']))));
+    const used = groupIdsIn(toRun);
     const history: ActionResult[] = [];
-    for (const r of interrupted.filter((i) => !i.verified)) {
-      const left = r.groups.filter((g) => !adopted.has(g.groupId));
-      const evidence = left.flatMap((g) =>
-        groupEvidence(
-          g,
-          r.action.calls.find((c) => c.operation === 'CreateSecurityGroup'),
-        ),
+    for (const r of interrupted) {
+      // Tagging cannot verify once a later remediation re-tagged the interface: it is the same case.
+      const foreign = (r.verified || r.action.kind === 'tag-interface') && theirs.targets.has(actionTarget(r.action));
+      if (r.verified && !foreign) continue;
+      // A group a later remediation created is not this attempt's, whatever tags it shares (a quarantine group).
+      const left = r.groups.filter((g) => !adopted.has(g.groupId) && !theirs.groups.has(g.groupId));
+      const evidence = left.flatMap((g) => groupEvidence(g, createOf(r.action, r.outputs, g.groupId)));
+      const unused = Object.fromEntries(
+        Object.entries(r.outputs).filter(([, id]) => left.some((g) => g.groupId === id && g.users === 0 && !used.has(id))),
       );
-      const unused = Object.fromEntries(Object.entries(r.outputs).filter(([, id]) => left.some((g) => g.groupId === id && g.users === 0)));
       const compensation = Object.keys(unused).length > 0 ? await this.remediator.sendAll(r.action.compensation, unused) : [];
-      if (evidence.length === 0 && compensation.length === 0) continue;
+      // Its change is in place, made by another remediation too: whether this attempt's own calls went out is not known.
+      const unknown = foreign
+        ? r.action.calls
+            .filter((c) => !configuresCreated(c))
+            .map((c) => ({ operation: c.operation, input: resolvedInput(c.input, r.outputs), outcome: 'unknown' as const }))
+        : [];
+      if (evidence.length === 0 && compensation.length === 0 && unknown.length === 0) continue;
+      const rolledBack =
+        compensation.length > 0 ? `; what it left was deleted (${compensation.map((c) => `${c.operation} ${c.outcome}`).join(', ')})` : '';
       history.push({
         action: r.action,
         status: 'failed',
         error: 'interrupted before it took effect',
-        calls: evidence,
+        calls: [...evidence, ...unknown],
         ...(compensation.length > 0 ? { compensation } : {}),
         outputs: r.outputs,
-        superseded: `interrupted before it took effect${compensation.length > 0 ? `; what it left was deleted (${compensation.map((c) => `${c.operation} ${c.outcome}`).join(', ')})` : ''}${ran.has(actionTarget(r.action)) ? `; redone by attempt ${attempt}` : ''}`,
-      });
-    }
-
-    for (const r of interrupted.filter((i) => i.verified && theirs.targets.has(actionTarget(i.action)))) {
-      history.push({
-        action: r.action,
-        status: 'failed',
-        error: 'interrupted before it took effect',
-        calls: [],
-        outputs: r.outputs,
-        superseded: `interrupted; the change was made by eni-guard ${theirs.ledgerId ?? '?'} meanwhile`,
+        superseded: foreign
+          ? `interrupted; the change is in place, made by eni-guard ${theirs.ledgerId ?? '?'} meanwhile${rolledBack}`
+          : `interrupted before it took effect${rolledBack}${ran.has(actionTarget(r.action)) ? `; redone by attempt ${attempt}` : ''}`,
       });
     }
 
@@ -231,17 +242,23 @@ export class Attempts {
     return { decision: warned };
   }
 
-  /** The fixes another remediation of the interface recorded, when its ledger tag names one and something interrupted shows as done. */
-  private async doneByOther(
-    draft: Decision,
-    ledgerId: string,
-    interrupted: readonly Reconciled[],
-  ): Promise<{ ledgerId?: string; targets: ReadonlySet<string> }> {
+  /**
+   * What a later remediation of the interface recorded (its ledger tag names it): the fixes it made
+   * and the groups it created. An interrupted attempt's change AWS shows may be that one's.
+   */
+  private async doneByOther(draft: Decision, record: LedgerEntry, interrupted: readonly Reconciled[]): Promise<Others> {
     const other = draft.networkInterface?.tags[TAGS.ledger];
-    if (!other || other === ledgerId || !interrupted.some((r) => r.verified)) return { targets: new Set() };
+    const none: Others = { targets: new Set(), groups: new Set() };
+    if (!other || other === record.ledgerId || interrupted.length === 0) return none;
     const entry = await this.ledger.get(other).catch(() => undefined);
-    const targets = new Set((entry?.results ?? []).filter((r) => r.status === 'succeeded').map((r) => actionTarget(r.action)));
-    return { ledgerId: other, targets };
+    // An older remediation's tag only says this attempt never tagged the interface: its fixes are not that one's.
+    if (!entry || entry.createdAt <= record.createdAt) return none;
+    const done = (entry.results ?? []).filter((r) => r.status === 'succeeded');
+    return {
+      ledgerId: other,
+      targets: new Set(done.map((r) => actionTarget(r.action))),
+      groups: new Set(done.flatMap((r) => Object.values(r.outputs))),
+    };
   }
 
   /** Publishes the completed decision's alert and notes it went out (a failed publish keeps the alert in the record for the redelivery). */
@@ -317,6 +334,28 @@ function resolvedInput(
     return value;
   };
   return resolve(input) as Readonly<Record<string, unknown>>;
+}
+
+/** The create call of `action` whose output is `groupId`. */
+function createOf(action: Action, outputs: Readonly<Record<string, string>>, groupId: string): ApiCall | undefined {
+  return action.calls.find((c) => c.operation === 'CreateSecurityGroup' && c.output && outputs[c.output.name] === groupId);
+}
+
+/** A call that creates a group, or configures one the same action creates (its group id is a ref). */
+function configuresCreated(call: ApiCall): boolean {
+  return (call.operation === 'CreateSecurityGroup' && call.output !== undefined) || isRef(call.input['GroupId']);
+}
+
+/** Every security-group id the actions' calls name (the groups a plan puts an interface in, edits or adopts). */
+function groupIdsIn(actions: readonly Action[]): ReadonlySet<string> {
+  const ids = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string' && value.startsWith('sg-')) ids.add(value);
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null) Object.values(value).forEach(walk);
+  };
+  for (const action of actions) for (const call of action.calls) walk(call.input);
+  return ids;
 }
 
 function withoutInterrupted(entry: LedgerEntry): LedgerEntry {

@@ -109,6 +109,8 @@ export class Responder {
       ? [
           { kind: 'tagged', key: TAGS.ledger, value: `${context.eventId}/*` },
           { kind: 'on-tagged-group', tags: { [TAGS.copyOf]: parsed.change.groupId, [TAGS.ledger]: `${context.eventId}/*` } },
+          // …or a copy this event left that a newer remediation adopted: this event's record is finished from there.
+          { kind: 'on-tagged-group', tags: { [TAGS.copyOf]: parsed.change.groupId, [TAGS.adoptedFrom]: `${context.eventId}/*` } },
         ]
       : [];
     for (const lookup of [...(parsed.lookups ?? []), ...remediated]) {

@@ -64,8 +64,10 @@ export interface ExecutedCall {
    * `already-done`: the call failed with an error meaning its effect was already in place.
    * `recovered`: an earlier attempt that was interrupted (the process died, its answer was lost) made
    * it; what AWS shows now proves it took effect.
+   * `unknown`: an interrupted attempt was to make it; its effect is in place, but another remediation
+   * made it too, so whether this attempt's call went out cannot be told.
    */
-  readonly outcome: 'ok' | 'already-done' | 'failed' | 'recovered';
+  readonly outcome: 'ok' | 'already-done' | 'failed' | 'recovered' | 'unknown';
   readonly error?: string;
 }
 

@@ -41,6 +41,8 @@ export interface ChangeInterface {
   readonly actions: readonly string[];
   readonly ledgerId?: string;
   readonly undoCommand?: string;
+  /** This interface's part may repeat an alert already sent (an interrupted attempt may have published it). */
+  readonly possibleRepeat?: boolean;
 }
 
 /** The combined alert document. */
@@ -160,6 +162,7 @@ function briefOf(doc: AlertDocument): ChangeInterface {
     actions: [...done, ...wouldCall, ...withheld],
     ...(doc.ledgerId ? { ledgerId: doc.ledgerId } : {}),
     ...(doc.undoCommand ? { undoCommand: doc.undoCommand } : {}),
+    ...(doc.possibleRepeat ? { possibleRepeat: true } : {}),
   };
 }
 
@@ -185,6 +188,7 @@ function renderText(context: EventContext, doc: ChangeAlertDocument): string {
     lines.push(...ni.ruleErrors.map((e) => `  [error] ${e.ruleId} could not be evaluated: ${e.message}`));
     lines.push(...ni.actions.map((a) => `  ${a}`));
     if (ni.undoCommand) lines.push(`  undo: ${ni.undoCommand}`);
+    if (ni.possibleRepeat) lines.push('  (may repeat an earlier alert: an interrupted attempt may have sent it)');
   }
   if (doc.interfacesOmitted)
     lines.push('', `… and ${doc.interfacesOmitted} more interface(s): see the function log for event ${context.eventId}`);

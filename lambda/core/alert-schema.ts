@@ -117,11 +117,9 @@ export const DecisionDocumentSchema = z
         calls: z
           .array(z.string())
           .meta({ description: 'Each call as sent, and how it ended: `Operation Param=value … → ok|already-done|failed`.' }),
-        status: z
-          .string()
-          .meta({
-            description: '`succeeded`, `failed`, or `superseded` (an earlier attempt a later one replaced; `supersededBy` says how).',
-          }),
+        status: z.string().meta({
+          description: '`succeeded`, `failed`, or `superseded` (an earlier attempt a later one replaced; `supersededBy` says how).',
+        }),
         verified: z.boolean().optional(),
         verification: z.string().optional(),
         error: z.string().optional(),
@@ -146,13 +144,10 @@ export const DecisionDocumentSchema = z
       .meta({ description: 'Restores the pre-state: paste as is (`npx eni-guard undo … --ledger-table … --region …`).' }),
     record: pointer.optional(),
     truncated: truncated.optional(),
-    ledgerWarning: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'The ledger record could not be completed after acting: what is missing, and where the whole record is until a retry completes it.',
-      }),
+    ledgerWarning: z.string().optional().meta({
+      description:
+        'The ledger record could not be completed after acting: what is missing, and where the whole record is until a retry completes it.',
+    }),
     escalation: z
       .string()
       .optional()

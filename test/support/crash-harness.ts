@@ -141,9 +141,10 @@ export async function plant(world: ChaosWorld, scenario: ScenarioName): Promise<
   const { vpcId, subnetId } = await createNetwork(ec2, '10.80.0.0/16');
   // Flow logs on: the scenario's world-open rule is the only finding.
   await enableFlowLogs(ec2, vpcId);
-  const policyFile = join(world.policyDir, `${scenario}.json`);
-  writeFileSync(policyFile, JSON.stringify(POLICIES[scenario]));
   const tag = randomUUID().slice(0, 8);
+  // One file per target: kill points run side by side, and a child must never read a half-written policy.
+  const policyFile = join(world.policyDir, `${scenario}-${tag}.json`);
+  writeFileSync(policyFile, JSON.stringify(POLICIES[scenario]));
   let event: Record<string, unknown>;
   let newEvent: () => Record<string, unknown>;
   let interfaces: string[];
@@ -277,7 +278,8 @@ export async function violations(
       problems.push(`orphan copy ${group.GroupId} (${group.GroupName}) is used by no interface`);
   }
 
-  // 3. Alerts: every target interface reported remediated exactly once; what it lists is what was recorded.
+  // 3. Alerts, per event: each target interface reported remediated, once per event that acted on it (an alert
+  // published again after an interruption says it may be a repeat); what an alert lists is what that event recorded.
   const alerts = (await world.collectAlerts()).filter((a) => eventIds.includes(String(a.document['eventId'])));
   const records = new Map<string, LedgerEntry>();
   for (const eventId of eventIds) {
@@ -286,54 +288,71 @@ export async function violations(
       if (entry) records.set(entry.ledgerId, entry);
     }
   }
+  const standing = (entry: LedgerEntry | undefined) =>
+    (entry?.results ?? [])
+      .filter((r) => r.status === 'succeeded' && r.superseded === undefined)
+      .map((r) => r.action.kind)
+      .sort();
   for (const id of target.interfaces) {
-    const reports = alerts.flatMap((a) => {
-      const listed = a.document['interfaces'] as { id: string; response: string }[] | undefined;
-      if (listed) return listed.filter((i) => i.id === id).map((i) => ({ response: i.response, alert: a, combined: true }));
-      const about = (a.document['networkInterface'] as { id?: string } | undefined)?.id;
-      return about === id ? [{ response: String(a.document['response']), alert: a, combined: false }] : [];
-    });
-    // An alert published again after an interruption says so (the first may have been delivered): at most one is not marked.
-    const unmarked = reports.filter((r) => !r.alert.document['possibleRepeat']);
-    if (reports.length === 0 || reports.some((r) => r.response !== 'remediated') || unmarked.length > 1) {
-      const listed = reports.map((r) => `${r.response}${r.alert.document['possibleRepeat'] ? ' (repeat)' : ''}: ${r.alert.subject ?? ''}`);
-      problems.push(
-        `${id}: ${reports.length} alert(s) (${listed.join('; ') || 'none'}); expected one saying remediated, any other marked a possible repeat`,
-      );
+    let reported = 0;
+    for (const eventId of eventIds) {
+      const reports = alerts
+        .filter((a) => String(a.document['eventId']) === eventId)
+        .flatMap((a) => {
+          const listed = a.document['interfaces'] as { id: string; response: string; possibleRepeat?: boolean }[] | undefined;
+          if (listed) {
+            return listed
+              .filter((i) => i.id === id)
+              .map((i) => ({ response: i.response, alert: a, combined: true, repeat: i.possibleRepeat === true }));
+          }
+          const about = (a.document['networkInterface'] as { id?: string } | undefined)?.id;
+          return about === id
+            ? [{ response: String(a.document['response']), alert: a, combined: false, repeat: Boolean(a.document['possibleRepeat']) }]
+            : [];
+        });
+      reported += reports.length;
+      const unmarked = reports.filter((r) => !r.repeat);
+      if (reports.some((r) => r.response !== 'remediated') || unmarked.length > 1) {
+        const listed = reports.map(
+          (r) => `${r.response}${r.repeat ? ' (repeat)' : ''}: ${r.alert.subject ?? ''}`,
+        );
+        problems.push(
+          `${id}, event ${eventId}: ${reports.length} alert(s) (${listed.join('; ')}); expected one saying remediated, any other marked a possible repeat`,
+        );
+      }
+      const recorded = standing(records.get(`${eventId}/${id}`));
+      for (const report of reports.filter((r) => !r.combined)) {
+        const alerted = ((report.alert.document['results'] as { kind: string; status: string }[]) ?? [])
+          .filter((r) => r.status === 'succeeded')
+          .map((r) => r.kind)
+          .sort();
+        if (alerted.join() !== recorded.join())
+          problems.push(`${id}: the alert lists ${alerted.join(',')} done, the ledger ${recorded.join(',')}`);
+      }
+      if (recorded.length > 0 && reports.length === 0)
+        problems.push(`${id}: event ${eventId} recorded ${recorded.join(',')} and alerted nothing`);
     }
-    const remediated = reports.filter((r) => r.response === 'remediated');
-    for (const report of remediated.filter((r) => !r.combined)) {
-      const alerted = ((report.alert.document['results'] as { kind: string; status: string }[]) ?? [])
-        .filter((r) => r.status === 'succeeded')
-        .map((r) => r.kind)
-        .sort();
-      const recorded = [...records.values()]
-        .filter((e) => e.networkInterfaceId === id)
-        .flatMap((e) => (e.results ?? []).filter((r) => r.status === 'succeeded' && r.superseded === undefined).map((r) => r.action.kind))
-        .sort();
-      if (alerted.join() !== recorded.join())
-        problems.push(`${id}: the alert lists ${alerted.join(',')} done, the ledger ${recorded.join(',')}`);
-    }
+    if (reported === 0) problems.push(`${id}: no alert says it was remediated`);
   }
 
-  // 4. Ledger: completed, and every call moto carried out is listed.
+  // 4. Ledger: completed, listing every call moto carried out — and none it did not.
   for (const id of target.interfaces) {
     const mine = [...records.values()].filter((e) => e.networkInterfaceId === id);
     if (mine.length === 0) problems.push(`${id}: no ledger record`);
     for (const entry of mine) if (entry.status !== 'completed') problems.push(`${entry.ledgerId}: ledger record is ${entry.status}`);
   }
-  const listed = [...records.values()].flatMap((e) =>
-    (e.results ?? []).flatMap((r) => [...r.calls, ...(r.compensation ?? [])]).filter((c) => c.outcome !== 'failed'),
+  const listed = [...records.values()].flatMap((e) => (e.results ?? []).flatMap((r) => [...r.calls, ...(r.compensation ?? [])]));
+  const made = seen.filter((r) => isMutating(r) && r.reachedMoto && r.status !== undefined && r.status < 300).map((r) => r.action);
+  const unlisted = missingFrom(
+    made,
+    listed.filter((c) => ['ok', 'recovered', 'unknown'].includes(c.outcome)).map((c) => c.operation),
   );
-  const made = seen.filter((r) => isMutating(r) && r.reachedMoto && r.status !== undefined && r.status < 300);
-  const remaining = listed.map((c) => c.operation);
-  const unlisted: string[] = [];
-  for (const call of made) {
-    const at = remaining.indexOf(call.action);
-    if (at >= 0) remaining.splice(at, 1);
-    else unlisted.push(call.action);
-  }
   if (unlisted.length > 0) problems.push(`calls made but not in the ledger: ${unlisted.join(', ')}`);
+  const claimed = missingFrom(
+    listed.filter((c) => c.outcome === 'ok' || c.outcome === 'recovered').map((c) => c.operation),
+    made,
+  );
+  if (claimed.length > 0) problems.push(`calls the ledger says were made, which moto never carried out: ${claimed.join(', ')}`);
 
   // 5. Undo restores the pre-state.
   const undoer = createUndoer(createClients(world.account.connection), world.account.ledgerTable);
@@ -378,6 +397,18 @@ export async function violations(
     }
   }
   return problems;
+}
+
+/** The items of `wanted` (a multiset) that `have` lacks. */
+function missingFrom(wanted: readonly string[], have: readonly string[]): string[] {
+  const remaining = [...have];
+  const missing: string[] = [];
+  for (const item of wanted) {
+    const at = remaining.indexOf(item);
+    if (at >= 0) remaining.splice(at, 1);
+    else missing.push(item);
+  }
+  return missing;
 }
 
 /** A kill point or an endpoint failure, and which follow-up delivery it is checked with. */
@@ -445,6 +476,12 @@ export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promi
       if (!retry.invocation.ok) problems.push(`the redelivery after the lease failed twice: ${firstLine(retry.invocation.error)}`);
     }
     problems.push(...(await violations(world, target, eventIds, seen)));
+    if (process.env['CHAOS_DEBUG'] && problems.length > 0) {
+      const alerts = (await world.collectAlerts()).filter((a) => eventIds.includes(String(a.document['eventId'])));
+      process.stdout.write(
+        `${point.label}: ${JSON.stringify({ requests: seen.map((r) => `${r.seq}:${r.service}:${r.action}:${r.status ?? '-'}`), alerts: alerts.map((a) => ({ subject: a.subject, doc: a.document })) }, null, 1)}\n`,
+      );
+    }
     return { point, problems, ms: Date.now() - started };
   } finally {
     await proxy.close();

@@ -113,13 +113,12 @@ export function replaceGroups(
       adopted.push(leftover.groupId);
       recovered.push(...groupEvidence(leftover, leftover.tags[TAGS.ledger] === inputs.ledgerId ? create : undefined));
       calls.push(...rulesDiff(copy, leftover.rules, [...egress, ...keptIngress]));
-      // Tagged with this remediation: the one it was left by must not count it as its own fix too.
-      if (leftover.tags[TAGS.ledger] !== inputs.ledgerId) {
-        calls.push({
-          service: 'ec2',
-          operation: 'CreateTags',
-          input: { Resources: [copy], Tags: [{ Key: TAGS.ledger, Value: inputs.ledgerId }] },
-        });
+      // Tagged with this remediation: the one it was left by must not count it as its own fix too, but can
+      // still find the interface (a group change's redelivery looks for copies by its event id).
+      const left = leftover.tags[TAGS.ledger];
+      if (left !== inputs.ledgerId) {
+        const tags = [{ Key: TAGS.ledger, Value: inputs.ledgerId }, ...(left ? [{ Key: TAGS.adoptedFrom, Value: left }] : [])];
+        calls.push({ service: 'ec2', operation: 'CreateTags', input: { Resources: [copy], Tags: tags } });
       }
     } else {
       copy = { $ref: `copy-of-${groupId}` };

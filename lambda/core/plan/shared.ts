@@ -65,6 +65,8 @@ export const TAGS = {
   copyOf: 'eni-guard:copy-of',
   quarantine: 'eni-guard:quarantine',
   interface: 'eni-guard:interface',
+  /** On a copy one remediation adopted from another (interrupted) one: the ledger id of the one it was left by. */
+  adoptedFrom: 'eni-guard:adopted-from',
 } as const;
 
 /** Name of the per-VPC quarantine group (no ingress, no egress). */

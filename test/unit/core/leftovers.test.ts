@@ -64,7 +64,7 @@ describe('leftovers of an interrupted attempt', () => {
       const action = plan(leftover());
       expect(action?.calls.map(describeCall)).toEqual([
         'AuthorizeSecurityGroupIngress GroupId=sg-copy IpPermissions={"IpProtocol":"tcp","FromPort":443,"ToPort":443,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}',
-        'CreateTags Resources=sg-copy Tags={"Key":"eni-guard:ledger","Value":"evt-1/eni-0aaaaaaaaaaaaaaaa"}',
+        'CreateTags Resources=sg-copy Tags={"Key":"eni-guard:ledger","Value":"evt-1/eni-0aaaaaaaaaaaaaaaa"},{"Key":"eni-guard:adopted-from","Value":"evt-0/eni-0aaaaaaaaaaaaaaaa"}',
         `ModifyNetworkInterfaceAttribute NetworkInterfaceId=${ENI} Groups=sg-copy`,
       ]);
       expect(action?.recovered?.map((c) => [c.operation, c.input['GroupId'], c.outcome])).toEqual([
