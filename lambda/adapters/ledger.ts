@@ -4,6 +4,8 @@
  * and a record nobody holds any more (an expired claim, an incomplete record) is taken over — by a
  * put conditioned on the status and attempt just read, carrying everything the record held.
  *
+ * A batch (a group change) also notes its interfaces in one item `eventId/batch` before it claims any.
+ *
  * Item: `ledgerId` (key), `status`, `attempt`, `leaseUntil` (epoch s, with milliseconds),
  * `expiresAt` (TTL, epoch s), `alertSent`, `record` (the rest of the entry, compact and compressed);
  * and only once something was fixed, `networkInterfaceId`, `createdAt` and `fixed` (the sparse
@@ -82,6 +84,35 @@ export class DynamoLedger implements LedgerPort {
     return count;
   }
 
+  async noteBatch(eventId: string, networkInterfaceIds: readonly string[]): Promise<void> {
+    if (networkInterfaceIds.length === 0) return;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ledgerId: { S: batchKey(eventId) },
+            interfaces: { SS: [...new Set(networkInterfaceIds)] },
+            expiresAt: { N: String(Math.floor(Date.now() / 1000) + LEDGER_RETENTION_DAYS * 86_400) },
+          },
+        }),
+      );
+    } catch (error) {
+      throw wrap('PutItem', error);
+    }
+  }
+
+  async batchOf(eventId: string): Promise<readonly string[]> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: { ledgerId: { S: batchKey(eventId) } }, ConsistentRead: true }),
+      );
+      return out.Item?.['interfaces']?.SS ?? [];
+    } catch (error) {
+      throw wrap('GetItem', error);
+    }
+  }
+
   async get(ledgerId: string): Promise<LedgerEntry | undefined> {
     return (await this.read(ledgerId))?.entry;
   }
@@ -119,6 +150,11 @@ export class DynamoLedger implements LedgerPort {
       throw wrap('PutItem', error);
     }
   }
+}
+
+/** The key of a batch's note: beside the records of its interfaces (`eventId/eni-…`), never one of them. */
+function batchKey(eventId: string): string {
+  return `${eventId}/batch`;
 }
 
 /** The condition that the item is still at `status` (and `attempt`) as last read. */

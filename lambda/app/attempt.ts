@@ -48,6 +48,8 @@ export interface AttemptInput {
   readonly leaseUntil: Date;
   readonly now: Date;
   readonly defer: boolean;
+  /** Runs before the claim (a batch notes its interfaces). */
+  readonly beforeClaim?: () => Promise<void>;
 }
 
 /** Said on the alert of a takeover that finds the interrupted attempt's whole plan done. */
@@ -72,6 +74,7 @@ export class Attempts {
 
   async run(input: AttemptInput): Promise<BatchDecision> {
     const { draft, plan, entry, defer } = input;
+    await input.beforeClaim?.();
     const claim = await this.ledger.claim(entry, input.leaseUntil, input.now);
     if (claim.kind === 'held') return this.redelivery.duplicate(draft, claim.entry, this.ledger, defer, claim.leaseUntil);
     const record = claim.entry;

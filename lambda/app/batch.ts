@@ -21,6 +21,8 @@ export interface BatchOptions {
    * for N interfaces must be answered once, not N times. Others withhold it, naming this interface.
    */
   readonly callerHandledBy?: string;
+  /** Called before an interface's ledger claim (a group change notes its interfaces first, once). */
+  readonly beforeClaim?: () => Promise<void>;
 }
 
 /** One interface decided in a batch, with the alert it did not publish (`deferAlert`) and the ledger record to mark sent. */

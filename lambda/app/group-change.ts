@@ -33,15 +33,37 @@ export class GroupChanges {
     private readonly redelivery: Redelivery,
     private readonly log: LogPort,
     private readonly ledger: LedgerPort | undefined,
+    private readonly describe: (networkInterfaceId: string) => Promise<NetworkInterface | undefined>,
   ) {}
+
+  /** Interfaces an earlier delivery of the change noted that `found` lacks, as EC2 describes them now (gone ones left out). */
+  async noted(eventId: string, found: ReadonlyMap<string, NetworkInterface>): Promise<NetworkInterface[]> {
+    if (!this.ledger) return [];
+    const ids = await this.ledger.batchOf(eventId).catch((error: unknown) => {
+      // Without the note the change is still decided on what EC2 shows; only a dangling claim could be missed.
+      this.log.warn('the interfaces a group change noted cannot be read', { eventId, error: message(error) });
+      return [] as readonly string[];
+    });
+    const out: NetworkInterface[] = [];
+    for (const id of ids.filter((i) => !found.has(i))) {
+      const ni = await this.describe(id);
+      if (ni) out.push(ni);
+    }
+    return out;
+  }
 
   /** Decides every interface of the change, publishes one combined alert, and records it as sent; throws `BatchIncompleteError` when some are left. */
   async handle(context: EventContext, change: GroupChange, interfaces: readonly NetworkInterface[]): Promise<BatchDecision[]> {
     const usage = new Map<string, number>();
     const failures: { networkInterfaceId: string; error: string }[] = [];
+    // Before the first claim, once: which interfaces this change claims, so a redelivery finds them all.
+    let noting: Promise<void> | undefined;
+    const ids = interfaces.map((ni) => ni.networkInterfaceId);
+    const beforeClaim = () => (noting ??= this.ledger ? this.ledger.noteBatch(context.eventId, ids) : Promise.resolve());
     const batch = await this.decideBatch(context, interfaces, {
       usage,
       deferAlert: true,
+      beforeClaim,
       onError: (ni, error) => failures.push({ networkInterfaceId: ni.networkInterfaceId, error: message(error) }),
     });
     // Handled, alerted, but not recorded: the event must come back to complete the record.

@@ -77,6 +77,14 @@ export interface LedgerPort {
    */
   save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
   get(ledgerId: string): Promise<LedgerEntry | undefined>;
+  /**
+   * Notes the interfaces a batch (a group change) claims under `eventId`, before the first claim: a
+   * redelivery then finds each of them, even one a newer event moved before anything of this one's
+   * touched it (nothing in EC2 would point at it).
+   */
+  noteBatch(eventId: string, networkInterfaceIds: readonly string[]): Promise<void>;
+  /** The interfaces `noteBatch` noted for `eventId` (none: not a batch, or not noted). */
+  batchOf(eventId: string): Promise<readonly string[]>;
   /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
   countFixes(networkInterfaceId: string, since: Date): Promise<number>;
 }

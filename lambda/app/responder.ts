@@ -74,7 +74,14 @@ export class Responder {
   ) {
     this.delivery = new AlertDelivery(alerts, log);
     this.redelivery = new Redelivery(this.delivery, log);
-    this.groupChanges = new GroupChanges((...args) => this.decideBatch(...args), this.delivery, this.redelivery, log, effects.ledger);
+    this.groupChanges = new GroupChanges(
+      (...args) => this.decideBatch(...args),
+      this.delivery,
+      this.redelivery,
+      log,
+      effects.ledger,
+      (id) => this.ec2.describeInterface(id),
+    );
     this.attempts = effects.ledger
       ? new Attempts(effects.ledger, effects.remediator, this.redelivery, log, (decision, alert, defer) =>
           this.finish(decision, alert, defer),
@@ -116,6 +123,8 @@ export class Responder {
     for (const lookup of [...(parsed.lookups ?? []), ...remediated]) {
       for (const ni of await this.ec2.findInterfaces(lookup)) found.set(ni.networkInterfaceId, ni);
     }
+    // …and every interface a first delivery of the change noted before claiming it, whatever EC2 now shows.
+    if (parsed.change) for (const ni of await this.groupChanges.noted(context.eventId, found)) found.set(ni.networkInterfaceId, ni);
     if (parsed.interfaces.length === 0 && found.size === 0) {
       // A group no interface uses, an instance already gone: nothing to evaluate (the sweep covers the rest).
       const detail = `no interface found for ${(parsed.lookups ?? []).map((l) => (l.kind === 'group' ? l.groupId : l.kind === 'instance' ? l.instanceId : l.kind === 'tagged' ? l.value : Object.values(l.tags).join('+'))).join(', ')}`;
@@ -281,7 +290,15 @@ export class Responder {
       plan,
     };
     const leaseUntil = new Date(now.getTime() + (this.settings.leaseSeconds ?? 120) * 1000);
-    return this.attempts.run({ draft, plan, entry, leaseUntil, now, defer });
+    return this.attempts.run({
+      draft,
+      plan,
+      entry,
+      leaseUntil,
+      now,
+      defer,
+      ...(options.beforeClaim ? { beforeClaim: options.beforeClaim } : {}),
+    });
   }
 
   /** Interfaces using each group: from the batch's counts when it has them (counted once per batch), else read now. */

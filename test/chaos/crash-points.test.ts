@@ -37,8 +37,9 @@ function sample(trace: (s: ScenarioName) => readonly SeenRequest[]): CrashPoint[
     // Fixed, not yet recorded: the takeover must reconstruct the record from EC2.
     pointAt('own-group', trace('own-group'), { action: 'RevokeSecurityGroupIngress', when: 'after' }),
     pointAt('shared-copy', trace('shared-copy'), { action: 'PutItem', nth: 2, when: 'before' }),
-    // A group change dying midway.
+    // A group change dying midway; or right after its first claim, a new event then moving the claimed interface itself.
     pointAt('group-change', trace('group-change'), { action: 'ModifyNetworkInterfaceAttribute', nth: 2, when: 'after' }),
+    pointAt('group-change', trace('group-change'), { action: 'PutItem', nth: 2, when: 'after', then: 'new' }),
     // The ledger gone after the claim; SNS gone at the alert.
     pointAt('shared-copy', trace('shared-copy'), { action: 'PutItem', nth: 2, when: 'before', drop: 'dynamodb' }),
     pointAt('own-group', trace('own-group'), { action: 'Publish', when: 'before', drop: 'sns' }),

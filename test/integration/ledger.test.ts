@@ -1,6 +1,6 @@
 /**
- * The DynamoDB ledger against moto: conditional claims and takeovers, records too large for one
- * item as plain JSON (a group with hundreds of rules) stored compressed, not failed, and records of
+ * The DynamoDB ledger against moto: conditional claims and takeovers, a batch's note of its
+ * interfaces, records too large for one item as plain JSON (a group with hundreds of rules) stored compressed, not failed, and records of
  * the earlier formats still read.
  */
 import { gzipSync } from 'node:zlib';
@@ -87,6 +87,16 @@ describe('DynamoLedger (moto)', () => {
     // The first holder wakes up late and tries to complete: refused, the takeover owns the record.
     await expect(ledger.save({ ...claimed.entry, status: 'completed' }, 'in-progress')).rejects.toThrow(LedgerConflictError);
     expect(await ledger.get('evt-t/eni-1')).toMatchObject({ status: 'in-progress', attempt: 2 });
+  });
+
+  it("notes a batch's interfaces beside their records, once each; the note is no record, and an event without one has none", async () => {
+    await ledger.noteBatch('evt-batch', ['eni-1', 'eni-2', 'eni-1']);
+    expect([...(await ledger.batchOf('evt-batch'))].sort()).toEqual(['eni-1', 'eni-2']);
+    expect(await ledger.get('evt-batch/batch')).toBeUndefined();
+    expect(await ledger.batchOf('evt-unbatched')).toEqual([]);
+    // Nothing to note writes nothing (DynamoDB rejects an empty set).
+    await ledger.noteBatch('evt-empty', []);
+    expect(await ledger.batchOf('evt-empty')).toEqual([]);
   });
 
   it('stores a record larger than a plain item allows compressed, and reads it back whole', async () => {

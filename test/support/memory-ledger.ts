@@ -39,6 +39,17 @@ export class MemoryLedger implements LedgerPort {
     return Promise.resolve(fixed.length);
   }
 
+  readonly batches = new Map<string, string[]>();
+
+  noteBatch(eventId: string, networkInterfaceIds: readonly string[]): Promise<void> {
+    if (networkInterfaceIds.length > 0) this.batches.set(eventId, [...new Set(networkInterfaceIds)]);
+    return Promise.resolve();
+  }
+
+  batchOf(eventId: string): Promise<readonly string[]> {
+    return Promise.resolve(this.batches.get(eventId) ?? []);
+  }
+
   get(ledgerId: string): Promise<LedgerEntry | undefined> {
     const held = this.entries.get(ledgerId);
     return Promise.resolve(held ? structuredClone(held.entry) : undefined);
