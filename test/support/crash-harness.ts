@@ -313,9 +313,7 @@ export async function violations(
       reported += reports.length;
       const unmarked = reports.filter((r) => !r.repeat);
       if (reports.some((r) => r.response !== 'remediated') || unmarked.length > 1) {
-        const listed = reports.map(
-          (r) => `${r.response}${r.repeat ? ' (repeat)' : ''}: ${r.alert.subject ?? ''}`,
-        );
+        const listed = reports.map((r) => `${r.response}${r.repeat ? ' (repeat)' : ''}: ${r.alert.subject ?? ''}`);
         problems.push(
           `${id}, event ${eventId}: ${reports.length} alert(s) (${listed.join('; ')}); expected one saying remediated, any other marked a possible repeat`,
         );
@@ -565,7 +563,7 @@ export function pointAt(
     scenario,
     trap: { effect: 'kill', at: request.seq, when: spec.when },
     then,
-    label: `kill ${spec.when} #${request.seq} ${spec.action} (${then})`,
+    label: `kill ${spec.when} #${request.seq} ${spec.action}`,
   };
 }
 
