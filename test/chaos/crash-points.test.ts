@@ -24,7 +24,7 @@ import {
 import type { SeenRequest } from '../support/chaos-proxy';
 
 const ALL = process.env['CHAOS_POINTS'] === 'all';
-/** Kill points run side by side: each mostly waits for a lease to run out. */
+/** Kill points run side by side: each mostly waits for its child processes and moto. */
 const CONCURRENCY = Number(process.env['CHAOS_CONCURRENCY'] ?? (ALL ? 4 : 3));
 const SCENARIOS: readonly ScenarioName[] = ['own-group', 'shared-copy', 'quarantine', 'group-change', 'caller'];
 
@@ -34,6 +34,8 @@ function sample(trace: (s: ScenarioName) => readonly SeenRequest[]): CrashPoint[
     // A copy created, the process gone: the next delivery (same event, or a new one) must adopt or replace it.
     pointAt('shared-copy', trace('shared-copy'), { action: 'CreateSecurityGroup', when: 'after', then: 'same' }),
     pointAt('shared-copy', trace('shared-copy'), { action: 'CreateSecurityGroup', when: 'after', then: 'new' }),
+    // Claimed, nothing done, the holder dead: inside its lease the redelivery fails (to be retried), never "duplicate".
+    pointAt('own-group', trace('own-group'), { action: 'PutItem', when: 'after' }),
     // Fixed, not yet recorded: the takeover must reconstruct the record from EC2.
     pointAt('own-group', trace('own-group'), { action: 'RevokeSecurityGroupIngress', when: 'after' }),
     pointAt('shared-copy', trace('shared-copy'), { action: 'PutItem', nth: 2, when: 'before' }),

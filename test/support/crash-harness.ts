@@ -25,7 +25,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PolicyInput } from '../../lambda/core/policy';
 import type { LedgerEntry } from '../../lambda/core/ledger';
 import { DynamoLedger } from '../../lambda/adapters/ledger';
@@ -46,8 +46,12 @@ import { authorizeIngressEvent } from './change-records';
 import { ACCOUNT, RESPONDER_ROLE, startEmulatedAccount, type EmulatedAccount } from './emulated-account';
 import { invokeBundle, type Invocation } from './invoke';
 
-/** The ledger lease the child runs with: short, so takeovers happen in test time. */
-export const LEASE_SECONDS = 1;
+/**
+ * The ledger lease every child claims for: the deployed default, so a redelivery right after a
+ * killed one is inside the dead holder's lease however slow the machine. The harness ends a lease
+ * itself when the next delivery is to come after it (`endLeases`), rather than waiting for it.
+ */
+export const LEASE_SECONDS = 120;
 /** The port the scenarios open to the world. */
 const BAD_PORT = 22;
 
@@ -80,6 +84,7 @@ export interface ChaosWorld {
   readonly ec2: EC2Client;
   readonly iam: IAMClient;
   readonly ledger: DynamoLedger;
+  readonly dynamodb: DynamoDBClient;
   /**
    * Every alert the subscriber received so far, in one list kill points running side by side share
    * (filter by event id). Drains run one after another: a message another drain has received but
@@ -96,6 +101,7 @@ export async function startChaosWorld(): Promise<ChaosWorld> {
     bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-chaos-bundle-'))),
   ]);
   const clients = createClients(account.connection);
+  const dynamodb = new DynamoDBClient(account.connection);
   const alerts: ReceivedAlert[] = [];
   let drained: Promise<void> = Promise.resolve();
   return {
@@ -103,7 +109,8 @@ export async function startChaosWorld(): Promise<ChaosWorld> {
     bundle,
     ec2: account.ec2,
     iam: clients.iam,
-    ledger: new DynamoLedger(new DynamoDBClient(account.connection), account.ledgerTable),
+    ledger: new DynamoLedger(dynamodb, account.ledgerTable),
+    dynamodb,
     collectAlerts: () => {
       drained = drained.then(async () => {
         alerts.push(...(await account.subscriber.drain()));
@@ -424,9 +431,34 @@ export interface CrashOutcome {
   readonly point: CrashPoint;
   readonly problems: readonly string[];
   readonly ms: number;
+  /** The redelivery inside the lease found the dead holder's claim still held (and failed, to be retried). */
+  readonly metHeldClaim?: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Runs out the lease of every claim `eventIds` hold on the target's interfaces, as the clock would
+ * (a dead holder's claim becomes one to take over); records without a lease are left as they are.
+ */
+export async function endLeases(world: ChaosWorld, target: Target, eventIds: readonly string[]): Promise<void> {
+  const past = (Date.now() / 1000 - 1).toFixed(3);
+  for (const eventId of eventIds) {
+    for (const id of target.interfaces) {
+      await world.dynamodb
+        .send(
+          new UpdateItemCommand({
+            TableName: world.account.ledgerTable,
+            Key: { ledgerId: { S: `${eventId}/${id}` } },
+            UpdateExpression: 'SET leaseUntil = :past',
+            ConditionExpression: 'attribute_exists(leaseUntil)',
+            ExpressionAttributeValues: { ':past': { N: past } },
+          }),
+        )
+        .catch((error: unknown) => {
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        });
+    }
+  }
+}
 
 const eventIdOf = (event: Record<string, unknown>) => String((event['detail'] as Record<string, unknown>)['eventID']);
 
@@ -440,12 +472,13 @@ export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promi
     const problems: string[] = [];
     const first = await deliver(world, proxy, target, target.event, point.trap);
     seen.push(...first.requests);
-    const claimedAt = Date.now();
     const eventIds = [eventIdOf(target.event)];
+    let metHeldClaim = false;
     if (point.then === 'same') {
       // Inside the lease of a claim whose holder died: never "duplicate" while the interface is open.
       const inside = await deliver(world, proxy, target, target.event);
       seen.push(...inside.requests);
+      metHeldClaim = !inside.invocation.ok && /claimed by another invocation/.test(inside.invocation.error ?? '');
       const result = inside.invocation.result as { decisions?: { outcome: string; networkInterfaceId: string }[] } | undefined;
       const duplicates = (result?.decisions ?? []).filter((d) => d.outcome === 'duplicate');
       if (inside.invocation.ok && duplicates.length > 0) {
@@ -463,12 +496,12 @@ export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promi
       if (!other.invocation.ok) problems.push(`the new event failed: ${firstLine(other.invocation.error)}`);
     }
     // After the lease: the same event again (a Lambda retry) takes over and finishes.
-    await sleep(Math.max(0, claimedAt + (LEASE_SECONDS + 1.2) * 1000 - Date.now()));
+    await endLeases(world, target, eventIds);
     const last = await deliver(world, proxy, target, target.event);
     seen.push(...last.requests);
     if (!last.invocation.ok) {
-      // One more, as Lambda's second retry would.
-      await sleep((LEASE_SECONDS + 1.2) * 1000);
+      // One more, as Lambda's second retry would (retries are minutes apart: any lease has run out).
+      await endLeases(world, target, eventIds);
       const retry = await deliver(world, proxy, target, target.event);
       seen.push(...retry.requests);
       if (!retry.invocation.ok) problems.push(`the redelivery after the lease failed twice: ${firstLine(retry.invocation.error)}`);
@@ -480,7 +513,7 @@ export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promi
         `${point.label}: ${JSON.stringify({ requests: seen.map((r) => `${r.seq}:${r.service}:${r.action}:${r.status ?? '-'}`), alerts: alerts.map((a) => ({ subject: a.subject, doc: a.document })) }, null, 1)}\n`,
       );
     }
-    return { point, problems, ms: Date.now() - started };
+    return { point, problems, ms: Date.now() - started, metHeldClaim };
   } finally {
     await proxy.close();
   }
@@ -567,7 +600,7 @@ export function pointAt(
   };
 }
 
-/** Runs `points` with at most `concurrency` at a time (they mostly wait for leases). */
+/** Runs `points` with at most `concurrency` at a time (they mostly wait for child processes and moto). */
 export async function runAll(world: ChaosWorld, points: readonly CrashPoint[], concurrency: number): Promise<CrashOutcome[]> {
   const out: CrashOutcome[] = [];
   let next = 0;
@@ -585,8 +618,10 @@ export async function runAll(world: ChaosWorld, points: readonly CrashPoint[], c
 /** A report line per crash point. */
 export function report(outcomes: readonly CrashOutcome[]): string {
   const failed = outcomes.filter((o) => o.problems.length > 0);
+  const same = outcomes.filter((o) => o.point.then === 'same');
   const lines = [
-    `crash points: ${outcomes.length} tried, ${outcomes.length - failed.length} converged, ${failed.length} did not`,
+    `crash points: ${outcomes.length} tried, ${outcomes.length - failed.length} converged, ${failed.length} did not; ` +
+      `${same.filter((o) => o.metHeldClaim).length} of ${same.length} redeliveries inside the lease found the dead holder's claim held`,
     ...failed.map((o) => `  ✗ ${o.point.scenario} ${o.point.label} ${o.point.then}: ${o.problems.join(' | ')}`),
   ];
   return `${lines.join('\n')}\n`;
