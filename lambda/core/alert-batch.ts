@@ -43,6 +43,10 @@ export interface ChangeInterface {
   readonly undoCommand?: string;
   /** This interface's part may repeat an alert already sent (an interrupted attempt may have published it). */
   readonly possibleRepeat?: boolean;
+  /** Acted on, but its ledger record could not be completed: what is missing, and where the record is meanwhile. */
+  readonly ledgerWarning?: string;
+  /** eni-guard stopped retrying a fix of this interface that would not take: a human must finish it. */
+  readonly escalation?: string;
 }
 
 /** The combined alert document. */
@@ -163,6 +167,8 @@ function briefOf(doc: AlertDocument): ChangeInterface {
     ...(doc.ledgerId ? { ledgerId: doc.ledgerId } : {}),
     ...(doc.undoCommand ? { undoCommand: doc.undoCommand } : {}),
     ...(doc.possibleRepeat ? { possibleRepeat: true } : {}),
+    ...(doc.ledgerWarning ? { ledgerWarning: doc.ledgerWarning } : {}),
+    ...(doc.escalation ? { escalation: doc.escalation } : {}),
   };
 }
 
@@ -188,6 +194,8 @@ function renderText(context: EventContext, doc: ChangeAlertDocument): string {
     lines.push(...ni.ruleErrors.map((e) => `  [error] ${e.ruleId} could not be evaluated: ${e.message}`));
     lines.push(...ni.actions.map((a) => `  ${a}`));
     if (ni.undoCommand) lines.push(`  undo: ${ni.undoCommand}`);
+    if (ni.escalation) lines.push(`  ESCALATED: ${ni.escalation}`);
+    if (ni.ledgerWarning) lines.push(`  WARNING — record incomplete: ${ni.ledgerWarning}`);
     if (ni.possibleRepeat) lines.push('  (may repeat an earlier alert: an interrupted attempt may have sent it)');
   }
   if (doc.interfacesOmitted)

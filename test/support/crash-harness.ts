@@ -8,7 +8,9 @@
  * 3. each target interface is reported remediated in exactly one alert, and an alert about one
  *    interface lists what was done in total (the kinds its ledger record lists);
  * 4. the ledger records are completed and list every mutating call moto carried out;
- * 5. `eni-guard undo` (the Undoer) restores every interface's groups and every group's rules.
+ * 5. `eni-guard undo` (the Undoer) restores every interface's groups and every group's rules;
+ * 6. a delivery that could not complete a record says so: in every alert it published after, and
+ *    in its failure.
  *
  * Scenarios: own group (revoke), shared group (per-interface copy), shared group with
  * `sharedGroups: quarantine`, a group change across N interfaces, caller revocation.
@@ -472,6 +474,7 @@ export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promi
     const problems: string[] = [];
     const first = await deliver(world, proxy, target, target.event, point.trap);
     seen.push(...first.requests);
+    problems.push(...incompleteUnsaid(first));
     const eventIds = [eventIdOf(target.event)];
     let metHeldClaim = false;
     if (point.then === 'same') {
@@ -517,6 +520,37 @@ export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promi
   } finally {
     await proxy.close();
   }
+}
+
+/**
+ * When a record's completion never reached the ledger, what the attempt published afterwards must
+ * say the record is incomplete, and the delivery must fail saying so (a retry completes it).
+ */
+function incompleteUnsaid(delivery: Delivery): string[] {
+  const lost = delivery.requests.find((r) => {
+    if (r.service !== 'dynamodb' || r.action !== 'PutItem' || (r.status !== undefined && r.status < 300)) return false;
+    let item: { status?: { S?: string }; alertSent?: { BOOL?: boolean } } | undefined;
+    try {
+      item = (JSON.parse(r.body) as { Item?: typeof item }).Item;
+    } catch {
+      return false;
+    }
+    // A claim is in progress; the note that the alert went out follows a completed record; a batch's note has no status.
+    return item?.status?.S !== undefined && item.status.S !== 'in-progress' && item.alertSent?.BOOL !== true;
+  });
+  if (!lost) return [];
+  const problems: string[] = [];
+  for (const publish of delivery.requests.filter((r) => r.action === 'Publish' && r.seq > lost.seq && r.reachedMoto)) {
+    const message = new URLSearchParams(publish.body).get('Message') ?? '';
+    if (!message.includes('ledgerWarning') && !message.includes('record incomplete'))
+      problems.push(
+        `the alert published (#${publish.seq}) after the record's completion was lost (#${lost.seq}) does not say it is incomplete`,
+      );
+  }
+  if (delivery.invocation.ok) problems.push(`the delivery that could not complete its record (#${lost.seq}) succeeded`);
+  else if (delivery.invocation.signal === undefined && !/ledger record is incomplete/.test(delivery.invocation.error ?? ''))
+    problems.push(`the delivery that could not complete its record failed without saying so: ${firstLine(delivery.invocation.error)}`);
+  return problems;
 }
 
 function firstLine(text: string | undefined): string {
