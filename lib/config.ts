@@ -6,13 +6,18 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { MAX_WINDOW_SECONDS } from '../lambda/core/burst';
+import { JsonSyntaxError, parseJson } from '../lambda/core/json';
 import type { Policy } from '../lambda/core/policy';
 import { parsePolicy, PolicyError, settingsOf } from '../lambda/core/policy';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/core/organization';
 import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rules/backup-coverage';
+import { applyShadowSwitch, DRY_RUN_CONTEXT_KEY, type DeployMode } from '../lambda/core/shadow-mode';
+import { didYouMean } from '../lambda/core/suggest';
 
 /** Context keys eni-guard reads (all prefixed `eniGuard:`). */
 export const CONTEXT_KEYS = {
   policyFile: 'eniGuard:policyFile',
+  dryRun: DRY_RUN_CONTEXT_KEY,
   alertEmails: 'eniGuard:alertEmails',
   alertBurstWindowSeconds: 'eniGuard:alertBurstWindowSeconds',
   alertChat: 'eniGuard:alertChat',
@@ -36,7 +41,26 @@ export const CONTEXT_KEYS = {
   ebsDefaultKmsKey: 'eniGuard:ebsDefaultKmsKey',
   ebsDisableOnDelete: 'eniGuard:ebsDisableOnDelete',
   sweepSchedule: 'eniGuard:sweepSchedule',
+  scope: 'eniGuard:scope',
+  organizationId: 'eniGuard:organizationId',
+  hubRegions: 'eniGuard:hubRegions',
+  memberRegions: 'eniGuard:memberRegions',
+  targetOus: 'eniGuard:targetOus',
+  excludedAccounts: 'eniGuard:excludedAccounts',
+  memberRoleName: 'eniGuard:memberRoleName',
+  stackSetsCallAs: 'eniGuard:stackSetsCallAs',
 } as const;
+
+/** The keys only organization mode reads: given with `eniGuard:scope=account`, they are a mistake. */
+const ORGANIZATION_KEYS = [
+  CONTEXT_KEYS.organizationId,
+  CONTEXT_KEYS.hubRegions,
+  CONTEXT_KEYS.memberRegions,
+  CONTEXT_KEYS.targetOus,
+  CONTEXT_KEYS.excludedAccounts,
+  CONTEXT_KEYS.memberRoleName,
+  CONTEXT_KEYS.stackSetsCallAs,
+] as const;
 
 /** Log retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -111,12 +135,36 @@ export interface AlertsConfig {
   readonly chat: 'none' | 'https' | 'topic';
 }
 
+/**
+ * Organization mode (`eniGuard:scope=organization`): one hub per hub Region guards the accounts of
+ * the target OUs, which forward their CloudTrail events to it and let it assume their roles
+ * (docs/organization.md).
+ */
+export interface OrganizationConfig {
+  /** `o-…`. */
+  readonly organizationId: string;
+  /** Regions with a hub stack (`EniGuardHub-<region>`); the first also holds the StackSets stack. */
+  readonly hubRegions: readonly string[];
+  /** Regions whose events members forward (each to the hub of the same Region): a subset of the hub Regions. */
+  readonly memberRegions: readonly string[];
+  /** OU ids (or the root `r-…`) whose accounts, at any depth, are guarded. */
+  readonly targetOus: readonly string[];
+  /** Accounts never guarded, even inside a target OU (and left out of every StackSet). */
+  readonly excludedAccounts: readonly string[];
+  /** Base name of the member roles (`<name>`, `<name>Revoker`, `<name>Forwarder`, `<name>Undo`). */
+  readonly memberRoleName: string;
+  /** `DELEGATED_ADMIN`: the StackSets stack is deployed in a delegated administrator account; `SELF`: in the management account. */
+  readonly stackSetsCallAs: 'DELEGATED_ADMIN' | 'SELF';
+}
+
 /** Validated configuration of the whole app. */
 export interface EniGuardConfig {
   /** The policy the responder enforces (validated with the function's own schema). */
   readonly policy: Policy;
   /** Where the policy came from, for messages. */
   readonly policySource: string;
+  /** Shadow mode or live, and which setting decided it (`eniGuard:dryRun` and the policy's `dryRun`; see lambda/core/shadow-mode.ts). */
+  readonly mode: DeployMode;
   /** E-mail addresses subscribed to the alert topic. */
   readonly alertEmails: readonly string[];
   readonly alerts: AlertsConfig;
@@ -131,6 +179,10 @@ export interface EniGuardConfig {
   readonly backup: BackupConfig;
   readonly ebsEncryption: EbsEncryptionConfig;
   readonly sweep: SweepConfig;
+  /** `account` (the default): one stack guards its own account and Region; `organization`: hubs and members. */
+  readonly scope: 'account' | 'organization';
+  /** Present exactly when `scope` is `organization`. */
+  readonly organization?: OrganizationConfig;
 }
 
 /** Raised when configuration is invalid; the message names each key and reason. */
@@ -141,23 +193,51 @@ export class ConfigError extends Error {
   }
 }
 
-/** Accepts a list as an array or as a comma-separated string (`-c key=a,b` on the command line). */
-const stringList = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s.length > 0)
-      : value,
-  z.array(z.string()),
-);
+/**
+ * Accepts a list as an array (cdk.json), a JSON list in a string (`-c 'key=["a","b"]'`: the CDK CLI
+ * passes every `-c` value as a string) or a comma-separated string (`-c key=a,b`).
+ */
+const stringList = z.preprocess((value, ctx) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `looks like a JSON list but is not valid JSON (${error instanceof Error ? error.message : String(error)}); give ["a","b"] or a,b`,
+      });
+      return z.NEVER;
+    }
+  }
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}, z.array(z.string()));
+/** A list (as `stringList` takes it) of distinct values matching `pattern`. */
+function distinctList(pattern: RegExp, message: string) {
+  return stringList.pipe(
+    z
+      .array(z.string().regex(pattern, { message }))
+      .refine((items) => new Set(items).size === items.length, { message: 'lists a value twice' }),
+  );
+}
+
 /** Accepts a number given as a string (`-c key=7`). */
 const numeric = (schema: z.ZodNumber) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
 
-/** Accepts a boolean given as a string (`-c key=false`). */
-const boolean = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+/** Accepts a boolean given as a string (`-c key=true` arrives as "true"; any case, surrounding spaces ignored). */
+const boolean = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    return text === 'true' ? true : text === 'false' ? false : value;
+  },
+  z.boolean({ error: 'must be true or false' }),
+);
 /** A whole number of days. */
 const days = (min: number) => numeric(z.number().int().min(min).max(36500));
 const logRetention = numeric(z.number()).refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
@@ -169,10 +249,19 @@ const CRON = /^cron\((\S+ ){5}\S+\)$/;
 /** `rate(1 day)`, `rate(12 hours)`, `rate(30 minutes)`: EventBridge's rate expressions. */
 const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
 const BACKUP_VAULT_ARN = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/;
+/** A commercial, GovCloud or China Region name (us-east-1, eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-5). */
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ORG_UNIT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** IAM role names (`\w+=,.@-`, at most 64): the longest member role adds `Forwarder` (9 characters). */
+const MEMBER_ROLE_NAME = /^[\w+=,.@-]{1,55}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
 
 const ContextSchema = z.object({
   [CONTEXT_KEYS.policyFile]: z.string().min(1).optional(),
+  // No default: without it the policy file's own dryRun applies (lambda/core/shadow-mode.ts).
+  [CONTEXT_KEYS.dryRun]: boolean.optional(),
   [CONTEXT_KEYS.alertEmails]: stringList.pipe(z.array(z.email({ message: 'must be e-mail addresses' }))).default([]),
   [CONTEXT_KEYS.alertBurstWindowSeconds]: numeric(z.number().int())
     .refine((n) => n === 0 || (n >= 60 && n <= MAX_WINDOW_SECONDS), {
@@ -186,11 +275,14 @@ const ContextSchema = z.object({
   [CONTEXT_KEYS.trailTransitionDays]: days(0).default(90),
   [CONTEXT_KEYS.trailExpirationDays]: days(1).default(365),
   [CONTEXT_KEYS.trailCloudWatchLogs]: boolean.default(false),
-  [CONTEXT_KEYS.flowLogVpcIds]: z
-    .union([
-      z.literal('all'),
-      stringList.pipe(z.array(z.string().regex(VPC_ID, { message: 'must be VPC ids (vpc-0123abcd…) or the single value "all"' }))),
-    ])
+  [CONTEXT_KEYS.flowLogVpcIds]: stringList
+    .transform((ids, ctx): 'all' | string[] => {
+      if (ids.length === 1 && ids[0] === 'all') return 'all';
+      if (ids.some((id) => !VPC_ID.test(id))) {
+        ctx.addIssue({ code: 'custom', message: 'must be VPC ids (vpc-0123abcd…) or the single value "all"' });
+      }
+      return ids;
+    })
     .default([]),
   [CONTEXT_KEYS.flowLogDestination]: z.enum(['cloud-watch-logs', 's3']).default('cloud-watch-logs'),
   [CONTEXT_KEYS.flowLogRetentionDays]: logRetention.default(90),
@@ -221,9 +313,81 @@ const ContextSchema = z.object({
       message: 'must be "off", a six-field cron expression in UTC (cron(0 4 * * ? *)) or a rate expression (rate(1 day))',
     })
     .default('cron(0 4 * * ? *)'),
+  [CONTEXT_KEYS.scope]: z.enum(['account', 'organization']).default('account'),
+  [CONTEXT_KEYS.organizationId]: z
+    .string()
+    .regex(ORGANIZATION_ID, { message: 'must be an organization id: o- and 10 to 32 lower-case letters or digits (o-abc1234567)' })
+    .optional(),
+  [CONTEXT_KEYS.hubRegions]: distinctList(REGION, 'must be Region names (us-east-1,eu-west-1)').optional(),
+  [CONTEXT_KEYS.memberRegions]: distinctList(REGION, 'must be Region names (us-east-1,eu-west-1)').optional(),
+  [CONTEXT_KEYS.targetOus]: distinctList(ORG_UNIT_ID, 'must be OU ids (ou-abcd-12345678) or the root id (r-abcd)').optional(),
+  [CONTEXT_KEYS.excludedAccounts]: distinctList(ACCOUNT_ID, 'must be 12-digit account ids').optional(),
+  [CONTEXT_KEYS.memberRoleName]: z
+    .string()
+    .regex(MEMBER_ROLE_NAME, {
+      message:
+        'must be an IAM role name of at most 55 characters (letters, digits, +=,.@_-): the member roles add Revoker, Forwarder and Undo to it',
+    })
+    .optional(),
+  [CONTEXT_KEYS.stackSetsCallAs]: z.enum(['DELEGATED_ADMIN', 'SELF']).optional(),
 });
 
 type Context = z.infer<typeof ContextSchema>;
+
+/** The value each context key takes when it is not given (undefined: none), for the generated reference (npm run docs). */
+export function contextDefaults(): Readonly<Record<string, unknown>> {
+  return ContextSchema.parse({});
+}
+
+/** The organization keys, checked together; `problems` collects what is wrong, naming the keys. */
+function organizationConfig(values: Context, problems: string[]): OrganizationConfig | undefined {
+  const given = ORGANIZATION_KEYS.filter((key) => values[key] !== undefined);
+  if (values[CONTEXT_KEYS.scope] !== 'organization') {
+    for (const key of given) {
+      problems.push(`${key}: only read with ${CONTEXT_KEYS.scope}=organization (the scope is account): set the scope, or drop the key`);
+    }
+    return undefined;
+  }
+  const required = (key: string, value: unknown, what: string): void => {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+      problems.push(`${key}: required with ${CONTEXT_KEYS.scope}=organization: ${what}`);
+    }
+  };
+  const organizationId = values[CONTEXT_KEYS.organizationId];
+  const hubRegions = values[CONTEXT_KEYS.hubRegions];
+  const targetOus = values[CONTEXT_KEYS.targetOus];
+  required(
+    CONTEXT_KEYS.organizationId,
+    organizationId,
+    'the organization whose accounts are guarded (aws organizations describe-organization)',
+  );
+  required(CONTEXT_KEYS.hubRegions, hubRegions, 'the Regions to deploy a hub in (us-east-1,eu-west-1)');
+  required(CONTEXT_KEYS.targetOus, targetOus, 'the OUs (or the root r-…) whose accounts are guarded');
+  const memberRegions = values[CONTEXT_KEYS.memberRegions] ?? hubRegions;
+  if (hubRegions && memberRegions) {
+    const outside = memberRegions.filter((region) => !hubRegions.includes(region));
+    if (outside.length > 0) {
+      problems.push(
+        `${CONTEXT_KEYS.memberRegions}: ${outside.join(', ')} ${outside.length === 1 ? 'has' : 'have'} no hub (${CONTEXT_KEYS.hubRegions}: ${hubRegions.join(', ')}): members forward their events to the hub bus of the same Region, so every member Region must be a hub Region`,
+      );
+    }
+    if (memberRegions.length === 0) problems.push(`${CONTEXT_KEYS.memberRegions}: must name at least one Region`);
+  }
+  if (targetOus) {
+    const roots = targetOus.filter((ou) => ou.startsWith('r-'));
+    if (roots.length > 1) problems.push(`${CONTEXT_KEYS.targetOus}: names ${roots.join(' and ')}: an organization has one root`);
+  }
+  if (!organizationId || !hubRegions?.length || !targetOus?.length || !memberRegions) return undefined;
+  return {
+    organizationId,
+    hubRegions,
+    memberRegions,
+    targetOus,
+    excludedAccounts: values[CONTEXT_KEYS.excludedAccounts] ?? [],
+    memberRoleName: values[CONTEXT_KEYS.memberRoleName] ?? DEFAULT_MEMBER_ROLE_NAME,
+    stackSetsCallAs: values[CONTEXT_KEYS.stackSetsCallAs] ?? 'DELEGATED_ADMIN',
+  };
+}
 
 /** Rules between keys, each problem naming the keys involved. */
 function crossChecks(values: Context, policy: Policy): string[] {
@@ -248,28 +412,59 @@ function crossChecks(values: Context, policy: Policy): string[] {
   return problems;
 }
 
+/** Every key eni-guard reads. */
+export const KNOWN_CONTEXT_KEYS: readonly string[] = Object.values(CONTEXT_KEYS);
+
+/** True for a key in eni-guard's namespace however it is spelled (`eniGuard:`, `eniguard:`, `eni-guard:`). */
+function inOurNamespace(key: string): boolean {
+  const at = key.indexOf(':');
+  return at > 0 && key.slice(0, at).toLowerCase().replace(/[-_]/g, '') === 'eniguard';
+}
+
+/** A key in our namespace that eni-guard does not read is a typo that would silently change nothing: an error. */
+function unknownKeyProblems(context: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(context)
+    .filter((key) => inOurNamespace(key) && !KNOWN_CONTEXT_KEYS.includes(key))
+    .sort()
+    .map((key) => {
+      const hint = didYouMean(key, KNOWN_CONTEXT_KEYS);
+      return `${key}: unknown context key${hint ? `: ${hint}` : ''} (the keys are listed in docs/configuration.md)`;
+    });
+}
+
 /**
- * Builds the configuration from context values. `baseDir` resolves a relative policy path.
- * Without a policy file the documented default policy applies.
+ * Builds the configuration from the whole CDK context (`app.node.getAllContext()`: cdk.json,
+ * cdk.context.json and `-c`). `baseDir` resolves a relative policy path. Without a policy file the
+ * documented default policy applies.
  */
-export function loadConfig(context: (key: string) => unknown, baseDir: string): EniGuardConfig {
-  const raw = Object.fromEntries(Object.values(CONTEXT_KEYS).map((key) => [key, context(key) ?? undefined]));
+export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: string): EniGuardConfig {
+  const unknown = unknownKeyProblems(context);
+  const raw = Object.fromEntries(KNOWN_CONTEXT_KEYS.map((key) => [key, context[key] ?? undefined]));
   const parsed = ContextSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  if (!parsed.success || unknown.length > 0) {
+    throw new ConfigError([...unknown, ...(parsed.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`)]);
   }
   const values = parsed.data;
   const policyFile = values[CONTEXT_KEYS.policyFile];
-  const { policy, policySource } = policyFile
-    ? readPolicy(isAbsolute(policyFile) ? policyFile : resolve(baseDir, policyFile))
-    : defaultPolicy();
+  const file = policyFile ? readPolicy(isAbsolute(policyFile) ? policyFile : resolve(baseDir, policyFile)) : defaultPolicy();
+  const shadow = applyShadowSwitch(
+    file.policy,
+    values[CONTEXT_KEYS.dryRun],
+    policyFile ? `${CONTEXT_KEYS.policyFile} ${policyFile}` : file.policySource,
+  );
+  if (!shadow.ok) throw new ConfigError([shadow.problem]);
+  // The switch puts the whole deployment in shadow mode: an overlay cannot make an OU live again.
+  const policy = values[CONTEXT_KEYS.dryRun] === true ? shadowOverlays(shadow.policy) : shadow.policy;
+  const { policySource } = file;
   const problems = crossChecks(values, policy);
+  const organization = organizationConfig(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const cold = values[CONTEXT_KEYS.backupColdStorageAfterDays];
   const copyTo = values[CONTEXT_KEYS.backupCopyToVaultArn];
   return {
     policy,
     policySource,
+    mode: shadow.mode,
     alertEmails: values[CONTEXT_KEYS.alertEmails],
     alerts: { burstWindowSeconds: values[CONTEXT_KEYS.alertBurstWindowSeconds], chat: values[CONTEXT_KEYS.alertChat] },
     trail: values[CONTEXT_KEYS.trail],
@@ -300,16 +495,31 @@ export function loadConfig(context: (key: string) => unknown, baseDir: string): 
       disableOnDelete: values[CONTEXT_KEYS.ebsDisableOnDelete],
     },
     sweep: values[CONTEXT_KEYS.sweepSchedule] === 'off' ? {} : { schedule: values[CONTEXT_KEYS.sweepSchedule] },
+    scope: values[CONTEXT_KEYS.scope],
+    ...(organization ? { organization } : {}),
+  };
+}
+
+/** The policy with every overlay's `dryRun: false` made `true` (the deploy-time switch wins everywhere). */
+function shadowOverlays(policy: Policy): Policy {
+  if (!policy.overlays.some((overlay) => overlay.policy['dryRun'] === false)) return policy;
+  return {
+    ...policy,
+    overlays: policy.overlays.map((overlay) =>
+      overlay.policy['dryRun'] === false ? { ...overlay, policy: { ...overlay.policy, dryRun: true } } : overlay,
+    ),
   };
 }
 
 function readPolicy(path: string): { policy: Policy; policySource: string } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = parseJson(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ConfigError([
-      `${CONTEXT_KEYS.policyFile}: cannot read ${path} as JSON: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof JsonSyntaxError
+        ? `${CONTEXT_KEYS.policyFile}: ${path}:${error.line}:${error.column}: not valid JSON: ${error.reason}`
+        : `${CONTEXT_KEYS.policyFile}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
     ]);
   }
   try {

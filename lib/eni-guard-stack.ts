@@ -3,20 +3,23 @@
  * default) and the responder (EventBridge rule → function → alert topic, with alarms). No business
  * logic here.
  */
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { modeOf } from '../lambda/core/policy';
+import { RULES } from '../lambda/core/rules/index';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
-import { AlertDelivery } from './constructs/alert-delivery';
+import type { AlertDelivery } from './constructs/alert-delivery';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditTrail } from './constructs/audit-trail';
 import { DataKey } from './constructs/data-key';
 import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
 import { Responder } from './constructs/responder';
-import { ResponderAlarms } from './constructs/responder-alarms';
-import { Sweep } from './constructs/sweep';
+import { addOperations } from './constructs/operations';
+import type { ResponderAlarms } from './constructs/responder-alarms';
+import type { Sweep } from './constructs/sweep';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -34,6 +37,8 @@ export class EniGuardStack extends Stack {
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
   public readonly sweep?: Sweep;
+  /** Shadow or live, what is remediated, and which setting decided it: the stack output `Mode`. */
+  public readonly modeDescription: string;
 
   constructor(scope: Construct, id: string, props: EniGuardStackProps) {
     super(scope, id, props);
@@ -85,55 +90,10 @@ export class EniGuardStack extends Stack {
           }
         : {}),
     });
-    if (config.sweep.schedule) {
-      this.sweep = new Sweep(this, 'Sweep', {
-        schedule: config.sweep.schedule,
-        role: this.responder.role,
-        environment: this.responder.environment,
-        policy: config.policy,
-        encryptionKey: dataKey.key,
-        logRetention: config.logRetentionDays,
-      });
-    }
-    // Chat rendering, account alias and calm during bursts, for everything the responder publishes.
-    this.alertDelivery = new AlertDelivery(this, 'AlertDelivery', {
-      topic: this.alerts.topic,
-      publisher: this.responder.function,
-      // The sweep runs as the responder's role: same permissions, and now the same delivery (bursts, chat, alias).
-      ...(this.sweep ? { companions: [this.sweep.function] } : {}),
-      dataKey,
-      burstWindowSeconds: config.alerts.burstWindowSeconds,
-      chat: config.alerts.chat,
-      ledgerTableName: this.responder.ledger.tableName,
-      logRetention: config.logRetentionDays,
-      policyDocument: config.policy,
-    });
-    this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
-      function: this.responder.function,
-      deadLetterQueue: this.responder.deadLetterQueue,
-      topic: this.alerts.topic,
-      dataKey,
-      companions: [
-        ...(this.sweep
-          ? [
-              {
-                name: 'sweep',
-                function: this.sweep.function,
-                description: 'the periodic sweep failed; interfaces no event reported go unchecked',
-              },
-            ]
-          : []),
-        ...(this.alertDelivery.flusher
-          ? [
-              {
-                name: 'flusher',
-                function: this.alertDelivery.flusher,
-                description: 'burst digests could not be flushed; held alerts are late',
-              },
-            ]
-          : []),
-      ],
-    });
+    const operations = addOperations(this, { responder: this.responder, alerts: this.alerts, dataKey, config });
+    if (operations.sweep) this.sweep = operations.sweep;
+    this.alertDelivery = operations.alertDelivery;
+    this.alarms = operations.alarms;
 
     if (config.backup.enabled) {
       this.backup = new AccountBackup(this, 'Backup', {
@@ -156,15 +116,32 @@ export class EniGuardStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'Subscribe to receive eni-guard alerts' });
-    new CfnOutput(this, 'ResponderFunctionName', { value: this.responder.function.functionName });
+    // Every value the runbooks (docs/operations.md) and the CLI need, by the names the docs use.
+    const remediating = RULES.filter((rule) => modeOf(config.policy, rule.id) === 'remediate').map((rule) => rule.id);
+    const mode = (this.modeDescription = config.mode.dryRun
+      ? `shadow: evaluates and alerts, changes nothing (set by ${config.mode.because})`
+      : `live: remediates ${remediating.join(', ') || 'nothing (every rule is notify or off)'} (set by ${config.mode.because})`);
+    new CfnOutput(this, 'Mode', {
+      value: mode,
+      description: "Shadow mode (dry run) or live: from -c eniGuard:dryRun and the policy file's dryRun",
+    });
+    new CfnOutput(this, 'Region', { value: Aws.REGION, description: 'The Region this copy of eni-guard guards (--region for the CLI)' });
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: this.alerts.topic.topicArn,
+      description: 'Subscribe to receive eni-guard alerts (ALERT_TOPIC_ARN / --topic-arn)',
+    });
+    new CfnOutput(this, 'ResponderRoleArn', {
+      value: this.responder.role.roleArn,
+      description: "The responder's role (RESPONDER_ROLE_ARN / --responder-role-arn): events it caused are skipped",
+    });
+    new CfnOutput(this, 'ResponderFunctionName', { value: this.responder.function.functionName, description: 'The responder function' });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.responder.deadLetterQueue.queueUrl,
-      description: 'Events that could not be handled',
+      description: 'Events that could not be handled (DLQ_URL): replay them with eni-guard respond',
     });
     new CfnOutput(this, 'LedgerTableName', {
       value: this.responder.ledger.tableName,
-      description: 'Remediation ledger: LEDGER_TABLE_NAME for `eni-guard undo` and `eni-guard respond`',
+      description: 'Remediation ledger (LEDGER_TABLE_NAME / --ledger-table) for eni-guard undo and eni-guard respond',
     });
     if (this.alertDelivery.chatTopic) {
       new CfnOutput(this, 'ChatTopicArn', {
@@ -189,14 +166,20 @@ export class EniGuardStack extends Stack {
       }
     }
     if (this.backup) {
-      new CfnOutput(this, 'BackupVaultArn', { value: this.backup.vault.backupVaultArn });
+      new CfnOutput(this, 'BackupVaultArn', {
+        value: this.backup.vault.backupVaultArn,
+        description: 'The AWS Backup vault (retained on cdk destroy)',
+      });
       new CfnOutput(this, 'BackupSelectionTag', {
         value: `${this.backup.tagKey}=${this.backup.tagValue}`,
         description: 'Resources with this tag are backed up',
       });
     }
     if (this.ebsEncryption?.key) {
-      new CfnOutput(this, 'EbsDefaultKmsKeyArn', { value: this.ebsEncryption.key.keyArn });
+      new CfnOutput(this, 'EbsDefaultKmsKeyArn', {
+        value: this.ebsEncryption.key.keyArn,
+        description: 'The EBS default encryption key the stack created (retained on cdk destroy)',
+      });
     }
   }
 }

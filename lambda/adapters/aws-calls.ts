@@ -22,9 +22,10 @@ import {
   TerminateInstancesCommand,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
-import { DeleteRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { DeleteRolePolicyCommand, UpdateAccessKeyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { ApiCall, Operation } from '../core/actions';
-import { AwsCallError, type CallPort } from '../app/ports';
+import { AwsCallError, type CallPort, type RevocationSender } from '../app/ports';
+import type { RevocationRequest } from '../core/revocation';
 import { wrap } from './errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command class takes its own input type; inputs come from the planner
@@ -50,18 +51,21 @@ export const EC2_COMMANDS: Partial<Record<Operation, CommandClass>> = {
   TerminateInstances: TerminateInstancesCommand,
 };
 
-/** Every IAM operation remediation may call. */
+/** Every IAM operation remediation may call: undo's, with an operator's credentials (the responder has no IAM write). */
 export const IAM_COMMANDS: Partial<Record<Operation, CommandClass>> = {
-  PutRolePolicy: PutRolePolicyCommand,
   DeleteRolePolicy: DeleteRolePolicyCommand,
   UpdateAccessKey: UpdateAccessKeyCommand,
 };
 
-/** Sends planned calls with the SDK clients. */
+/** The operations sent to the revoker (lambda/core/revocation.ts), not to an AWS API. */
+export const REVOKER_OPERATIONS: readonly Operation[] = ['RevokeRoleSessions', 'DeactivateAccessKey'];
+
+/** Sends planned calls with the SDK clients; credential revocations go to `revoker` (absent: they fail, named). */
 export class SdkCallSender implements CallPort {
-  constructor(private readonly clients: { readonly ec2: EC2Client; readonly iam: IAMClient }) {}
+  constructor(private readonly clients: { readonly ec2: EC2Client; readonly iam: IAMClient; readonly revoker?: RevocationSender }) {}
 
   async send(call: ApiCall, input: Readonly<Record<string, unknown>>): Promise<unknown> {
+    if (call.service === 'revoker') return this.revoke(call, input);
     const Command = (call.service === 'ec2' ? EC2_COMMANDS : IAM_COMMANDS)[call.operation];
     if (!Command) throw new AwsCallError(call.operation, 'UnsupportedOperation', `no ${call.service} command for ${call.operation}`, false);
     let response: unknown;
@@ -83,5 +87,19 @@ export class SdkCallSender implements CallPort {
       );
     }
     return response;
+  }
+
+  private async revoke(call: ApiCall, input: Readonly<Record<string, unknown>>): Promise<unknown> {
+    if (!REVOKER_OPERATIONS.includes(call.operation)) {
+      throw new AwsCallError(call.operation, 'UnsupportedOperation', `the revoker does not ${call.operation}`, false);
+    }
+    if (!this.clients.revoker) {
+      throw new AwsCallError(call.operation, 'RevokerNotConfigured', 'no revoker function is configured (REVOKER_FUNCTION_NAME)', false);
+    }
+    try {
+      return await this.clients.revoker.send({ operation: call.operation, input } as RevocationRequest);
+    } catch (error) {
+      throw wrap(call.operation, error);
+    }
   }
 }

@@ -3,7 +3,7 @@
  * lists). The interface and its security-group rules are never cached: they are what we act on.
  */
 import type { FactReader } from '../app/ports';
-import type { FlowLogCoverage, InstanceFacts, SecurityGroupRule, SubnetNetwork } from '../core/model';
+import type { CredentialOrigin, FlowLogCoverage, InstanceFacts, SecurityGroupRule, SubnetNetwork } from '../core/model';
 
 /** How long each kind of fact is reused, in milliseconds. */
 export interface CacheTtls {
@@ -64,6 +64,11 @@ export class CachingFactReader implements FactReader {
 
   describeInstance(instanceId: string): Promise<InstanceFacts | undefined> {
     return this.inner.describeInstance(instanceId);
+  }
+
+  /** Never cached: the proof isolation rests on must be current. */
+  describeCredentialOrigin(instanceId: string, roleArn: string): Promise<CredentialOrigin> {
+    return this.inner.describeCredentialOrigin(instanceId, roleArn);
   }
 
   describeSubnetNetwork(vpcId: string, subnetId: string): Promise<SubnetNetwork> {

@@ -1,5 +1,6 @@
 /** EC2 adapter: SDK v3 calls in, domain types out. */
 import {
+  DescribeIamInstanceProfileAssociationsCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
@@ -20,7 +21,6 @@ import {
   type SecurityGroupRule as SdkRule,
 } from '@aws-sdk/client-ec2';
 import type { InterfaceLookup } from '../core/event';
-import { TAGS } from '../core/plan/index';
 import type {
   FlowLogCoverage,
   InstanceFacts,
@@ -30,7 +30,7 @@ import type {
   SecurityGroupRule,
   SubnetNetwork,
 } from '../core/model';
-import { errorCode, type Ec2Port } from '../app/ports';
+import { errorCode, type Ec2Port, type GroupSummary } from '../app/ports';
 import { wrap } from './errors';
 
 /** EC2 filters accept at most 200 values each. */
@@ -267,6 +267,26 @@ export class Ec2Adapter implements Ec2Port {
     };
   }
 
+  /** The ARNs of the instance profiles associated with the instance now (state `associated`). */
+  async instanceProfileAssociations(instanceId: string): Promise<string[]> {
+    try {
+      const out = await this.client.send(
+        new DescribeIamInstanceProfileAssociationsCommand({
+          Filters: [
+            { Name: 'instance-id', Values: [instanceId] },
+            { Name: 'state', Values: ['associated'] },
+          ],
+        }),
+      );
+      return (out.IamInstanceProfileAssociations ?? [])
+        .filter((a) => a.InstanceId === instanceId && (a.State === undefined || a.State === 'associated'))
+        .map((a) => a.IamInstanceProfile?.Arn)
+        .filter((arn): arn is string => arn !== undefined);
+    } catch (error) {
+      throw wrap('DescribeIamInstanceProfileAssociations', error);
+    }
+  }
+
   /** Instance type capabilities never change: cached for the life of the container. */
   private readonly instanceTypeCache = new Map<string, Promise<boolean | undefined>>();
 
@@ -331,18 +351,30 @@ export class Ec2Adapter implements Ec2Port {
   }
 
   /** The VPC's quarantine group (tagged `eni-guard:quarantine=true`), if eni-guard created one before. */
-  async findQuarantineGroup(vpcId: string): Promise<string | undefined> {
+  async describeGroup(groupId: string): Promise<GroupSummary | undefined> {
     try {
-      const out = await this.client.send(
-        new DescribeSecurityGroupsCommand({
-          Filters: [
-            { Name: 'vpc-id', Values: [vpcId] },
-            { Name: `tag:${TAGS.quarantine}`, Values: ['true'] },
-          ],
-        }),
-      );
-      return out.SecurityGroups?.map((g) => g.GroupId).find((id): id is string => id !== undefined);
+      const out = await this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+      const group = out.SecurityGroups?.find((g) => g.GroupId === groupId);
+      if (!group) return undefined;
+      // Each permission may hold several sources; every source is a rule.
+      const count = (permissions: typeof group.IpPermissions) =>
+        (permissions ?? []).reduce(
+          (n, p) =>
+            n +
+            Math.max(
+              1,
+              (p.IpRanges?.length ?? 0) + (p.Ipv6Ranges?.length ?? 0) + (p.PrefixListIds?.length ?? 0) + (p.UserIdGroupPairs?.length ?? 0),
+            ),
+          0,
+        );
+      return {
+        groupId,
+        ingressRules: count(group.IpPermissions),
+        egressRules: count(group.IpPermissionsEgress),
+        ...defined({ vpcId: group.VpcId }),
+      };
     } catch (error) {
+      if (errorCode(error) === 'InvalidGroup.NotFound' || errorCode(error) === 'InvalidGroupId.Malformed') return undefined;
       throw wrap('DescribeSecurityGroups', error);
     }
   }
@@ -375,6 +407,7 @@ function toNetworkInterface(ni: SdkNetworkInterface): NetworkInterface {
         : undefined,
       sourceDestCheck: ni.SourceDestCheck,
       attachedInstanceId: ni.Attachment?.InstanceId,
+      attachmentOwnerId: ni.Attachment?.InstanceOwnerId,
     }),
   };
 }

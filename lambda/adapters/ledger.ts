@@ -7,9 +7,9 @@
  * A batch (a group change) also notes its interfaces in one item `eventId/batch` before it claims any.
  *
  * Item: `ledgerId` (key), `status`, `attempt`, `leaseUntil` (epoch s, with milliseconds),
- * `expiresAt` (TTL, epoch s), `alertSent`, `record` (the rest of the entry, compact and compressed);
- * and only once something was fixed, `networkInterfaceId`, `createdAt` and `fixed` (the sparse
- * interface index the IaC-conflict guard counts). A claim and a completion each fit in about a
+ * `expiresAt` (TTL, epoch s), `alertSent`, `account`, `region` and `createdAt` (the hub's index by
+ * account), `record` (the rest of the entry, compact and compressed); and only once something was
+ * fixed, `networkInterfaceId` and `fixed` (the sparse interface index the IaC-conflict guard counts). A claim and a completion each fit in about a
  * kilobyte, one write unit, for a typical remediation (`test/integration/ledger.test.ts` measures it).
  */
 import { GetItemCommand, PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -177,6 +177,10 @@ function toItem(entry: LedgerEntry, leaseUntil: Date | undefined): Record<string
     status: { S: entry.status },
     ...(entry.attempt !== undefined ? { attempt: { N: String(entry.attempt) } } : {}),
     ...(leaseUntil ? { leaseUntil: { N: (leaseUntil.getTime() / 1000).toFixed(3) } } : {}),
+    // Where the interface is, in plain sight; with `createdAt`, every record is on its account's page of the
+    // index by account (organization mode's hub ledger: what eni-guard did in one account, newest first).
+    ...(entry.account ? { account: { S: entry.account }, createdAt: { S: entry.createdAt } } : {}),
+    ...(entry.region ? { region: { S: entry.region } } : {}),
     expiresAt: { N: String(Math.floor(created / 1000) + LEDGER_RETENTION_DAYS * 86_400) },
     ...(entry.alertSent !== undefined ? { alertSent: { BOOL: entry.alertSent } } : {}),
     // Only fixes go into the interface index: a claim or a notification costs no index write.

@@ -20,6 +20,7 @@
 import { actionTarget, isRef, type Action, type ApiCall } from '../core/actions';
 import { renderAlert, type Alert } from '../core/alert';
 import { currentResults, needsAlert, type ActionResult, type Decision } from '../core/decision';
+import type { EventContext } from '../core/model';
 import { findingOf, MAX_ATTEMPTS, type LedgerEntry } from '../core/ledger';
 import { groupEvidence } from '../core/plan/leftovers';
 import { TAGS, type Plan } from '../core/plan/index';
@@ -38,6 +39,9 @@ interface Others {
 
 /** Publishes (or, deferred, hands back) a decision's alert and logs it: the responder's `finish`. */
 export type Finish = (decision: Decision, alert: Alert | undefined, defer: boolean) => Promise<BatchDecision>;
+
+/** Runs actions and records what they created that later remediations reuse (quarantine groups): the responder's `act`. */
+export type Act = (context: EventContext, actions: readonly Action[]) => Promise<ActionResult[]>;
 
 /** What an attempt needs besides the ports. */
 export interface AttemptInput {
@@ -70,6 +74,7 @@ export class Attempts {
     private readonly redelivery: Redelivery,
     private readonly log: LogPort,
     private readonly finish: Finish,
+    private readonly act: Act,
   ) {}
 
   async run(input: AttemptInput): Promise<BatchDecision> {
@@ -106,7 +111,7 @@ export class Attempts {
 
     // The fresh plan, less what AWS shows is already done (a revocation that took before the crash).
     const toRun = plan.mode === 'remediate' ? plan.actions.filter((a) => !done.has(actionTarget(a))) : [];
-    const fresh = (await this.remediator.execute(toRun)).map((r) => stamp(r, attempt));
+    const fresh = (await this.act(draft.context, toRun)).map((r) => stamp(r, attempt));
     const ran = new Set(toRun.map(actionTarget));
 
     // Bookkeeping an interrupted or failed attempt did not finish (tagging the interface) is finished now.
@@ -116,7 +121,7 @@ export class Attempts {
     // Not over a later remediation's tag: the interface says who fixed it last.
     const retag = tag && !theirs.targets.has(actionTarget(tag.action));
     if (somethingDone && tag && retag && !ran.has(actionTarget(tag.action)) && plan.mode === 'remediate') {
-      resumed.push(...(await this.remediator.execute([tag.action])).map((r) => stamp(r, attempt)));
+      resumed.push(...(await this.act(draft.context, [tag.action])).map((r) => stamp(r, attempt)));
     }
 
     // What interrupted actions left: the groups their creates made (found by their creation tags) are listed

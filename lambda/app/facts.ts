@@ -5,7 +5,7 @@
  * timeout) is rethrown so the event is retried; any other failure becomes an `unavailable` fact,
  * which makes the rules that need it fail closed.
  */
-import { callerKind } from '../core/caller';
+import { credentialInstance } from '../core/caller';
 import type { EventContext, Fact, FactKind, FlowLogCoverage, InstanceFacts, InterfaceFacts, NetworkInterface } from '../core/model';
 import { isTransient, type FactReader } from './ports';
 
@@ -24,7 +24,9 @@ export class FactGatherer {
       needs.has('subnetNetwork') && ni.vpcId && ni.subnetId ? settle(this.reader.describeSubnetNetwork(ni.vpcId, ni.subnetId)) : undefined,
       needs.has('flowLogs') && ni.vpcId ? settle(this.flowLogs(context, ni, ni.vpcId)) : undefined,
       needs.has('instance') && ni.attachedInstanceId ? settle(this.instance(ni.attachedInstanceId)) : undefined,
-      needs.has('callerInstance') && callerInstanceId ? settle(this.instance(callerInstanceId)) : undefined,
+      needs.has('callerInstance') && callerInstanceId
+        ? settle(this.credentialInstance(callerInstanceId, context.caller.sessionIssuerArn))
+        : undefined,
     ]);
     return {
       context,
@@ -49,6 +51,15 @@ export class FactGatherer {
     return this.reader.describeFlowLogs([ni.networkInterfaceId]);
   }
 
+  /** The instance behind instance credentials, with what EC2 and IAM say about its profile (the proof isolation needs). */
+  private async credentialInstance(instanceId: string, roleArn: string | undefined): Promise<InstanceFacts> {
+    const [instance, credentialOrigin] = await Promise.all([
+      this.instance(instanceId),
+      roleArn ? this.reader.describeCredentialOrigin(instanceId, roleArn) : Promise.resolve(undefined),
+    ]);
+    return credentialOrigin ? { ...instance, credentialOrigin } : instance;
+  }
+
   private async instance(instanceId: string): Promise<InstanceFacts> {
     const facts = await this.reader.describeInstance(instanceId);
     if (!facts) throw new Error(`instance ${instanceId} no longer exists`);
@@ -56,11 +67,9 @@ export class FactGatherer {
   }
 }
 
-/** The instance whose role credentials made the call (EC2 delivers them with the instance id as the session name). */
+/** The instance whose role credentials made the call, as far as CloudTrail says (proof comes from EC2 and IAM). */
 function callerInstanceOf(context: EventContext): string | undefined {
-  const kind = callerKind(context.caller);
-  const session = context.caller.sessionName;
-  return kind === 'ec2-instance' && session && /^i-[0-9a-f]{8,17}$/.test(session) ? session : undefined;
+  return credentialInstance(context.caller);
 }
 
 /** Resolves to an `ok` fact, or an `unavailable` one for a permanent failure; rethrows transient failures. */

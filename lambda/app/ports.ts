@@ -8,7 +8,17 @@ import type { ApiCall } from '../core/actions';
 import type { Alert } from '../core/alert';
 import type { InterfaceLookup } from '../core/event';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
-import type { FlowLogCoverage, InstanceFacts, NetworkInterface, OwnGroup, SecurityGroupRule, SubnetNetwork } from '../core/model';
+import type { AccountPlace } from '../core/organization';
+import type { RevocationRequest } from '../core/revocation';
+import type {
+  CredentialOrigin,
+  FlowLogCoverage,
+  InstanceFacts,
+  NetworkInterface,
+  OwnGroup,
+  SecurityGroupRule,
+  SubnetNetwork,
+} from '../core/model';
 
 /** What the responder and the sweep read from EC2. Adapter: `Ec2Adapter` (adapters/ec2.ts). */
 export interface Ec2Port {
@@ -18,28 +28,49 @@ export interface Ec2Port {
   describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
   /** How many interfaces use each group. */
   countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
-  /** The VPC's quarantine group, if eni-guard created one before. */
-  findQuarantineGroup(vpcId: string): Promise<string | undefined>;
   /** Security groups of the VPC carrying every one of `tags` (what eni-guard created, or an interrupted attempt left), with their rules and users. */
   findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
+  /** A security group as EC2 describes it now (its VPC and how many rules it has), or undefined when it does not exist. */
+  describeGroup(groupId: string): Promise<GroupSummary | undefined>;
   /** The interfaces attached to an instance, or using a group (every page). */
   findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
   /** Every interface in the Region, page by page (the periodic sweep). */
   interfacePages(pageSize?: number): AsyncIterable<NetworkInterface[]>;
 }
 
-/** The EC2 reads fact gathering needs. Adapters: `Ec2Adapter`, behind `CachingFactReader` (adapters/cache.ts). */
+/** The reads fact gathering needs. Adapter: `AwsFactReader` (adapters/fact-reader.ts: EC2 and IAM), behind `CachingFactReader` (adapters/cache.ts). */
 export interface FactReader {
   describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
   resolvePrefixLists(prefixListIds: readonly string[]): Promise<Map<string, string[]>>;
   describeSubnetNetwork(vpcId: string, subnetId: string): Promise<SubnetNetwork>;
   describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
   describeInstance(instanceId: string): Promise<InstanceFacts | undefined>;
+  /** The instance's associated instance profiles and the profiles that carry `roleArn` (EC2 + IAM). */
+  describeCredentialOrigin(instanceId: string, roleArn: string): Promise<CredentialOrigin>;
 }
 
 /** Sends one planned call (input already resolved); throws `AwsCallError` on failure. Adapter: `SdkCallSender` (adapters/aws-calls.ts). */
 export interface CallPort {
   send(call: ApiCall, input: Readonly<Record<string, unknown>>): Promise<unknown>;
+}
+
+/**
+ * Asks for a credential revocation (the calls of service `revoker`). Adapters: `LambdaRevocationSender`
+ * (adapters/revoker-client.ts, the deployed responder invokes the revoker function) and, in-process for
+ * the CLI (operator credentials), the `Revoker` itself (app/revoker.ts).
+ */
+export interface RevocationSender {
+  send(request: RevocationRequest): Promise<unknown>;
+}
+
+/** The IAM writes (and the reads they rest on) of the revoker function. Adapter: `IamRevocationAdapter` (adapters/iam.ts). */
+export interface RevocationPort {
+  /** The role's ARN, or undefined when there is no such role. */
+  roleArn(roleName: string): Promise<string | undefined>;
+  putRolePolicy(roleName: string, policyName: string, document: string): Promise<void>;
+  /** The user's ARN, or undefined when there is no such user. */
+  userArn(userName: string): Promise<string | undefined>;
+  deactivateAccessKey(userName: string, accessKeyId: string): Promise<void>;
 }
 
 /** The reads verification needs after acting. Adapters: `Ec2Adapter` and `IamAdapter` (adapters/iam.ts), joined in the wiring. */
@@ -87,6 +118,41 @@ export interface LedgerPort {
   batchOf(eventId: string): Promise<readonly string[]>;
   /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
   countFixes(networkInterfaceId: string, since: Date): Promise<number>;
+}
+
+/**
+ * The quarantine groups eni-guard created, one per account, Region and VPC, recorded where only
+ * eni-guard writes (the ledger table) — never found by a tag anyone can set. Adapter:
+ * `DynamoQuarantineRegistry` (adapters/quarantine-registry.ts).
+ */
+export interface QuarantineRegistry {
+  recorded(place: Place, vpcId: string): Promise<string | undefined>;
+  record(place: Place, vpcId: string, groupId: string): Promise<void>;
+}
+
+/** An account and Region. */
+export interface Place {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** A security group's identity and size, as `Ec2Port.describeGroup` reads it. */
+export interface GroupSummary {
+  readonly groupId: string;
+  readonly vpcId?: string;
+  readonly ingressRules: number;
+  readonly egressRules: number;
+}
+
+/**
+ * The organization, as the hub reads it (AWS Organizations). Adapter: `OrganizationsAdapter`
+ * (adapters/organizations.ts), which caches what it read for the container's life (minutes).
+ */
+export interface OrganizationPort {
+  /** Where the account sits (organization, OU path from the root), or undefined when it is not a member. */
+  placeOf(account: string): Promise<AccountPlace | undefined>;
+  /** Every active account below the OUs (at any depth), with its place. */
+  accountsBelow(ous: readonly string[]): Promise<AccountPlace[]>;
 }
 
 /**

@@ -9,7 +9,7 @@
  * - After acting, everything the actions promised is re-read; a fix that did not take is reported
  *   as not verified, never as success.
  */
-import { resolveRefs, type Action, type ApiCall, type Check } from '../core/actions';
+import { isRef, resolveRefs, type Action, type ApiCall, type Check } from '../core/actions';
 import type { ActionResult, ExecutedCall } from '../core/decision';
 import type { LedgerEntry } from '../core/ledger';
 import type { NetworkInterface, OwnGroup, SecurityGroupRule } from '../core/model';
@@ -69,7 +69,7 @@ export class Remediator {
     let state: AfterState | undefined;
     let readError: string | undefined;
     try {
-      state = await this.readAfterState(succeeded.flatMap((r) => r.action.checks));
+      state = await this.readAfterState(succeeded.flatMap((r) => readableChecks(r.action.checks, r.outputs)));
     } catch (error) {
       readError = message(error);
     }
@@ -110,7 +110,7 @@ export class Remediator {
     let state: AfterState | undefined;
     let readError = '';
     try {
-      state = await this.readAfterState(resolved.flatMap((r) => r.action.checks));
+      state = await this.readAfterState(resolved.flatMap((r) => readableChecks(r.action.checks, r.outputs)));
     } catch (error) {
       readError = message(error);
     }
@@ -229,6 +229,7 @@ export class Remediator {
     const accessKeys = new Map<string, string>();
     for (const check of checks) {
       if (check.kind === 'rules-absent') groupIds.add(check.groupId);
+      else if (check.kind === 'group-empty') groupIds.add(check.groupId as string);
       else if (
         check.kind === 'interface-groups' ||
         check.kind === 'address-detached' ||
@@ -283,6 +284,18 @@ function createdGroup(call: ApiCall): { output: string; vpcId: string; tags: Rec
   for (const tag of specs?.find((s) => s.ResourceType === 'security-group')?.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
   if (typeof vpcId !== 'string' || Object.keys(tags).length === 0) return undefined;
   return { output: call.output.name, vpcId, tags };
+}
+
+/**
+ * The checks to read AWS for: a check naming a group the action created reads that group (its id is
+ * in the outputs); one whose group was never created reads nothing (verifying it then fails, named).
+ */
+function readableChecks(checks: readonly Check[], outputs: Readonly<Record<string, string>>): Check[] {
+  return checks.flatMap((c) => {
+    if (c.kind !== 'group-empty' || !isRef(c.groupId)) return [c];
+    const groupId = outputs[c.groupId.$ref];
+    return groupId ? [{ ...c, groupId }] : [];
+  });
 }
 
 function refsResolvable(call: ApiCall, outputs: Readonly<Record<string, string>>): boolean {

@@ -4,9 +4,9 @@
  * actions. Group changes (./group-change.ts) and redeliveries (./redelivery.ts) are decided here
  * too, per interface, and answered there.
  */
-import { describeAction } from '../core/actions';
+import { describeAction, type Action } from '../core/actions';
 import { renderAlert, type Alert } from '../core/alert';
-import { currentResults, needsAlert, responseOf, severityOf, type Decision } from '../core/decision';
+import { currentResults, needsAlert, responseOf, severityOf, type ActionResult, type Decision } from '../core/decision';
 import { evaluate, requiredFacts } from '../core/evaluate';
 import { parseEvent, type InterfaceLookup, type ParsedEvent } from '../core/event';
 import { briefOf, ledgerIdOf, recordedInterface, type LedgerEntry } from '../core/ledger';
@@ -16,18 +16,20 @@ import {
   groupsToEdit,
   isAutomationCaller,
   planResponse,
+  QUARANTINE_OUTPUT,
   quarantineVpcs,
   TAGS,
   type FlowLogDestination,
 } from '../core/plan/index';
 import type { Policy } from '../core/policy';
+import { summarizeInput } from '../core/summary';
 import { triageCall, triageInterface } from '../core/triage';
 import { Attempts } from './attempt';
 import { BATCH_CONCURRENCY, forEachLimited, hintOf, type BatchDecision, type BatchOptions } from './batch';
 import { AlertDelivery } from './delivery';
 import type { FactGatherer } from './facts';
 import { GroupChanges } from './group-change';
-import type { AlertPort, Ec2Port, LedgerPort, LogPort } from './ports';
+import type { AlertPort, Ec2Port, LedgerPort, LogPort, QuarantineRegistry } from './ports';
 import { Redelivery } from './redelivery';
 import type { Remediator } from './remediator';
 
@@ -36,19 +38,43 @@ export interface Effects {
   readonly remediator: Remediator;
   /** Without a ledger (the CLI's evaluate), decisions are not recorded and duplicates are not detected. */
   readonly ledger?: LedgerPort;
+  /** The quarantine groups eni-guard created. Without it every quarantine creates a new group. */
+  readonly quarantine?: QuarantineRegistry;
 }
 
 /** Settings the responder is built with. */
 export interface ResponderSettings {
   readonly policy: Policy;
-  /** The function's own role: calls it makes are never evaluated (no loops). */
+  /** The function's own role: calls it makes are never evaluated (no loops), and it is never revoked. */
   readonly responderRoleArn?: string;
+  /**
+   * Organization mode: the member roles the hub acts through in this account (remediation, revoker):
+   * their calls are eni-guard's own, and they are never revoked.
+   */
+  readonly ownRoleArns?: readonly string[];
+  /** Organization mode: the account's OUs from the root down (from AWS Organizations), for exemptions by OU and alerts. */
+  readonly ous?: readonly string[];
+  /** Organization mode: the member role `eni-guard undo` assumes to restore this account's records (kept in each record). */
+  readonly undoRoleArn?: string;
   /** The clock (exemption expiry, AMI age). @default () => new Date() */
   readonly now?: () => Date;
   /** Where "enable flow logs" sends them (the stack's flow-log destination). */
   readonly flowLogDestination?: FlowLogDestination;
   /** How long a ledger claim holds before another delivery may take over (≥ the function timeout). @default 120 s */
   readonly leaseSeconds?: number;
+  /**
+   * The accounts and Regions this responder guards. An event about any other is ignored (logged as
+   * `out-of-scope`) before a single AWS call: ids in it would otherwise be looked up, and acted on, here.
+   * Absent: every account and Region (the CLI's local evaluation).
+   */
+  readonly scope?: ResponderScope;
+}
+
+/** Where a responder may act. */
+export interface ResponderScope {
+  readonly accounts: readonly string[];
+  /** @default every Region */
+  readonly regions?: readonly string[];
 }
 
 /** The result of handling one delivered event. */
@@ -56,6 +82,22 @@ export type HandleResult =
   | { readonly kind: 'invalid'; readonly problems: readonly string[]; readonly eventId?: string }
   | { readonly kind: 'ignored'; readonly reason: string; readonly detail: string; readonly eventId?: string }
   | { readonly kind: 'decided'; readonly eventId: string; readonly decisions: readonly Decision[] };
+
+/** Logs and returns the result for an event that points at no interface: malformed, or deliberately ignored. */
+export function unhandled(parsed: Exclude<ParsedEvent, { kind: 'interfaces' }>, event: unknown, log: LogPort): HandleResult {
+  if (parsed.kind === 'invalid') {
+    // Retrying cannot repair a malformed event: log what arrived (bounded: the sender chose its size and depth) and drop it.
+    log.error('event rejected: malformed', {
+      eventId: parsed.eventId,
+      problems: parsed.problems.slice(0, 20).map((p) => p.slice(0, 500)),
+      event: summarizeInput(event),
+    });
+    return parsed;
+  }
+  const eventId = parsed.context?.eventId;
+  log.info('event ignored', { eventId, reason: parsed.reason, detail: parsed.detail });
+  return { kind: 'ignored', reason: parsed.reason, detail: parsed.detail, ...(eventId ? { eventId } : {}) };
+}
 
 /** Handles CloudTrail events about network interfaces. */
 export class Responder {
@@ -83,8 +125,13 @@ export class Responder {
       (id) => this.ec2.describeInterface(id),
     );
     this.attempts = effects.ledger
-      ? new Attempts(effects.ledger, effects.remediator, this.redelivery, log, (decision, alert, defer) =>
-          this.finish(decision, alert, defer),
+      ? new Attempts(
+          effects.ledger,
+          effects.remediator,
+          this.redelivery,
+          log,
+          (decision, alert, defer) => this.finish(decision, alert, defer),
+          (context, actions) => this.act(context, actions),
         )
       : undefined;
   }
@@ -92,18 +139,19 @@ export class Responder {
   /** Handles one delivered event. Throws only for failures worth a retry (AWS errors, alert delivery). */
   async handle(event: unknown): Promise<HandleResult> {
     const parsed: ParsedEvent = parseEvent(event);
-    if (parsed.kind === 'invalid') {
-      // Retrying cannot repair a malformed event: log it whole and drop it.
-      this.log.error('event rejected: malformed', { eventId: parsed.eventId, problems: parsed.problems, event });
-      return parsed;
+    if (parsed.kind !== 'interfaces') return unhandled(parsed, event, this.log);
+    return this.handleParsed(parsed);
+  }
+
+  /** Handles an event already parsed into the interfaces it points at (the organization router parses first). */
+  async handleParsed(parsed: Extract<ParsedEvent, { kind: 'interfaces' }>): Promise<HandleResult> {
+    const context = this.settings.ous ? { ...parsed.context, ous: this.settings.ous } : parsed.context;
+    const outside = this.outOfScope(context);
+    if (outside) {
+      this.log.warn('event ignored', { eventId: context.eventId, reason: 'out-of-scope', detail: outside });
+      return { kind: 'ignored', reason: 'out-of-scope', detail: outside, eventId: context.eventId };
     }
-    if (parsed.kind === 'ignored') {
-      const eventId = parsed.context?.eventId;
-      this.log.info('event ignored', { eventId, reason: parsed.reason, detail: parsed.detail });
-      return { kind: 'ignored', reason: parsed.reason, detail: parsed.detail, ...(eventId ? { eventId } : {}) };
-    }
-    const { context } = parsed;
-    const callSkip = triageCall(context, this.settings.responderRoleArn);
+    const callSkip = triageCall(context, [this.settings.responderRoleArn, ...(this.settings.ownRoleArns ?? [])]);
     if (callSkip) {
       this.log.info('event ignored', { eventId: context.eventId, reason: callSkip.reason, detail: callSkip.detail });
       return { kind: 'ignored', reason: callSkip.reason, detail: callSkip.detail, eventId: context.eventId };
@@ -181,11 +229,8 @@ export class Responder {
       ruleErrors: [],
       results: [],
     };
-    // Service-owned interfaces are skipped from the event alone: no AWS call at all.
+    // What is skipped is decided from EC2's answer, never from the event (its sender chose what it says).
     const defer = options.deferAlert === true;
-    const hintSkip = triageInterface(hint);
-    if (hintSkip) return this.finish({ ...base, outcome: 'skipped', reason: `${hintSkip.reason}: ${hintSkip.detail}` }, undefined, defer);
-
     const networkInterface = options.current ?? (await this.ec2.describeInterface(hint.networkInterfaceId));
     if (!networkInterface) {
       return this.finish({ ...base, outcome: 'gone', reason: 'the interface no longer exists; nothing to evaluate' }, undefined, defer);
@@ -216,7 +261,7 @@ export class Responder {
     const groupUsage = toEdit.length > 0 ? await this.usageOf(toEdit, options.usage) : new Map<string, number>();
     const quarantineGroups = new Map<string, string>();
     for (const vpcId of quarantineVpcs(evaluation, policy, groupUsage, facts)) {
-      const groupId = await this.ec2.findQuarantineGroup(vpcId);
+      const groupId = await this.usableQuarantineGroup(context, vpcId);
       if (groupId) quarantineGroups.set(vpcId, groupId);
     }
     const ownCopies = new Map<string, OwnGroup>();
@@ -237,6 +282,7 @@ export class Responder {
       ...(ownCopies.size > 0 ? { ownCopies } : {}),
       ...(this.settings.flowLogDestination ? { flowLogDestination: this.settings.flowLogDestination } : {}),
       ...(this.settings.responderRoleArn ? { responderRoleArn: this.settings.responderRoleArn } : {}),
+      ...(this.settings.ownRoleArns ? { ownRoleArns: this.settings.ownRoleArns } : {}),
       ...(options.callerHandledBy && options.callerHandledBy !== networkInterface.networkInterfaceId
         ? { callerHandledBy: options.callerHandledBy }
         : {}),
@@ -273,7 +319,7 @@ export class Responder {
     const quiet = !needsAlert(draft) && plan.actions.length === 0;
     const held = ledger && quiet ? await recorded : undefined;
     if (!ledger || !this.attempts || (quiet && !held)) {
-      const results = plan.mode === 'remediate' ? await this.effects.remediator.execute(plan.actions) : [];
+      const results = plan.mode === 'remediate' ? await this.act(context, plan.actions) : [];
       return this.finish({ ...draft, results }, undefined, defer);
     }
     if (held && held.status !== 'in-progress' && held.status !== 'incomplete') return this.redelivery.duplicate(draft, held, ledger, defer);
@@ -283,6 +329,9 @@ export class Responder {
       ledgerId,
       eventId: context.eventId,
       networkInterfaceId: networkInterface.networkInterfaceId,
+      account: context.account,
+      region: context.region,
+      ...(this.settings.undoRoleArn ? { undoRoleArn: this.settings.undoRoleArn } : {}),
       status: 'in-progress',
       createdAt: now.toISOString(),
       preState: { networkInterface: recordedInterface(networkInterface) },
@@ -299,6 +348,62 @@ export class Responder {
       defer,
       ...(options.beforeClaim ? { beforeClaim: options.beforeClaim } : {}),
     });
+  }
+
+  /** Runs the actions, then records every quarantine group they created (so that one, and only one of ours, is reused). */
+  private async act(context: EventContext, actions: readonly Action[]): Promise<ActionResult[]> {
+    const results = await this.effects.remediator.execute(actions);
+    const registry = this.effects.quarantine;
+    if (!registry) return results;
+    for (const result of results) {
+      const groupId = result.outputs[QUARANTINE_OUTPUT];
+      const create = result.action.calls.find((c) => c.operation === 'CreateSecurityGroup' && c.output?.name === QUARANTINE_OUTPUT);
+      const vpcId = create?.input['VpcId'];
+      if (result.status !== 'succeeded' || result.verified !== true || !groupId || typeof vpcId !== 'string') continue;
+      try {
+        await registry.record(context, vpcId, groupId);
+      } catch (error) {
+        // Not fatal: the next quarantine in this VPC creates another group (never adopts one it did not record).
+        this.log.warn('quarantine group not recorded', { vpcId, groupId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return results;
+  }
+
+  /**
+   * The VPC's quarantine group, if eni-guard recorded creating one and EC2 shows it still in that VPC
+   * without a single rule; otherwise undefined (the plan creates a new one). Checked before every use:
+   * a recorded group someone opened since is never used again.
+   */
+  private async usableQuarantineGroup(context: EventContext, vpcId: string): Promise<string | undefined> {
+    const registry = this.effects.quarantine;
+    if (!registry) return undefined;
+    const groupId = await registry.recorded(context, vpcId);
+    if (!groupId) return undefined;
+    const group = await this.ec2.describeGroup(groupId);
+    const problem = !group
+      ? 'it no longer exists'
+      : group.vpcId !== vpcId
+        ? `it is in ${group.vpcId ?? 'no VPC'}`
+        : group.ingressRules + group.egressRules > 0
+          ? `it has ${group.ingressRules} ingress and ${group.egressRules} egress rule(s)`
+          : undefined;
+    if (!problem) return groupId;
+    this.log.warn('recorded quarantine group not usable; a new one is created', { eventId: context.eventId, vpcId, groupId, problem });
+    return undefined;
+  }
+
+  /** Why the event is outside the accounts and Regions this responder guards, or undefined. */
+  private outOfScope(context: EventContext): string | undefined {
+    const { scope } = this.settings;
+    if (!scope) return undefined;
+    if (!scope.accounts.includes(context.account)) {
+      return `account ${context.account} is not guarded here (guarded: ${scope.accounts.join(', ')})`;
+    }
+    if (scope.regions && !scope.regions.includes(context.region)) {
+      return `Region ${context.region} is not guarded here (guarded: ${scope.regions.join(', ')})`;
+    }
+    return undefined;
   }
 
   /** Interfaces using each group: from the batch's counts when it has them (counted once per batch), else read now. */

@@ -37,6 +37,21 @@ export function semanticWarnings(policy: Policy, now: Date): PolicyProblem[] {
     if (!isActive(exemption, now)) {
       warnings.push({ path: `${path}.expires`, reason: `expired on ${exemption.expires}: it no longer applies; renew or remove it` });
     }
+    if (exemption.match.tag) {
+      // A tag is the interface owner's to set: say plainly who can grant this exemption to themselves.
+      const { tag, ...bounds } = exemption.match;
+      const within = Object.entries(bounds)
+        .filter(([, v]) => v !== undefined)
+        .map(
+          ([k, v]) =>
+            `${k} ${Array.isArray(v) ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(',') : String(v)}`,
+        )
+        .join(', ');
+      warnings.push({
+        path: `${path}.match.tag`,
+        reason: `anyone who can tag an interface or instance (${within}) can grant this exemption to themselves with ${tag.key}=${tag.value}; findings of the caller rule and tags set in the creating call are never exempted`,
+      });
+    }
     const named = exemption.rules.includes('*') ? RULES.map((rule) => rule.id) : exemption.rules;
     if (named.every((ruleId) => modeOf(policy, ruleId) === 'off')) {
       warnings.push({ path: `${path}.rules`, reason: `every rule it exempts is off (${exemption.rules.join(', ')}): it has no effect` });

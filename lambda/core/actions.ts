@@ -13,7 +13,8 @@ export interface Ref {
 
 /** One AWS API call, exactly as it will be sent (once its `$ref` references are resolved). */
 export interface ApiCall {
-  readonly service: 'ec2' | 'iam';
+  /** `revoker`: a credential revocation, sent to the revoker function (lambda/core/revocation.ts), never to IAM directly. */
+  readonly service: 'ec2' | 'iam' | 'revoker';
   /** The API operation, e.g. `RevokeSecurityGroupIngress`. */
   readonly operation: Operation;
   readonly input: Readonly<Record<string, unknown>>;
@@ -39,7 +40,9 @@ export type Check =
   | { readonly kind: 'tags'; readonly resourceId: string; readonly tags: Readonly<Record<string, string>> }
   | { readonly kind: 'role-policy'; readonly roleName: string; readonly policyName: string }
   | { readonly kind: 'access-key-inactive'; readonly userName: string; readonly accessKeyId: string }
-  | { readonly kind: 'interface-deleted'; readonly networkInterfaceId: string };
+  | { readonly kind: 'interface-deleted'; readonly networkInterfaceId: string }
+  /** A quarantine group has no ingress and no egress rule (nobody opened it between the check and the move). */
+  | { readonly kind: 'group-empty'; readonly groupId: string | Ref };
 
 /** The kinds of remediation eni-guard carries out. */
 export type ActionKind =
@@ -107,7 +110,8 @@ export const OPERATION_PERMISSIONS = {
   DeleteFlowLogs: 'ec2:DeleteFlowLogs',
   CreateTags: 'ec2:CreateTags',
   DeleteTags: 'ec2:DeleteTags',
-  PutRolePolicy: 'iam:PutRolePolicy',
+  RevokeRoleSessions: 'lambda:InvokeFunction',
+  DeactivateAccessKey: 'lambda:InvokeFunction',
   DeleteRolePolicy: 'iam:DeleteRolePolicy',
   UpdateAccessKey: 'iam:UpdateAccessKey',
   DeleteNetworkInterface: 'ec2:DeleteNetworkInterface',
@@ -118,9 +122,13 @@ export const OPERATION_PERMISSIONS = {
 /** An operation remediation may call. */
 export type Operation = keyof typeof OPERATION_PERMISSIONS;
 
-/** The operations each action kind may call (forward, compensation and undo), for IAM grants. */
+/**
+ * The operations each action kind makes — forward calls and the compensation of a half-done action —
+ * for the responder's IAM grants. Undo calls are not here (`UNDO_OPERATIONS`): undo runs with the
+ * operator's credentials, so the responder holds no permission that reverses a fix.
+ */
 export const ACTION_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]>> = {
-  'revoke-ingress': ['RevokeSecurityGroupIngress', 'AuthorizeSecurityGroupIngress'],
+  'revoke-ingress': ['RevokeSecurityGroupIngress'],
   'replace-groups': [
     'CreateSecurityGroup',
     'RevokeSecurityGroupEgress',
@@ -130,24 +138,40 @@ export const ACTION_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]
     'DeleteSecurityGroup',
     'CreateTags',
   ],
-  quarantine: ['CreateSecurityGroup', 'RevokeSecurityGroupEgress', 'ModifyNetworkInterfaceAttribute', 'CreateTags'],
-  'disassociate-address': ['DisassociateAddress', 'AssociateAddress'],
+  quarantine: ['CreateSecurityGroup', 'RevokeSecurityGroupEgress', 'ModifyNetworkInterfaceAttribute', 'DeleteSecurityGroup', 'CreateTags'],
+  'disassociate-address': ['DisassociateAddress'],
   'restore-source-dest-check': ['ModifyNetworkInterfaceAttribute'],
-  'enable-flow-logs': ['CreateFlowLogs', 'DeleteFlowLogs', 'CreateTags'],
-  'tag-for-backup': ['CreateTags', 'DeleteTags'],
-  'revoke-role-sessions': ['PutRolePolicy', 'DeleteRolePolicy'],
-  'deactivate-access-key': ['UpdateAccessKey'],
-  'tag-interface': ['CreateTags', 'DeleteTags'],
+  'enable-flow-logs': ['CreateFlowLogs', 'CreateTags'],
+  'tag-for-backup': ['CreateTags'],
+  'revoke-role-sessions': ['RevokeRoleSessions'],
+  'deactivate-access-key': ['DeactivateAccessKey'],
+  'tag-interface': ['CreateTags'],
   'delete-interface': ['DeleteNetworkInterface'],
   'isolate-instance': [
     'CreateSecurityGroup',
     'RevokeSecurityGroupEgress',
     'ModifyNetworkInterfaceAttribute',
+    'DeleteSecurityGroup',
     'CreateSnapshot',
     'CreateTags',
-    'DeleteTags',
     'TerminateInstances',
   ],
+};
+
+/** The operations each action kind's undo makes: what an operator running `eni-guard undo` needs. */
+export const UNDO_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]>> = {
+  'revoke-ingress': ['AuthorizeSecurityGroupIngress'],
+  'replace-groups': ['ModifyNetworkInterfaceAttribute', 'DeleteSecurityGroup'],
+  quarantine: ['ModifyNetworkInterfaceAttribute'],
+  'disassociate-address': ['AssociateAddress'],
+  'restore-source-dest-check': ['ModifyNetworkInterfaceAttribute'],
+  'enable-flow-logs': ['DeleteFlowLogs'],
+  'tag-for-backup': ['CreateTags', 'DeleteTags'],
+  'revoke-role-sessions': ['DeleteRolePolicy'],
+  'deactivate-access-key': ['UpdateAccessKey'],
+  'tag-interface': ['CreateTags', 'DeleteTags'],
+  'delete-interface': [],
+  'isolate-instance': ['ModifyNetworkInterfaceAttribute', 'DeleteTags'],
 };
 
 /** Read-only calls the responder always makes: the interface, its groups' rules, group usage, verification. */
@@ -181,20 +205,23 @@ export const FACT_PERMISSIONS: Readonly<Record<FactKind, readonly string[]>> = {
  * resources its checks read (a group, the interface, a role …). Refs (ids created on the way) are left out.
  */
 export function actionTarget(action: Action): string {
-  const resources = action.checks.map((check) => {
+  const resources = action.checks.flatMap((check) => {
     switch (check.kind) {
       case 'rules-absent':
-        return check.groupId;
+        return [check.groupId];
       case 'flow-log-active':
-        return check.vpcId;
+        return [check.vpcId];
       case 'tags':
-        return check.resourceId;
+        return [check.resourceId];
       case 'role-policy':
-        return check.roleName;
+        return [check.roleName];
       case 'access-key-inactive':
-        return check.accessKeyId;
+        return [check.accessKeyId];
+      case 'group-empty':
+        // The quarantine group a move uses (created now, or one recorded before): the move's target is the interface.
+        return [];
       default:
-        return check.networkInterfaceId;
+        return [check.networkInterfaceId];
     }
   });
   return `${action.kind}:${[...new Set(resources)].sort().join(',')}`;

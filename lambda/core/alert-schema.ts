@@ -54,6 +54,12 @@ const finding = z.object({
   title: z.string(),
   evidence: z.record(z.string(), z.unknown()).meta({ description: 'The facts behind the finding: rule ids, ports, CIDRs, exposure.' }),
   groupId: z.string().optional(),
+  ports: z
+    .array(z.object({ protocol: z.string(), from: z.number().int(), to: z.number().int() }))
+    .optional()
+    .meta({
+      description: 'The protocols and port ranges the finding is about (`-1`: every protocol); exemptions bounded by ports match these.',
+    }),
   remediation: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -68,6 +74,7 @@ export const DecisionDocumentSchema = z
     eventTime: z.string(),
     account: z.string(),
     accountAlias: z.string().optional(),
+    ou: z.string().optional().meta({ description: 'Organization mode: the OU the account is in (from AWS Organizations).' }),
     region: z.string(),
     severity,
     outcome,

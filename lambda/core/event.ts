@@ -4,7 +4,8 @@
  * from EC2 before it judges or acts.
  */
 import { bool, isObject, obj, setItems, str, type JsonObject } from './cloudtrail';
-import type { Caller, EventContext, InterfaceHint, SecurityGroupRule } from './model';
+import { isEventId, isGroupId, isInstanceId, isInterfaceId } from './ids';
+import type { Caller, EventContext, InterfaceHint, SecurityGroupRule, Tag } from './model';
 
 /** Calls that create or change an interface: the interfaces they name (or their instance's) are evaluated. */
 export const INTERFACE_EVENT_NAMES = [
@@ -110,21 +111,30 @@ function parseRecord(record: JsonObject, envelope: JsonObject | undefined): Pars
   const eventName = str(record, 'eventName');
   const eventSource = str(record, 'eventSource');
   if (!eventId) problems.push(`${prefix}eventID: required string is ${describeType(record['eventID'])}`);
+  else if (!isEventId(eventId))
+    problems.push(`${prefix}eventID: ${describeType(eventId)} is not an event id (letters, digits, . _ : -; no wildcard, no /; ≤ 128)`);
   if (!eventName) problems.push(`${prefix}eventName: required string is ${describeType(record['eventName'])}`);
-  if (problems.length > 0) return invalid(problems, eventId);
+  if (problems.length > 0) return invalid(problems, eventId && isEventId(eventId) ? eventId : undefined);
 
   if (eventSource !== 'ec2.amazonaws.com') {
     return { kind: 'ignored', reason: 'not-cloudtrail-ec2', detail: `eventSource ${JSON.stringify(record['eventSource'])}` };
   }
   const region = str(record, 'awsRegion') ?? str(envelope, 'region');
-  const account = str(envelope, 'account') ?? str(record, 'recipientAccountId') ?? str(obj(record, 'userIdentity'), 'accountId');
+  const account = str(record, 'recipientAccountId') ?? str(envelope, 'account') ?? str(obj(record, 'userIdentity'), 'accountId');
   const eventTime = str(record, 'eventTime') ?? str(envelope, 'time');
   if (!region) problems.push(`${prefix}awsRegion: required string is ${describeType(record['awsRegion'])}`);
   if (!account) problems.push(`${prefix}recipientAccountId: no account in the envelope or the record`);
+  // The envelope and the record must tell the same story: one of them was written by someone else.
+  const recipient = str(record, 'recipientAccountId');
+  if (envelope && str(envelope, 'account') && recipient && str(envelope, 'account') !== recipient)
+    problems.push(`${prefix}recipientAccountId: the record says ${recipient}, the envelope's account ${str(envelope, 'account')}`);
+  if (envelope && str(envelope, 'region') && str(record, 'awsRegion') && str(envelope, 'region') !== str(record, 'awsRegion'))
+    problems.push(`${prefix}awsRegion: the record says ${str(record, 'awsRegion')}, the envelope's region ${str(envelope, 'region')}`);
   if (!eventTime) problems.push(`${prefix}eventTime: required string is ${describeType(record['eventTime'])}`);
-  if (!region || !account || !eventTime) return invalid(problems, eventId);
+  if (!region || !account || !eventTime || problems.length > 0) return invalid(problems, eventId);
 
   const envelopeId = str(envelope, 'id');
+  const requestTags = callerTags(record);
   const context: EventContext = {
     eventId: eventId!,
     eventName: eventName!,
@@ -133,6 +143,7 @@ function parseRecord(record: JsonObject, envelope: JsonObject | undefined): Pars
     account,
     caller: parseCaller(record),
     ...(envelopeId ? { envelopeId } : {}),
+    ...(requestTags.length > 0 ? { requestTags } : {}),
   };
 
   const errorCode = str(record, 'errorCode');
@@ -169,7 +180,7 @@ function parseRecord(record: JsonObject, envelope: JsonObject | undefined): Pars
 function parseCreateNetworkInterface(record: JsonObject, context: EventContext, prefix: string): ParsedEvent {
   const ni = obj(obj(record, 'responseElements'), 'networkInterface');
   const id = str(ni, 'networkInterfaceId');
-  if (!ni || !id || !id.startsWith('eni-')) {
+  if (!ni || !id || !isInterfaceId(id)) {
     return invalid(
       [
         `${prefix}responseElements.networkInterface.networkInterfaceId: a successful CreateNetworkInterface must name the interface (got ${describeType(ni?.['networkInterfaceId'])})`,
@@ -192,11 +203,11 @@ function parseRunInstances(record: JsonObject, context: EventContext, prefix: st
   for (const instance of instances) {
     const hints = setItems(instance, 'networkInterfaceSet').flatMap((ni) => {
       const id = str(ni, 'networkInterfaceId');
-      return id?.startsWith('eni-') ? [interfaceHint(ni, id)] : [];
+      return id && isInterfaceId(id) ? [interfaceHint(ni, id)] : [];
     });
     const instanceId = str(instance, 'instanceId');
     if (hints.length > 0) interfaces.push(...hints);
-    else if (instanceId) lookups.push({ kind: 'instance', instanceId, primaryOnly: false });
+    else if (instanceId && isInstanceId(instanceId)) lookups.push({ kind: 'instance', instanceId, primaryOnly: false });
   }
   if (interfaces.length === 0 && lookups.length === 0) {
     return invalid(
@@ -212,7 +223,7 @@ function parseRunInstances(record: JsonObject, context: EventContext, prefix: st
 /** A call whose request names the interface (`requestParameters.networkInterfaceId`): AttachNetworkInterface and others. */
 function parseNamedInterface(record: JsonObject, context: EventContext, prefix: string): ParsedEvent {
   const id = str(obj(record, 'requestParameters'), 'networkInterfaceId');
-  if (!id?.startsWith('eni-')) {
+  if (!id || !isInterfaceId(id)) {
     return invalid(
       [
         `${prefix}requestParameters.networkInterfaceId: ${context.eventName} must name the interface (got ${describeType(obj(record, 'requestParameters')?.['networkInterfaceId'])})`,
@@ -242,11 +253,14 @@ function parseModifyNetworkInterfaceAttribute(record: JsonObject, context: Event
 function parseAssociateAddress(record: JsonObject, context: EventContext, prefix: string): ParsedEvent {
   const request = obj(record, 'requestParameters');
   const id = str(request, 'networkInterfaceId');
-  if (id?.startsWith('eni-')) return { kind: 'interfaces', context, interfaces: [{ networkInterfaceId: id, groupIds: [] }] };
+  if (id && isInterfaceId(id)) return { kind: 'interfaces', context, interfaces: [{ networkInterfaceId: id, groupIds: [] }] };
   const instanceId = str(request, 'instanceId');
-  if (instanceId) return { kind: 'interfaces', context, interfaces: [], lookups: [{ kind: 'instance', instanceId, primaryOnly: true }] };
+  if (instanceId && isInstanceId(instanceId))
+    return { kind: 'interfaces', context, interfaces: [], lookups: [{ kind: 'instance', instanceId, primaryOnly: true }] };
   return invalid(
-    [`${prefix}requestParameters: AssociateAddress must name a networkInterfaceId or an instanceId (got neither)`],
+    [
+      `${prefix}requestParameters: AssociateAddress must name a networkInterfaceId or an instanceId (got ${describeType(id ?? instanceId)})`,
+    ],
     context.eventId,
   );
 }
@@ -260,10 +274,10 @@ function parseAuthorizeIngress(record: JsonObject, context: EventContext, prefix
   const request = obj(record, 'requestParameters');
   const created = setItems(obj(record, 'responseElements'), 'securityGroupRuleSet').filter((r) => bool(r, 'isEgress') !== true);
   const groupId = str(request, 'groupId') ?? created.map((r) => str(r, 'groupId')).find((id) => id !== undefined);
-  if (!groupId?.startsWith('sg-')) {
+  if (!groupId || !isGroupId(groupId)) {
     return invalid(
       [
-        `${prefix}requestParameters.groupId: ${context.eventName} must name the group (got ${describeType(request?.['groupId'])}; a group named only by groupName is not supported)`,
+        `${prefix}requestParameters.groupId: ${context.eventName} must name the group by id (got ${describeType(groupId ?? request?.['groupId'])}; a group named only by groupName is not supported)`,
       ],
       context.eventId,
     );
@@ -282,9 +296,11 @@ function parseModifySecurityGroupRules(record: JsonObject, context: EventContext
   const request = obj(record, 'requestParameters');
   const wrapped = obj(request, 'ModifySecurityGroupRulesRequest') ?? request;
   const groupId = str(wrapped, 'GroupId') ?? str(wrapped, 'groupId');
-  if (!groupId?.startsWith('sg-')) {
+  if (!groupId || !isGroupId(groupId)) {
     return invalid(
-      [`${prefix}requestParameters.ModifySecurityGroupRulesRequest.GroupId: ModifySecurityGroupRules must name the group (got none)`],
+      [
+        `${prefix}requestParameters.ModifySecurityGroupRulesRequest.GroupId: ModifySecurityGroupRules must name the group by id (got ${describeType(groupId)})`,
+      ],
       context.eventId,
     );
   }
@@ -398,6 +414,30 @@ function interfaceHint(ni: JsonObject, id: string): InterfaceHint {
   };
 }
 
+/**
+ * The tags the caller itself put on what this call created: `requestParameters.tagSpecificationSet`
+ * (interfaces and instances; `tags` is a plain array there) and the created interface's `tagSet`.
+ * They say nothing the caller did not choose, so they never exempt this call (lambda/core/exemptions.ts).
+ */
+function callerTags(record: JsonObject): Tag[] {
+  const tags: Tag[] = [];
+  const add = (items: JsonObject[]) => {
+    for (const t of items) {
+      const key = str(t, 'key');
+      if (key !== undefined) tags.push({ key, value: typeof t['value'] === 'string' ? t['value'] : '' });
+    }
+  };
+  for (const spec of setItems(obj(record, 'requestParameters'), 'tagSpecificationSet')) {
+    const resourceType = str(spec, 'resourceType');
+    if (resourceType === undefined || resourceType === 'network-interface' || resourceType === 'instance') {
+      add(Array.isArray(spec['tags']) ? spec['tags'].filter(isObject) : setItems(spec, 'tags'));
+    }
+  }
+  add(setItems(obj(obj(record, 'responseElements'), 'networkInterface'), 'tagSet'));
+  for (const instance of setItems(obj(record, 'responseElements'), 'instancesSet')) add(setItems(instance, 'tagSet'));
+  return tags;
+}
+
 /** Normalises CloudTrail `userIdentity` (any field may be missing; `sessionIssuer` may be `{}`). */
 export function parseCaller(record: JsonObject): Caller {
   const identity = obj(record, 'userIdentity');
@@ -406,16 +446,20 @@ export function parseCaller(record: JsonObject): Caller {
   const arn = str(identity, 'arn');
   const type = str(identity, 'type') ?? 'Unknown';
   const sessionName = type === 'AssumedRole' && arn ? arn.split('/').slice(2).join('/') || undefined : undefined;
+  // Only the fields AWS sets for this identity type: a session issuer exists for role sessions and
+  // federated users, instance delivery only for role sessions. Anything else in the record is noise
+  // someone wrote (a forged replay), and must not make the call look like ours or an instance's.
+  const hasIssuer = type === 'AssumedRole' || type === 'FederatedUser';
   const fields: Record<string, string | undefined> = {
     arn,
     accountId: str(identity, 'accountId'),
     principalId: str(identity, 'principalId'),
     accessKeyId: str(identity, 'accessKeyId'),
-    sessionIssuerArn: str(issuer, 'arn'),
+    sessionIssuerArn: hasIssuer ? str(issuer, 'arn') : undefined,
     sessionName,
-    userName: str(identity, 'userName') ?? str(issuer, 'userName'),
+    userName: str(identity, 'userName') ?? (hasIssuer ? str(issuer, 'userName') : undefined),
     invokedBy: str(identity, 'invokedBy'),
-    ec2RoleDelivery: str(sessionContext, 'ec2RoleDelivery'),
+    ec2RoleDelivery: type === 'AssumedRole' ? str(sessionContext, 'ec2RoleDelivery') : undefined,
     sourceIp: str(record, 'sourceIPAddress'),
     userAgent: str(record, 'userAgent'),
   };

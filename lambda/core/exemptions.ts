@@ -1,7 +1,7 @@
 /** Matches findings against the policy's exemptions; an expired exemption no longer applies, and says so. */
-import type { Finding, InterfaceFacts } from './model';
+import type { Finding, InterfaceFacts, PortSpan } from './model';
 import type { Exemption } from './policy';
-import { globMatch } from './rule';
+import { globMatch, type PortRange } from './rule';
 
 /** A finding set aside by an exemption, with who owns that decision. */
 export interface ExemptedFinding {
@@ -25,16 +25,31 @@ export function isActive(exemption: Exemption, now: Date): boolean {
   return now.getTime() < Date.parse(`${exemption.expires}T00:00:00Z`) + 86_400_000;
 }
 
-/** True when every condition of the exemption matches this finding on this interface. */
+/** Rules whose findings no tag can exempt: they are about the caller, and the caller sets the tags. */
+const NEVER_BY_TAG: ReadonlySet<string> = new Set(['caller']);
+
+/**
+ * True when every condition of the exemption matches this finding on this interface. A tag is a
+ * pointer the interface owner controls, so it counts only within the policy's bounds (the schema
+ * requires one), never for the caller's own findings, and never when the caller set it in this very
+ * call (`context.requestTags`): creating an open interface already tagged as exempt exempts nothing.
+ */
 export function matches(exemption: Exemption, finding: Finding, facts: InterfaceFacts): boolean {
   if (!exemption.rules.includes('*') && !exemption.rules.includes(finding.ruleId)) return false;
   const { match } = exemption;
   const ni = facts.networkInterface;
   const caller = facts.context.caller;
   if (match.tag) {
+    if (NEVER_BY_TAG.has(finding.ruleId)) return false;
+    const { key, value } = match.tag;
+    if ((facts.context.requestTags ?? []).some((t) => t.key === key && t.value === value)) return false;
     const instanceTags = facts.instance?.status === 'ok' ? facts.instance.value.tags : {};
-    if (ni.tags[match.tag.key] !== match.tag.value && instanceTags[match.tag.key] !== match.tag.value) return false;
+    if (ni.tags[key] !== value && instanceTags[key] !== value) return false;
   }
+  if (match.accounts && !match.accounts.includes(facts.context.account)) return false;
+  if (match.ous && !(facts.context.ous ?? []).some((ou) => match.ous!.includes(ou))) return false;
+  if (match.ports && !(finding.ports && finding.ports.length > 0 && finding.ports.every((span) => withinPorts(span, match.ports!))))
+    return false;
   if (match.principal && ![caller.arn, caller.sessionIssuerArn].some((arn) => arn !== undefined && globMatch(match.principal!, arn)))
     return false;
   if (match.vpc && ni.vpcId !== match.vpc) return false;
@@ -46,6 +61,21 @@ export function matches(exemption: Exemption, finding: Finding, facts: Interface
     if (!applies) return false;
   }
   return true;
+}
+
+/** True when the span lies inside the union of the ranges of its protocol (`-1`, every protocol, is inside none). */
+function withinPorts(span: PortSpan, ranges: readonly PortRange[]): boolean {
+  const sorted = ranges
+    .filter((r) => r.protocol === span.protocol)
+    .map((r) => [r.from, r.to ?? r.from] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let next = span.from;
+  for (const [lo, hi] of sorted) {
+    if (lo > next) break;
+    if (hi >= next) next = hi + 1;
+    if (next > span.to) return true;
+  }
+  return next > span.to;
 }
 
 /** Splits findings into those that stand and those an active exemption sets aside. */

@@ -46,6 +46,11 @@ export interface LedgerEntry {
   readonly ledgerId: string;
   readonly eventId: string;
   readonly networkInterfaceId: string;
+  /** Where the interface is: undo acts there (in organization mode, through the member's undo role). */
+  readonly account?: string;
+  readonly region?: string;
+  /** Organization mode: the member role `eni-guard undo` assumes in `account` to restore it. */
+  readonly undoRoleArn?: string;
   readonly status: LedgerStatus;
   readonly createdAt: string;
   /** The claim this record was last written under (1, 2, …): a completion only overwrites its own claim. */
@@ -71,6 +76,11 @@ export function ledgerIdOf(eventId: string, networkInterfaceId: string): string 
 
 /** The ledger's index by interface and time (partition `networkInterfaceId`, sort `createdAt`, projects `fixed`). */
 export const LEDGER_INTERFACE_INDEX = 'byInterface';
+/**
+ * Organization mode: the ledger's index by account and time (partition `account`, sort `createdAt`,
+ * keys only) — what eni-guard did in one member account, newest first (docs/organization.md).
+ */
+export const LEDGER_ACCOUNT_INDEX = 'byAccount';
 
 /** True when a record may be claimed by a new attempt: nobody holds it and it is not final. */
 export function claimable(entry: LedgerEntry, leaseUntil: Date | undefined, now: Date): boolean {

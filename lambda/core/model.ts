@@ -47,11 +47,21 @@ export interface EventContext {
   readonly eventName: string;
   readonly eventTime: string;
   readonly region: string;
-  /** The account the event was delivered in (envelope `account`, else `recipientAccountId`). */
+  /** The account the call was made in (`recipientAccountId`; the envelope's `account` must agree). */
   readonly account: string;
   readonly caller: Caller;
   /** The EventBridge envelope id, when the record came wrapped in one. */
   readonly envelopeId?: string;
+  /** Tags the caller set in this very call (on the interface or instance it created): never grounds for an exemption. */
+  readonly requestTags?: readonly Tag[];
+  /** Organization mode: the account's OUs, from the root down (set by the hub from AWS Organizations, never from the event). */
+  readonly ous?: readonly string[];
+}
+
+/** A resource tag. */
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
 }
 
 /** A security-group rule as EC2 reports it now. */
@@ -115,6 +125,8 @@ export interface NetworkInterface {
   readonly ipv6Addresses?: readonly string[];
   readonly sourceDestCheck?: boolean;
   readonly attachedInstanceId?: string;
+  /** Who owns what the interface is attached to: an account id, or an AWS service (`amazon-elb`, `amazon-rds`, …). */
+  readonly attachmentOwnerId?: string;
   readonly groups: readonly GroupRef[];
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -171,6 +183,16 @@ export interface InstanceFacts {
   readonly vpcId?: string;
   /** Every interface of the instance with its groups (isolation moves them all to quarantine). */
   readonly networkInterfaces?: readonly { readonly networkInterfaceId: string; readonly groupIds: readonly string[] }[];
+  /** For the instance behind instance credentials: its instance profiles and the session role's (the proof isolation needs). */
+  readonly credentialOrigin?: CredentialOrigin;
+}
+
+/** What EC2 and IAM say about the instance and the role behind instance credentials. */
+export interface CredentialOrigin {
+  /** Instance profiles associated with the instance now (`DescribeIamInstanceProfileAssociations`, state associated). */
+  readonly associatedProfiles: readonly string[];
+  /** Instance profiles that carry the session's role (`ListInstanceProfilesForRole`). */
+  readonly roleProfiles: readonly string[];
 }
 
 /** A fact that could be gathered, or why not (rules that need it then fail closed). */
@@ -249,8 +271,15 @@ export type RemediationIntent =
       readonly kind: 'revoke-credentials';
       readonly principal:
         | { readonly type: 'role'; readonly roleName: string; readonly roleArn: string }
-        | { readonly type: 'user'; readonly userName: string; readonly accessKeyId: string };
+        | { readonly type: 'user'; readonly userName: string; readonly accessKeyId: string; readonly userArn?: string };
     };
+
+/** A protocol and a port range (`-1`: every protocol; ports 0–65535 when the protocol has none). */
+export interface PortSpan {
+  readonly protocol: string;
+  readonly from: number;
+  readonly to: number;
+}
 
 /** One thing wrong with an interface. */
 export interface Finding {
@@ -261,5 +290,7 @@ export interface Finding {
   readonly evidence: Readonly<Record<string, unknown>>;
   /** The security group the finding is about, when it is about one (exemptions by group match it). */
   readonly groupId?: string;
+  /** The protocols and ports the finding is about, when it is about some (exemptions bounded by ports match them). */
+  readonly ports?: readonly PortSpan[];
   readonly remediation?: RemediationIntent;
 }

@@ -105,6 +105,17 @@ export function verifyCheck(check: Check, outputs: Readonly<Record<string, strin
         ? { ok: true, detail: `re-read: ${check.networkInterfaceId} no longer exists` }
         : { ok: false, detail: `re-read: ${check.networkInterfaceId} still exists (${ni.status ?? '?'})` };
     }
+    case 'group-empty': {
+      const groupId = resolveRefs(check.groupId, outputs) as string;
+      const rules = state.groupRules.get(groupId);
+      if (!rules) return { ok: false, detail: `could not re-read ${groupId}` };
+      return rules.length === 0
+        ? { ok: true, detail: `re-read ${groupId}: no ingress, no egress` }
+        : {
+            ok: false,
+            detail: `re-read ${groupId}: the quarantine group has ${rules.length} rule(s): ${rules.map((r) => r.ruleId).join(',')}`,
+          };
+    }
     case 'access-key-inactive': {
       const status = state.accessKeys.get(check.accessKeyId);
       if (status === undefined) return { ok: false, detail: `could not re-read access key ${check.accessKeyId}` };

@@ -42,8 +42,8 @@ export interface GuardFunctionProps {
   readonly entry: string;
   /** The execution role (created by the caller so every statement is explicit). */
   readonly role: iam.IRole;
-  /** JSON written next to the bundle as `policy.json` (read at init). */
-  readonly policyDocument: unknown;
+  /** JSON written next to the bundle as `policy.json` (read at init). @default none (a function that reads no policy) */
+  readonly policyDocument?: unknown;
   /** Key that encrypts the log group. */
   readonly encryptionKey: kms.IKey;
   /** @default RetentionDays.THREE_MONTHS */
@@ -75,12 +75,15 @@ export class GuardFunction extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Staged in the cloud assembly directory, copied into the bundle by the afterBundling hook.
-    const policyText = `${JSON.stringify(props.policyDocument, null, 2)}\n`;
-    const outdir = Stage.of(this)?.outdir;
-    if (!outdir) throw new Error('GuardFunction must be created inside a CDK App or Stage');
-    mkdirSync(outdir, { recursive: true });
-    const policyFile = join(outdir, `eni-guard-policy.${createHash('sha256').update(policyText).digest('hex').slice(0, 16)}.json`);
-    writeFileSync(policyFile, policyText);
+    let policyFile: string | undefined;
+    if (props.policyDocument !== undefined) {
+      const policyText = `${JSON.stringify(props.policyDocument, null, 2)}\n`;
+      const outdir = Stage.of(this)?.outdir;
+      if (!outdir) throw new Error('GuardFunction must be created inside a CDK App or Stage');
+      mkdirSync(outdir, { recursive: true });
+      policyFile = join(outdir, `eni-guard-policy.${createHash('sha256').update(policyText).digest('hex').slice(0, 16)}.json`);
+      writeFileSync(policyFile, policyText);
+    }
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -107,7 +110,8 @@ export class GuardFunction extends Construct {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp "${policyFile}" "${join(outputDir, 'policy.json')}"`],
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            policyFile ? [`cp "${policyFile}" "${join(outputDir, 'policy.json')}"`] : [],
         },
       },
     });

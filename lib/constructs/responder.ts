@@ -4,7 +4,7 @@
  * the function makes; mutating calls only when the policy can remediate.
  */
 import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,15 +15,16 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
-import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
-import { requiredFacts } from '../../lambda/core/evaluate';
-import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
-import { possibleActionKinds } from '../../lambda/core/plan/index';
+import { LEDGER_ACCOUNT_INDEX, LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
+import type { ActionKind } from '../../lambda/core/actions';
+import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
 import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
+import { eniEventPattern } from './event-pattern';
 import { GuardFunction } from './guard-function';
+import { GuardPermissions } from './guard-permissions';
+import { Revoker as RevokerFunction } from './revoker';
 
 /** Props of `Responder`. */
 export interface ResponderProps {
@@ -44,6 +45,40 @@ export interface ResponderProps {
   readonly flowLogDestination?: ResponderFlowLogDestination;
   /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
   readonly protectedRoleArns?: readonly string[];
+  /**
+   * Organization mode: the responder of a hub, which judges the accounts of the target OUs through
+   * their member roles and holds no EC2 or IAM permission of its own. @default account mode
+   */
+  readonly organization?: ResponderOrganization;
+}
+
+/** What a hub's responder needs to know about the organization it guards. */
+export interface ResponderOrganization {
+  readonly organizationId: string;
+  /** OU ids (or the root) whose accounts are guarded. */
+  readonly targetOus: readonly string[];
+  /** Accounts never guarded. */
+  readonly excludedAccounts: readonly string[];
+  /** Base name of the member roles (lambda/core/organization.ts `memberRoleNames`). */
+  readonly memberRoleName: string;
+  /** Regions whose members forward events to the hubs. */
+  readonly memberRegions: readonly string[];
+  /** The hub's event bus: members forward their CloudTrail events to it; the rule listens there. */
+  readonly eventBus: events.IEventBus;
+  /** The remediations some member account's policy can lead to (the union over the permission groups). */
+  readonly actionKinds: readonly ActionKind[];
+}
+
+/** The environment the functions of an organization hub read (the contract with lambda/functions). */
+export function organizationEnvironment(organization: Omit<ResponderOrganization, 'eventBus' | 'actionKinds'>): Record<string, string> {
+  return {
+    SCOPE: 'organization',
+    ORGANIZATION_ID: organization.organizationId,
+    TARGET_OUS: JSON.stringify(organization.targetOus),
+    EXCLUDED_ACCOUNTS: JSON.stringify(organization.excludedAccounts),
+    MEMBER_ROLE_NAME: organization.memberRoleName,
+    MEMBER_REGIONS: JSON.stringify(organization.memberRegions),
+  };
 }
 
 /** A flow-log destination the responder may use. */
@@ -65,6 +100,8 @@ export class Responder extends Construct {
   public readonly ledger: dynamodb.Table;
   /** The remediations the policy can lead to (empty in dry-run): the role may make exactly their calls. */
   public readonly actionKinds: readonly ActionKind[];
+  /** The revoker function, when the policy can revoke credentials. */
+  public readonly revoker?: RevokerFunction;
   /** The function's environment (topic, role, ledger, flow-log destination): the sweep runs with the same. */
   public readonly environment: Readonly<Record<string, string>>;
 
@@ -83,21 +120,42 @@ export class Responder extends Construct {
       reason: 'This queue is the dead-letter queue of the EventBridge target and of the Lambda failure destination.',
     });
 
+    const org = props.organization;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'eni-guard responder: reads interfaces and group rules, remediates per policy, publishes alerts',
+      description: org
+        ? 'eni-guard hub responder: assumes the member roles of the organization to judge and fix, publishes alerts'
+        : 'eni-guard responder: reads interfaces and group rules, remediates per policy, publishes alerts',
+      // Members trust this role by name (and the sweep runs as it): one per hub Region.
+      ...(org ? { roleName: hubRoleName('responder', literalRegion(this)) } : {}),
     });
-    // Reads: always the interface and its rules; the other facts only when an enabled rule needs them.
-    const facts = [...requiredFacts(props.policy)];
-    const describes = [...READ_PERMISSIONS, ...facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f])].sort();
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNetworkState', actions: describes, resources: ['*'] }));
-    if (facts.includes('prefixLists')) {
-      // AWS-managed prefix lists belong to the "aws" account, hence any owner.
+    // Account mode: the reads and fixes of the policy on this role. A hub reads and fixes nothing itself.
+    const permissions = org
+      ? undefined
+      : new GuardPermissions(props.policy, props.flowLogDestination ? { flowLogDestination: props.flowLogDestination } : {});
+    for (const statement of permissions?.reads ?? []) this.role.addToPolicy(statement);
+    if (org) {
+      const inOrganization = { StringEquals: { 'aws:ResourceOrgID': org.organizationId } };
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'ResolvePrefixLists',
-          actions: [...FACT_PERMISSIONS.prefixLists],
-          resources: [`arn:${partition}:ec2:${region}:*:prefix-list/*`],
+          sid: 'AssumeMemberRemediationRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${partition}:iam::*:role/${memberRoleNames(org.memberRoleName).remediation}`],
+          conditions: inOrganization,
+        }),
+      );
+      // Where each account sits (scope, overlays, the OU alerts name): read-only, and no resource-level permissions to narrow by.
+      this.role.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadOrganization',
+          actions: [
+            'organizations:DescribeAccount',
+            'organizations:DescribeOrganization',
+            'organizations:ListAccountsForParent',
+            'organizations:ListChildren',
+            'organizations:ListParents',
+          ],
+          resources: ['*'],
         }),
       );
     }
@@ -119,10 +177,22 @@ export class Responder extends Construct {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: ['fixed'],
     });
+    if (org) {
+      // A hub's records span accounts: what was done in one account, newest first (keys only; the record is one GetItem away).
+      this.ledger.addGlobalSecondaryIndex({
+        indexName: LEDGER_ACCOUNT_INDEX,
+        partitionKey: { name: 'account', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      });
+    }
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'Ledger', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledger.tableArn] }),
     );
-    if (props.policy.automation.principals.length > 0) {
+    const automation = org
+      ? props.policy.automation.principals.length > 0 || props.policy.overlays.some((o) => o.policy['automation'] !== undefined)
+      : props.policy.automation.principals.length > 0;
+    if (automation) {
       this.role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'LedgerConflictCount',
@@ -132,37 +202,40 @@ export class Responder extends Construct {
       );
     }
 
-    this.actionKinds = possibleActionKinds(props.policy, props.flowLogDestination !== undefined);
-    for (const statement of remediationStatements(this.actionKinds, props.flowLogDestination, terminatesInstances(props.policy)))
-      this.role.addToPolicy(statement);
-    const actionReads = [...new Set(this.actionKinds.flatMap((kind) => ACTION_READ_PERMISSIONS[kind] ?? []))];
-    const ec2Reads = actionReads.filter((a) => a.startsWith('ec2:') && !describes.includes(a)).sort();
-    if (ec2Reads.length > 0)
-      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadForRemediation', actions: ec2Reads, resources: ['*'] }));
-    if (this.actionKinds.includes('revoke-role-sessions')) {
-      this.role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'VerifyRoleRevocation',
-          actions: ['iam:GetRolePolicy'],
-          resources: [`arn:${partition}:iam::${account}:role/*`],
-        }),
-      );
-      // Belt and braces: the planner never revokes these, and IAM refuses it even if it tried.
-      this.role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'NeverRevokeProtectedRoles',
-          effect: iam.Effect.DENY,
-          actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-          resources: [this.role.roleArn, ...(props.protectedRoleArns ?? []), ...protectedRolePatterns(props.policy)],
-        }),
-      );
+    this.actionKinds = org ? [...org.actionKinds] : permissions!.actionKinds;
+    const revokes = this.actionKinds.includes('revoke-role-sessions') || this.actionKinds.includes('deactivate-access-key');
+    if (revokes) {
+      // The only IAM writes, in a function of their own whose code writes one fixed document (lambda/app/revoker.ts).
+      this.revoker = new RevokerFunction(this, 'Revoker', {
+        responderRole: this.role,
+        protectedPrincipals: [
+          ...((settingsOf(props.policy, CALLER) as CallerSettings | undefined)?.protectedPrincipals ?? []),
+          ...(props.protectedRoleArns ?? []),
+        ],
+        encryptionKey: props.dataKey.key,
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        revokeRoleSessions: this.actionKinds.includes('revoke-role-sessions'),
+        deactivateAccessKeys: this.actionKinds.includes('deactivate-access-key'),
+        ...(org
+          ? {
+              organization: {
+                roleName: hubRoleName('revoker', literalRegion(this)),
+                organizationId: org.organizationId,
+                memberRevokerRoleName: memberRoleNames(org.memberRoleName).revoker,
+                environment: organizationEnvironment(org),
+              },
+            }
+          : {}),
+      });
     }
-    if (this.actionKinds.includes('deactivate-access-key')) {
+    if (permissions) {
+      for (const statement of permissions.remediation(this.revoker?.function.functionArn)) this.role.addToPolicy(statement);
+    } else if (this.revoker) {
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'VerifyKeyDeactivation',
-          actions: ['iam:ListAccessKeys'],
-          resources: [`arn:${partition}:iam::${account}:user/*`],
+          sid: 'AskTheRevoker',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.revoker.function.functionArn],
         }),
       );
     }
@@ -171,6 +244,8 @@ export class Responder extends Construct {
       ALERT_TOPIC_ARN: props.alertTopic.topicArn,
       RESPONDER_ROLE_ARN: this.role.roleArn,
       LEDGER_TABLE_NAME: this.ledger.tableName,
+      ...(this.revoker ? { REVOKER_FUNCTION_NAME: this.revoker.function.functionName } : {}),
+      ...(org ? organizationEnvironment(org) : {}),
       ...(props.flowLogDestination && this.actionKinds.includes('enable-flow-logs')
         ? {
             FLOW_LOGS_DESTINATION_TYPE: props.flowLogDestination.type,
@@ -196,16 +271,9 @@ export class Responder extends Construct {
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'eni-guard: successful EC2 calls that create or change network interfaces or their security groups',
-      eventPattern: {
-        source: ['aws.ec2'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['ec2.amazonaws.com'],
-          eventName: [...SUPPORTED_EVENT_NAMES],
-          // Failed and dry-run calls create nothing; the function skips them too, but need not wake for them.
-          errorCode: [{ exists: false }],
-        },
-      },
+      eventPattern: eniEventPattern(),
+      // A hub listens on its own bus, where the members forward their events.
+      ...(org ? { eventBus: org.eventBus } : {}),
     });
     this.rule.addTarget(
       new targets.LambdaFunction(this.function, {
@@ -215,12 +283,23 @@ export class Responder extends Construct {
       }),
     );
     props.dataKey.allowServiceForSources('events.amazonaws.com', `arn:${partition}:events:${region}:${account}:rule/*`);
+    // Replay reads this queue: only the rule (its dead letters) and the function (its failures) may write it, so a
+    // message in it was put there by EventBridge or Lambda — and is still only a pointer the responder checks.
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheRuleAndTheFunctionSend',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: {
+          StringNotEquals: { 'aws:PrincipalArn': this.role.roleArn },
+          ArnNotEquals: { 'aws:SourceArn': this.rule.ruleArn },
+        },
+      }),
+    );
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'The ec2:Describe* calls granted (interfaces, group rules, route tables, ACLs, flow logs, instances, images, volumes, instance types) do not support resource-level permissions.',
-    });
+    for (const acknowledgement of permissions?.acknowledgements() ?? []) Validations.of(this.role).acknowledge(acknowledgement);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'From CDK grants to publish to the encrypted topic and send to the encrypted DLQ; limited to the one data key.',
@@ -229,148 +308,24 @@ export class Responder extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       reason: 'From the CDK grant to send to the encrypted DLQ (Lambda failure destination); limited to the one data key.',
     });
-    if (facts.includes('prefixLists')) {
+    if (org) {
       Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:prefix-list/*]',
-        reason: 'Prefix lists referenced by security groups are known only at run time; AWS-managed ones are owned by the "aws" account.',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleNames(org.memberRoleName).remediation}]`,
+        reason:
+          'The one member role of every guarded account, by name; the account is known only per event, and aws:ResourceOrgID keeps it inside the organization.',
       });
-    }
-    if (this.actionKinds.includes('enable-flow-logs') && props.flowLogDestination?.type === 's3') {
       Validations.of(this.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'logs:CreateLogDelivery/DeleteLogDelivery (flow logs to S3) have no resource-level permissions.',
-      });
-    }
-    for (const resource of remediationWildcards(this.actionKinds)) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason:
-          'The resources to fix (groups, interfaces, addresses, roles, users) are known only at run time; scoped to this account and Region.',
+          'Organizations reads (DescribeAccount, DescribeOrganization, ListAccountsForParent, ListChildren, ListParents) take the account, OU or root as a parameter, read-only; iam:ListAccountAliases (alert delivery) has no resource.',
       });
     }
   }
 }
 
-const EC2_ARN = (type: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/*`;
-
-/** One scoped statement per action kind the policy can lead to: the calls it makes, on the resource types it touches. */
-export function remediationStatements(
-  kinds: readonly ActionKind[],
-  flowLogDestination?: ResponderFlowLogDestination,
-  terminate = false,
-): iam.PolicyStatement[] {
-  const statements: iam.PolicyStatement[] = [];
-  const add = (sid: string, actions: string[], types: string[]) =>
-    statements.push(
-      new iam.PolicyStatement({ sid, actions: actions.sort(), resources: types.map((t) => (t.startsWith('arn:') ? t : EC2_ARN(t))) }),
-    );
-  const has = (kind: ActionKind) => kinds.includes(kind);
-  if (has('revoke-ingress')) {
-    add(
-      'RevokeWorldOpenRules',
-      ['ec2:RevokeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupIngress'],
-      ['security-group', 'security-group-rule'],
-    );
-  }
-  if (has('replace-groups') || has('quarantine') || has('isolate-instance')) {
-    add('CreateReplacementGroups', ['ec2:CreateSecurityGroup'], ['security-group', 'vpc']);
-    add(
-      'FillReplacementGroups',
-      ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupEgress', 'ec2:DeleteSecurityGroup'],
-      ['security-group', 'security-group-rule'],
-    );
-    add('SwapInterfaceGroups', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface', 'security-group', 'instance']);
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'TagReplacementGroupsOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: [EC2_ARN('security-group')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
-      }),
-    );
-  }
-  if (has('restore-source-dest-check')) add('RestoreSourceDestCheck', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface']);
-  if (has('disassociate-address')) {
-    add('DetachElasticIps', ['ec2:DisassociateAddress', 'ec2:AssociateAddress'], ['elastic-ip', 'network-interface', 'instance']);
-  }
-  if (has('enable-flow-logs') && flowLogDestination) {
-    add('EnableFlowLogs', ['ec2:CreateFlowLogs', 'ec2:DeleteFlowLogs'], ['vpc', 'vpc-flow-log']);
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'TagFlowLogsOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: [EC2_ARN('vpc-flow-log')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } },
-      }),
-    );
-    if (flowLogDestination.type === 's3') {
-      // Flow logs to S3 are delivered through CloudWatch Logs' vended-log delivery, which has no resource-level permissions.
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'CreateS3FlowLogDelivery',
-          actions: ['logs:CreateLogDelivery', 'logs:DeleteLogDelivery'],
-          resources: ['*'],
-        }),
-      );
-    }
-    if (flowLogDestination.deliveryRole) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'PassFlowLogDeliveryRole',
-          actions: ['iam:PassRole'],
-          resources: [flowLogDestination.deliveryRole.roleArn],
-          conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
-        }),
-      );
-    }
-  }
-  if (has('tag-for-backup') || has('isolate-instance')) add('TagInstances', ['ec2:CreateTags', 'ec2:DeleteTags'], ['instance']);
-  if (has('delete-interface')) add('DeleteForbiddenInterfaces', ['ec2:DeleteNetworkInterface'], ['network-interface']);
-  if (has('isolate-instance')) {
-    add('QuarantineInstanceInterfaces', ['ec2:ModifyNetworkInterfaceAttribute'], ['network-interface', 'security-group', 'instance']);
-    // Snapshot ARNs carry no account id.
-    add('SnapshotForForensics', ['ec2:CreateSnapshot'], ['volume', `arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`]);
-    statements.push(
-      new iam.PolicyStatement({
-        sid: 'TagSnapshotsOnCreate',
-        actions: ['ec2:CreateTags'],
-        resources: [`arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
-      }),
-    );
-    if (terminate) add('TerminateIsolatedInstances', ['ec2:TerminateInstances'], ['instance']);
-  }
-  if (has('tag-interface')) add('TagRemediatedInterfaces', ['ec2:CreateTags', 'ec2:DeleteTags'], ['network-interface']);
-  if (has('revoke-role-sessions')) {
-    add('RevokeRoleSessions', ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`]);
-  }
-  if (has('deactivate-access-key'))
-    add('DeactivateAccessKeys', ['iam:UpdateAccessKey'], [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user/*`]);
-  return statements;
-}
-
-/** The wildcard resources the statements above use, as cdk-nag renders them (each acknowledged with a reason). */
-function remediationWildcards(kinds: readonly ActionKind[]): string[] {
-  if (kinds.length === 0) return [];
-  const ec2 = ['security-group', 'security-group-rule', 'vpc', 'network-interface', 'instance', 'elastic-ip', 'vpc-flow-log', 'volume'].map(
-    (t) => `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${t}/*`,
-  );
-  return [
-    ...ec2,
-    'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
-    'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*',
-    'arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*',
-  ];
-}
-
-/** True when the policy lets the responder terminate an isolated instance (caller.isolateInstance + terminateInstance). */
-function terminatesInstances(policy: Policy): boolean {
-  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
-  return !policy.dryRun && caller?.mode === 'remediate' && caller.isolateInstance && caller.terminateInstance;
-}
-
-/** The policy's protected principals that name roles (ARN patterns are valid IAM resource ARNs: `*` and `?` wildcards). */
-function protectedRolePatterns(policy: Policy): string[] {
-  const caller = settingsOf(policy, CALLER) as CallerSettings | undefined;
-  return (caller?.protectedPrincipals ?? []).filter((pattern) => /^arn:[^:]+:iam::[^:]*:role\//.test(pattern));
+/** The stack's Region as a literal: a hub's roles are named after it, so members can trust them by name. */
+function literalRegion(scope: Construct): string {
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) throw new Error('an organization hub needs its Region fixed (env.region): its roles are named after it');
+  return region;
 }

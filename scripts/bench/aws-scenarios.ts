@@ -33,9 +33,12 @@ import { sum } from './stats';
  */
 export const AWS_SCENARIOS = {
   'requester-managed': {
-    title: 'requester-managed interface (skipped from the event)',
-    minimum: [] as string[],
-    expected: 'skipped',
+    // Skipped on EC2's word, never the event's (docs/threat-model.md): one read. moto cannot create a
+    // requester-managed interface, so its answer here is "no such interface" (gone); in AWS the same read
+    // says RequesterManaged and the decision is skipped — the calls are the same.
+    title: 'AWS-service interface (the real EFS record: skipped on EC2’s word)',
+    minimum: ['DescribeNetworkInterfaces'],
+    expected: 'gone',
   },
   compliant: {
     title: 'compliant interface',
@@ -159,7 +162,8 @@ async function runSessions(
     eventBridgeEnvelope(createNetworkInterfaceRecord(ni, { account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION }));
 
   const plant: Record<AwsScenario, (n: number) => Promise<unknown>> = {
-    'requester-managed': () => Promise.resolve(eventBridgeEnvelope({ ...efsRecord, eventID: randomUUID() })),
+    // The real record, moved into the emulated account (the function acts only for its own).
+    'requester-managed': () => Promise.resolve(eventBridgeEnvelope({ ...efsRecord, recipientAccountId: ACCOUNT, eventID: randomUUID() })),
     compliant: async (n) => eventFor(await createInterface(ec2, subnetId, [httpsOnly], `compliant-${n}`)),
     remediated: async (n) => {
       const own = await createGroup(ec2, vpcId, `web-${n}`, [worldOpen(22), worldOpen(443)]);

@@ -47,7 +47,7 @@ export function actionOf(headers: IncomingHttpHeaders, url: string, body: string
  * Drops hop-by-hop headers. moto (werkzeug) answers `Connection: close`; passed on, it would make the
  * SDK open a new connection per call, which AWS endpoints do not make it do (they keep alive).
  */
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+export function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const kept: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name)) kept[name] = value;
   return kept;
@@ -55,7 +55,8 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
-function serviceOf(headers: IncomingHttpHeaders): string {
+/** The service a SigV4-signed request is for (its credential scope). */
+export function serviceOf(headers: IncomingHttpHeaders): string {
   const authorization = headers['authorization'];
   return (typeof authorization === 'string' && /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1]) || '?';
 }

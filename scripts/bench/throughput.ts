@@ -36,7 +36,8 @@ export function decideInMemory(item: MixItem, policy: Policy): { decided: Expect
   let decided: Expected = 'skipped';
   let weight = 0;
   for (const hint of parsed.interfaces) {
-    const skip = triageInterface(hint);
+    // As the responder does: skipped on EC2's description of the interface, never on the event's.
+    const skip = item.facts ? triageInterface(item.facts.networkInterface) : undefined;
     if (skip || !item.facts) {
       weight += skip?.detail.length ?? 0;
       continue;

@@ -9,6 +9,8 @@ import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
 
 /** The handler's entry file. */
 export const HANDLER_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'responder.ts');
+/** The revoker function's entry file. */
+export const REVOKER_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'revoker.ts');
 
 /** Paths of a bundled handler. */
 export interface Bundle {
@@ -35,11 +37,11 @@ export function stackBuildOptions(entry: string, outfile: string): BuildOptions 
   };
 }
 
-/** Bundles `lambda/functions/responder.ts` into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
-export async function bundleHandler(outdir: string, policy?: unknown): Promise<Bundle> {
+/** Bundles `source` (the responder's entry by default) into `outdir/index.mjs` (+ map), with `policy` as `policy.json` beside it. */
+export async function bundleHandler(outdir: string, policy?: unknown, source = HANDLER_ENTRY): Promise<Bundle> {
   mkdirSync(outdir, { recursive: true });
   const entry = join(outdir, 'index.mjs');
-  await build(stackBuildOptions(HANDLER_ENTRY, entry));
+  await build(stackBuildOptions(source, entry));
   if (policy !== undefined) writeFileSync(join(outdir, 'policy.json'), JSON.stringify(policy));
   return { dir: outdir, entry };
 }

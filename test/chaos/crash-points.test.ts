@@ -45,8 +45,8 @@ function sample(trace: (s: ScenarioName) => readonly SeenRequest[]): CrashPoint[
     // The ledger gone after the claim; SNS gone at the alert.
     pointAt('shared-copy', trace('shared-copy'), { action: 'PutItem', nth: 2, when: 'before', drop: 'dynamodb' }),
     pointAt('own-group', trace('own-group'), { action: 'Publish', when: 'before', drop: 'sns' }),
-    // Caller revocation recorded though the process died right after it.
-    pointAt('caller', trace('caller'), { action: 'PutRolePolicy', when: 'after' }),
+    // Caller revocation recorded though the responder died right after the revoker carried it out.
+    pointAt('caller', trace('caller'), { action: 'RevokeRoleSessions', when: 'after' }),
   ];
 }
 

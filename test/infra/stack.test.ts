@@ -138,14 +138,23 @@ describe('EniGuardStack with defaults', () => {
     });
     // The default policy remediates world-open ingress (revoke, or copy a shared group) and tags what it fixed.
     const bySid = Object.fromEntries(all.map((s) => [s.Sid, s]));
-    expect(bySid['RevokeWorldOpenRules']?.Action).toEqual(['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress']);
+    // Revoke only: re-authorizing a revoked rule is undo's, run with the operator's credentials.
+    expect(bySid['RevokeWorldOpenRules']?.Action).toBe('ec2:RevokeSecurityGroupIngress');
     expect(JSON.stringify(bySid['RevokeWorldOpenRules']?.Resource)).toContain(':security-group/*');
-    expect(bySid['CreateReplacementGroups']?.Action).toBe('ec2:CreateSecurityGroup');
-    expect(bySid['SwapInterfaceGroups']?.Action).toBe('ec2:ModifyNetworkInterfaceAttribute');
-    expect(bySid['TagReplacementGroupsOnCreate']).toMatchObject({
+    expect(bySid['CreateManagedGroups']).toMatchObject({
+      Action: 'ec2:CreateSecurityGroup',
+      Condition: { StringEquals: { 'aws:RequestTag/eni-guard:managed': 'true' } },
+    });
+    // A copy is filled only because it carries the managed tag: no production group can be.
+    expect(bySid['FillManagedGroups']).toMatchObject({ Condition: { StringEquals: { 'aws:ResourceTag/eni-guard:managed': 'true' } } });
+    expect(bySid['MoveInterfacesBetweenGroups']?.Action).toBe('ec2:ModifyNetworkInterfaceAttribute');
+    expect(bySid['TagManagedGroupsOnCreate']).toMatchObject({
       Condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
     });
-    expect(bySid['TagRemediatedInterfaces']?.Action).toEqual(['ec2:CreateTags', 'ec2:DeleteTags']);
+    expect(bySid['TagRemediatedInterfaces']).toMatchObject({
+      Action: 'ec2:CreateTags',
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['eni-guard:remediated', 'eni-guard:findings', 'eni-guard:ledger'] } },
+    });
     expect(JSON.stringify(bySid['TagRemediatedInterfaces']?.Resource)).toContain(':network-interface/*');
     expect(bySid['Ledger']?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     // Nothing about IAM users or roles unless the caller rule remediates.
@@ -175,7 +184,7 @@ describe('EniGuardStack configuration', () => {
     expect(actions).toContain('ec2:DescribeNetworkInterfaces');
   });
 
-  it('scopes every remediation when all of them are on, with a deny on the responder and protected roles; cdk-nag clean', () => {
+  it('scopes every remediation when all of them are on; IAM writes only in the revoker, which is denied eni-guard and protected roles; cdk-nag clean', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eni-guard-policy-'));
     const file = join(dir, 'policy.json');
     const remediate = { mode: 'remediate' };
@@ -205,18 +214,16 @@ describe('EniGuardStack configuration', () => {
     expect(sids).toEqual(
       expect.arrayContaining([
         'RevokeWorldOpenRules',
-        'CreateReplacementGroups',
-        'SwapInterfaceGroups',
-        'RestoreSourceDestCheck',
+        'CreateManagedGroups',
+        'FillManagedGroups',
+        'MoveInterfacesBetweenGroups',
         'DetachElasticIps',
-        'TagInstances',
-        'DeleteForbiddenInterfaces',
-        'QuarantineInstanceInterfaces',
-        'SnapshotForForensics',
+        'TagInstancesForBackup',
+        'MarkIsolatedInstances',
+        'SnapshotVolumesForForensics',
+        'CreateTaggedForensicSnapshots',
         'TerminateIsolatedInstances',
-        'RevokeRoleSessions',
-        'DeactivateAccessKeys',
-        'NeverRevokeProtectedRoles',
+        'AskTheRevoker',
         'ReadForRemediation',
       ]),
     );
@@ -225,13 +232,23 @@ describe('EniGuardStack configuration', () => {
       .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
       .filter((a) => !/^(ec2|iam):(Describe|Get|List)/.test(a));
     expect(mutatingOnStar).toEqual([]);
-    const deny = all.find((s) => s.Sid === 'NeverRevokeProtectedRoles') as { Effect?: string; Resource?: unknown } | undefined;
+    // The responder writes no IAM at all: revocations are asked of the revoker.
+    const responderActions = all.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(responderActions.filter((a) => /^iam:(Put|Delete|Update|Attach|Detach|Create)/.test(a))).toEqual([]);
+    // Termination only of an instance the plan tagged isolated.
+    expect(all.find((s) => s.Sid === 'TerminateIsolatedInstances')).toMatchObject({
+      Condition: { StringLike: { 'aws:ResourceTag/eni-guard:isolated': '*' } },
+    });
+    const revoker = statements(template, 'ResponderRevokerRole');
+    const deny = revoker.find((s) => s.Sid === 'NeverRevokeEniGuardOrProtectedRoles') as
+      { Effect?: string; Resource?: unknown } | undefined;
     expect(deny?.Effect).toBe('Deny');
-    // The responder's own role and the policy's protected roles (users are protected by the planner alone).
+    // The responder's role, the revoker's own, and the policy's protected roles; the protected user has its own deny.
     expect(deny?.Resource).toEqual(
       expect.arrayContaining([expect.objectContaining({ 'Fn::GetAtt': expect.any(Array) }), 'arn:aws:iam::*:role/BreakGlass*']),
     );
-    expect(deny?.Resource).toHaveLength(2);
+    expect(deny?.Resource).toHaveLength(3);
+    expect(revoker.find((s) => s.Sid === 'NeverTouchProtectedUsers')).toMatchObject({ Resource: 'arn:aws:iam::123456789012:user/ops' });
     const result = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(result.violations).toEqual([]);
   });

@@ -4,8 +4,11 @@
  * without an internet-gateway route, an attached instance.
  */
 import { AttachNetworkInterfaceCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { CachingFactReader } from '../../lambda/adapters/cache';
 import { Ec2Adapter } from '../../lambda/adapters/ec2';
+import { AwsFactReader } from '../../lambda/adapters/fact-reader';
+import { IamAdapter } from '../../lambda/adapters/iam';
 import { requiredFacts } from '../../lambda/core/evaluate';
 import { evaluate } from '../../lambda/core/evaluate';
 import { DEFAULT_POLICY } from '../../lambda/core/policy';
@@ -26,12 +29,18 @@ import { CONTEXT } from '../support/fixtures';
 
 let moto: Moto;
 let client: EC2Client;
+let iamClient: IAMClient;
 const calls: string[] = [];
 
 beforeAll(async () => {
   assertMotoInstalled();
   moto = await startMoto();
   client = new EC2Client({
+    endpoint: moto.endpoint,
+    region: EMULATOR_ENV.AWS_REGION,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  iamClient = new IAMClient({
     endpoint: moto.endpoint,
     region: EMULATOR_ENV.AWS_REGION,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
@@ -61,7 +70,7 @@ async function gather(gatherer: FactGatherer, adapter: Ec2Adapter, networkInterf
 describe('facts from moto', () => {
   it('sees an interface in a public subnet, with an Elastic IP, in two groups, one open through a prefix list', async () => {
     const adapter = new Ec2Adapter(client);
-    const gatherer = new FactGatherer(new CachingFactReader(adapter));
+    const gatherer = new FactGatherer(new CachingFactReader(new AwsFactReader(adapter, new IamAdapter(iamClient))));
     const { vpcId, subnetId } = await createNetwork(client, '10.30.0.0/16');
     await routeToInternet(client, vpcId, subnetId);
     const prefixList = await createPrefixList(client, 'everyone', ['0.0.0.0/0', '10.0.0.0/8']);
@@ -115,7 +124,7 @@ describe('facts from moto', () => {
 
   it('sees a private subnet (no internet-gateway route): the same open rule is latent, one step less severe', async () => {
     const adapter = new Ec2Adapter(client);
-    const gatherer = new FactGatherer(new CachingFactReader(adapter));
+    const gatherer = new FactGatherer(new CachingFactReader(new AwsFactReader(adapter, new IamAdapter(iamClient))));
     const { vpcId } = await createNetwork(client, '10.31.0.0/16');
     const privateSubnet = await createSubnet(client, vpcId, '10.31.9.0/24');
     const group = await createGroup(client, vpcId, 'ssh', [worldOpen(22)]);
@@ -135,7 +144,7 @@ describe('facts from moto', () => {
 
   it('sees the attached instance: AMI, volumes and their encryption, instance type capabilities', async () => {
     const adapter = new Ec2Adapter(client);
-    const gatherer = new FactGatherer(new CachingFactReader(adapter));
+    const gatherer = new FactGatherer(new CachingFactReader(new AwsFactReader(adapter, new IamAdapter(iamClient))));
     const { vpcId, subnetId } = await createNetwork(client, '10.32.0.0/16');
     const group = await createGroup(client, vpcId, 'app', []);
     const run = await client.send(

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AssociateIamInstanceProfileCommand,
   AuthorizeSecurityGroupIngressCommand,
   DescribeFlowLogsCommand,
   DescribeNetworkInterfacesCommand,
@@ -16,7 +17,9 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  AddRoleToInstanceProfileCommand,
   CreateAccessKeyCommand,
+  CreateInstanceProfileCommand,
   CreateRoleCommand,
   CreateUserCommand,
   GetRolePolicyCommand,
@@ -413,12 +416,22 @@ describe('remediation against moto', () => {
     ).NetworkInterfaces![0]!;
     await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: primary.NetworkInterfaceId!, Groups: [appGroup] }));
     const created = await createInterface(ec2, network.subnetId, [await createGroup(ec2, network.vpcId, 'pivot', [])]);
+    // Isolation needs proof that the call was made with this instance's credentials: the instance is
+    // associated with an instance profile carrying the session's role, and CloudTrail says ec2RoleDelivery.
+    const role = await iam.send(
+      new CreateRoleCommand({ RoleName: 'app-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }),
+    );
+    const profile = await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'app-profile' }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'app-profile', RoleName: 'app-role' }));
+    await ec2.send(
+      new AssociateIamInstanceProfileCommand({ InstanceId: instanceId, IamInstanceProfile: { Arn: profile.InstanceProfile!.Arn! } }),
+    );
     const policy: PolicyInput = { version: 1, rules: { caller: { mode: 'remediate', isolateInstance: true } } };
     const { responder, undoer } = guard(policy);
+    const identity = assumedRoleIdentity(role.Role!.Arn!, instanceId);
+    const delivered = { ...identity, sessionContext: { ...(identity['sessionContext'] as object), ec2RoleDelivery: '2.0' } };
 
-    const decision = only(
-      await responder.handle(eventFor(created, assumedRoleIdentity(`arn:aws:iam::${ACCOUNT}:role/app-role`, instanceId))),
-    );
+    const decision = only(await responder.handle(eventFor(created, delivered)));
 
     const isolation = decision.results.find((r) => r.action.kind === 'isolate-instance');
     expect(isolation).toMatchObject({ status: 'succeeded', verified: true });

@@ -119,14 +119,15 @@ describe('responder against moto', () => {
     });
   });
 
-  it('stays silent for a compliant interface and for a requester-managed one (real EFS record)', async () => {
+  it("stays silent for a compliant interface, and for a real record of another account (not this function's to act on)", async () => {
     const groupId = await createGroup(ec2, network.vpcId, 'https-only', [worldOpen(443)]);
     const ni = await createInterface(ec2, network.subnetId, [groupId]);
     const compliant = await respond(eventFor(ni));
     const efs = await respond(eventBridgeEnvelope(realRecord('efs-service-linked-role-requester-managed.json')));
 
     expect(compliant.result).toMatchObject({ kind: 'decided', decisions: [{ outcome: 'compliant' }] });
-    expect(efs.result).toMatchObject({ kind: 'decided', decisions: [{ outcome: 'skipped' }] });
+    // The real EFS record is of account 111122223333; the function guards only its own (the emulator's).
+    expect(efs.result).toMatchObject({ kind: 'ignored', reason: 'out-of-scope' });
     expect(await subscriber.drain()).toEqual([]);
   });
 

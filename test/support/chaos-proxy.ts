@@ -12,10 +12,16 @@
  *
  * Every request is recorded (service, action, status, whether moto saw it, and for mutating calls
  * the body and moto's answer), so a test can compare what was really done with what was recorded.
+ *
+ * moto cannot run Lambda functions here (no Docker): a Lambda `Invoke` is answered by `invoke`, which
+ * runs the function another way (the harness runs the bundled revoker in a process of its own). It is
+ * recorded as service `revoker`, action the request's `operation` — the call the ledger lists — with
+ * status 200, or 500 when the function failed (nothing was carried out). Traps apply to it as to any
+ * request: `kill` / `after` lets the function finish, then kills the child before it reads the answer.
  */
-import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { actionOf } from '../../scripts/bench/counting-proxy';
+import { actionOf, endToEnd, serviceOf } from '../../scripts/bench/counting-proxy';
 
 /** What to break, and when. `at` is 1-based: the k-th request overall (kill) or of `service` (drop). */
 export type Trap =
@@ -39,6 +45,14 @@ export interface SeenRequest {
   readonly response?: string;
 }
 
+/** Runs a Lambda function the child invokes: its answer, or how it failed (`functionError`, with the error as `payload`). */
+export type InvokeFunction = (
+  functionName: string,
+  payload: string,
+) => Promise<{ readonly payload: string; readonly functionError?: boolean }>;
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
+
 /** A running proxy. */
 export interface ChaosProxy {
   readonly endpoint: string;
@@ -49,21 +63,8 @@ export interface ChaosProxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
-
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const kept: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name)) kept[name] = value;
-  return kept;
-}
-
-function serviceOf(headers: IncomingHttpHeaders): string {
-  const authorization = headers['authorization'];
-  return (typeof authorization === 'string' && /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1]) || '?';
-}
-
-/** Starts the proxy on a free port of 127.0.0.1 in front of `upstream` (moto). */
-export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
+/** Starts the proxy on a free port of 127.0.0.1 in front of `upstream` (moto); Lambda invocations go to `invoke`. */
+export async function startChaosProxy(upstream: string, invoke?: InvokeFunction): Promise<ChaosProxy> {
   const target = new URL(upstream);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   let seen: SeenRequest[] = [];
@@ -85,8 +86,9 @@ export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
-      const service = serviceOf(req.headers);
-      const action = actionOf(req.headers, req.url ?? '/', text);
+      const invoked = invoke && serviceOf(req.headers) === 'lambda' ? INVOKE_PATH.exec(req.url ?? '')?.[1] : undefined;
+      const service = invoked ? 'revoker' : serviceOf(req.headers);
+      const action = invoked ? operationOf(text) : actionOf(req.headers, req.url ?? '/', text);
       const n = (seq += 1);
       const nth = (perService.get(service) ?? 0) + 1;
       perService.set(service, nth);
@@ -101,6 +103,30 @@ export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
         record({ reachedMoto: false, delivered: false });
         if (killHere) kill();
         req.socket.destroy();
+        return;
+      }
+      if (invoked && invoke) {
+        void invoke(decodeURIComponent(invoked), text).then(
+          (out) => {
+            const status = out.functionError ? 500 : 200;
+            const delivered = killHere !== 'after' && dropHere !== 'after';
+            record({ reachedMoto: true, status, delivered, response: out.payload });
+            if (!delivered) {
+              if (killHere) kill();
+              req.socket.destroy();
+              return;
+            }
+            res.writeHead(200, {
+              'content-type': 'application/json',
+              ...(out.functionError ? { 'x-amz-function-error': 'Unhandled' } : {}),
+            });
+            res.end(out.payload);
+          },
+          (error: unknown) => {
+            record({ reachedMoto: false, delivered: true });
+            res.writeHead(502, { 'content-type': 'text/plain' }).end(`chaos proxy: ${String(error)}`);
+          },
+        );
         return;
       }
       const upstreamRequest = request(
@@ -155,4 +181,14 @@ export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The operation a revocation request asks for (what the ledger lists), from the invocation's payload. */
+function operationOf(payload: string): string {
+  try {
+    const operation = (JSON.parse(payload) as { operation?: unknown }).operation;
+    return typeof operation === 'string' ? operation : 'Invoke';
+  } catch {
+    return 'Invoke';
+  }
 }

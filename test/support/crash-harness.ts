@@ -30,9 +30,10 @@ import { CreateRoleCommand, GetRolePolicyCommand, type IAMClient } from '@aws-sd
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { PolicyInput } from '../../lambda/core/policy';
 import type { LedgerEntry } from '../../lambda/core/ledger';
+import { REVOKE_POLICY_NAME } from '../../lambda/core/revocation';
 import { DynamoLedger } from '../../lambda/adapters/ledger';
 import { createClients, createUndoer } from '../../lambda/functions/wiring';
-import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
+import { bundleHandler, REVOKER_ENTRY, type Bundle } from '../../scripts/lib/bundle';
 import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import {
   createGroup,
@@ -43,7 +44,7 @@ import {
   worldOpen,
   type ReceivedAlert,
 } from '../../scripts/lib/sandbox';
-import { startChaosProxy, type SeenRequest, type Trap } from './chaos-proxy';
+import { startChaosProxy, type InvokeFunction, type SeenRequest, type Trap } from './chaos-proxy';
 import { authorizeIngressEvent } from './change-records';
 import { ACCOUNT, RESPONDER_ROLE, startEmulatedAccount, type EmulatedAccount } from './emulated-account';
 import { invokeBundle, type Invocation } from './invoke';
@@ -83,6 +84,8 @@ export interface Target {
 export interface ChaosWorld {
   readonly account: EmulatedAccount;
   readonly bundle: Bundle;
+  /** The revoker function, as the responder invokes it (bundled, in a process of its own, against moto directly). */
+  readonly invoke: InvokeFunction;
   readonly ec2: EC2Client;
   readonly iam: IAMClient;
   readonly ledger: DynamoLedger;
@@ -96,12 +99,32 @@ export interface ChaosWorld {
   readonly policyDir: string;
 }
 
-/** Starts moto, plants the account and bundles the handler. */
+/** The name the responder invokes the revoker function by (the proxy answers for it). */
+const REVOKER_FUNCTION = 'eni-guard-revoker';
+
+/** Starts moto, plants the account and bundles the handler and the revoker function. */
 export async function startChaosWorld(): Promise<ChaosWorld> {
-  const [account, bundle] = await Promise.all([
+  const [account, bundle, revoker] = await Promise.all([
     startEmulatedAccount('10.70.0.0/16'),
     bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-chaos-bundle-'))),
+    bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-chaos-revoker-')), undefined, REVOKER_ENTRY),
   ]);
+  // As Lambda runs it: a fresh process per invocation, which lives on if the responder that invoked it dies.
+  const invoke: InvokeFunction = async (functionName, payload) => {
+    if (functionName !== REVOKER_FUNCTION)
+      return { payload: JSON.stringify({ errorMessage: `no function ${functionName}` }), functionError: true };
+    const run = await invokeBundle(revoker.entry, JSON.parse(payload), {
+      ...EMULATOR_ENV,
+      AWS_ENDPOINT_URL: account.moto.endpoint,
+      REVOKER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/EniGuardRevoker`,
+      NEVER_REVOKE_ROLE_ARNS: JSON.stringify([RESPONDER_ROLE]),
+      PROTECTED_PRINCIPALS: JSON.stringify([]),
+      POWERTOOLS_DEV: 'false',
+    });
+    if (run.ok) return { payload: JSON.stringify(run.result ?? null) };
+    const [errorType, ...rest] = (run.error ?? 'Error').split('\n')[0]!.split(': ');
+    return { payload: JSON.stringify({ errorType, errorMessage: rest.join(': ') }), functionError: true };
+  };
   const clients = createClients(account.connection);
   const dynamodb = new DynamoDBClient(account.connection);
   const alerts: ReceivedAlert[] = [];
@@ -109,6 +132,7 @@ export async function startChaosWorld(): Promise<ChaosWorld> {
   return {
     account,
     bundle,
+    invoke,
     ec2: account.ec2,
     iam: clients.iam,
     ledger: new DynamoLedger(dynamodb, account.ledgerTable),
@@ -217,6 +241,7 @@ export async function deliver(world: ChaosWorld, proxy: Proxy, target: Target, e
       RESPONDER_ROLE_ARN: RESPONDER_ROLE,
       LEDGER_TABLE_NAME: world.account.ledgerTable,
       LEDGER_LEASE_SECONDS: String(LEASE_SECONDS),
+      REVOKER_FUNCTION_NAME: REVOKER_FUNCTION,
       POLICY_FILE: target.policyFile,
       POWERTOOLS_DEV: 'false',
     },
@@ -226,8 +251,9 @@ export async function deliver(world: ChaosWorld, proxy: Proxy, target: Target, e
   return { invocation, requests: proxy.take() };
 }
 
-/** Whether a request changes something (the calls the ledger must account for). */
-export const isMutating = (r: SeenRequest) => (r.service === 'ec2' || r.service === 'iam') && !/^(Describe|Get|List)/.test(r.action);
+/** Whether a request changes something (the calls the ledger must account for): EC2 and IAM writes, and revocations. */
+export const isMutating = (r: SeenRequest) =>
+  r.service === 'revoker' || ((r.service === 'ec2' || r.service === 'iam') && !/^(Describe|Get|List)/.test(r.action));
 
 async function groupsOf(ec2: EC2Client, networkInterfaceId: string): Promise<string[]> {
   const out = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId] }));
@@ -394,12 +420,10 @@ export async function violations(
     if ((left.SecurityGroups ?? []).length > 0)
       problems.push(`after undo copies remain: ${(left.SecurityGroups ?? []).map((g) => g.GroupId).join(',')}`);
     if (target.roleName) {
-      const still = await world.iam
-        .send(new GetRolePolicyCommand({ RoleName: target.roleName, PolicyName: 'eni-guard-revoke-older-sessions' }))
-        .then(
-          () => true,
-          () => false,
-        );
+      const still = await world.iam.send(new GetRolePolicyCommand({ RoleName: target.roleName, PolicyName: REVOKE_POLICY_NAME })).then(
+        () => true,
+        () => false,
+      );
       if (still) problems.push(`after undo ${target.roleName} still has the revocation policy`);
     }
   }
@@ -467,7 +491,7 @@ const eventIdOf = (event: Record<string, unknown>) => String((event['detail'] as
 /** Runs one crash point start to finish: plant, break, deliver again, check. */
 export async function runCrashPoint(world: ChaosWorld, point: CrashPoint): Promise<CrashOutcome> {
   const started = Date.now();
-  const proxy = await startChaosProxy(world.account.moto.endpoint);
+  const proxy = await startChaosProxy(world.account.moto.endpoint, world.invoke);
   try {
     const target = await plant(world, point.scenario);
     const seen: SeenRequest[] = [];
@@ -564,7 +588,7 @@ function firstLine(text: string | undefined): string {
 
 /** Runs `scenario` once without faults and returns the requests it made (the kill points are the gaps between them). */
 export async function baseline(world: ChaosWorld, scenario: ScenarioName): Promise<readonly SeenRequest[]> {
-  const proxy = await startChaosProxy(world.account.moto.endpoint);
+  const proxy = await startChaosProxy(world.account.moto.endpoint, world.invoke);
   try {
     const target = await plant(world, scenario);
     const run = await deliver(world, proxy, target, target.event);

@@ -13,6 +13,7 @@ import type { ResponderSettings } from '../../lambda/app/responder';
 import {
   createClients,
   createResponder,
+  localRevoker,
   snsAlerts,
   type AwsClients,
   type AwsConnection,
@@ -65,12 +66,15 @@ export function responderParts(
   options: { clients?: AwsClients; settings?: Partial<ResponderSettings> } = {},
 ): ResponderParts {
   const clients = options.clients ?? createClients(account.connection);
+  const parsed = parsePolicy(policy);
   return {
     ...clients,
     ledgerTable: account.ledgerTable,
     alerts: snsAlerts(clients.sns, account.subscriber.topicArn),
     log: SILENT,
-    settings: { policy: parsePolicy(policy), responderRoleArn: RESPONDER_ROLE, ...options.settings },
+    // The revoker function's code, in-process: the same checks and the one document, on the emulator's IAM.
+    revoker: localRevoker(clients.iam, parsed, SILENT, [RESPONDER_ROLE]),
+    settings: { policy: parsed, responderRoleArn: RESPONDER_ROLE, ...options.settings },
   };
 }
 

@@ -17,6 +17,7 @@ import type { InterfaceFacts, RemediationIntent } from '../model';
 import { modeOf, settingsOf, type Policy } from '../policy';
 import { globMatch } from '../rule';
 import { CALLER, type CallerSettings } from '../rules/caller';
+import { immutableType } from '../triage';
 import { planRevocation } from './identity';
 import { isolateInstance, isolationTarget } from './instance';
 import {
@@ -32,7 +33,16 @@ import type { Plan, PlanInputs, Withheld } from './shared';
 import { tagForBackup, tagInterface } from './tagging';
 
 export type { FlowLogDestination, Plan, PlanInputs, Withheld } from './shared';
-export { QUARANTINE_GROUP_NAME, REVOKE_POLICY_NAME, TAGS } from './shared';
+
+/** Intents that change the interface itself (withheld on interface types eni-guard does not change). */
+const INTERFACE_INTENTS: ReadonlySet<RemediationIntent['kind']> = new Set([
+  'close-ingress',
+  'disassociate-address',
+  'restore-source-dest-check',
+  'delete-interface',
+]);
+export { QUARANTINE_GROUP_NAME, QUARANTINE_OUTPUT, TAGS } from './shared';
+export { REVOKE_POLICY_NAME } from '../revocation';
 
 /** Security groups the plan may edit: the planner needs to know how many interfaces use each. */
 export function groupsToEdit(evaluation: Evaluation, policy: Policy): string[] {
@@ -97,6 +107,8 @@ export function planResponse(evaluation: Evaluation, policy: Policy, inputs: Pla
   }
 
   const ni = inputs.facts.networkInterface;
+  // A trunk, a branch, a type AWS adds tomorrow: judged and reported, never changed (its owner manages it).
+  const frozen = immutableType(ni);
   const sharedToFix = new Map<string, { ruleId: string; ruleIds: Set<string> }>();
   const seen = new Set<string>();
   for (const finding of remediable) {
@@ -104,6 +116,10 @@ export function planResponse(evaluation: Evaluation, policy: Policy, inputs: Pla
     const mode = modeOf(policy, finding.ruleId);
     if (mode !== 'remediate') {
       withheld.push({ ruleId: finding.ruleId, reason: `policy sets ${finding.ruleId} to ${mode}` });
+      continue;
+    }
+    if (frozen && INTERFACE_INTENTS.has(intent.kind)) {
+      withheld.push({ ruleId: finding.ruleId, reason: frozen });
       continue;
     }
     // One fix per distinct intent (the caller rule can report two findings about the same credentials).
@@ -163,7 +179,7 @@ function finish(policy: Policy, actions: Action[], withheld: Withheld[], inputs:
     }
     const kept = actions.filter((a) => !superseded.has(a.kind) && a.kind !== 'delete-interface');
     actions.splice(0, actions.length, ...kept, actions[deletion]!);
-  } else if (actions.length > 0 && policy.remediation.tagInterface) {
+  } else if (actions.length > 0 && policy.remediation.tagInterface && !immutableType(inputs.facts.networkInterface)) {
     actions.push(tagInterface(actions, inputs));
   }
   if (policy.dryRun) return { mode: 'dry-run', actions, withheld };

@@ -1,5 +1,6 @@
 /** Instance actions: isolate the instance whose credentials made the call (quarantine, forensic snapshots, tag; terminate only when the policy says so). */
 import type { Action, ApiCall } from '../actions';
+import { credentialInstance, proveInstanceCredentials } from '../caller';
 import type { Evaluation } from '../evaluate';
 import type { InstanceFacts, InterfaceFacts } from '../model';
 import { modeOf, settingsOf, type Policy } from '../policy';
@@ -7,7 +8,11 @@ import { CALLER, type CallerSettings } from '../rules/caller';
 import { quarantineGroupOf } from './network';
 import { TAGS, type PlanInputs } from './shared';
 
-/** The instance to isolate (caller rule in remediate mode with isolateInstance, instance credentials), or why not. */
+/**
+ * The instance to isolate (caller rule in remediate mode with isolateInstance, instance credentials
+ * proven — see `proveInstanceCredentials`), or why not. A session merely named after an instance is
+ * never grounds to isolate it.
+ */
 export function isolationTarget(
   evaluation: Evaluation,
   policy: Policy,
@@ -17,9 +22,15 @@ export function isolationTarget(
   if (!settings?.isolateInstance || modeOf(policy, CALLER) !== 'remediate') return undefined;
   const byInstance = evaluation.findings.some((f) => f.ruleId === CALLER && f.evidence['kind'] === 'ec2-instance');
   if (!byInstance) return undefined;
+  const { caller } = facts.context;
+  const instanceId = credentialInstance(caller);
+  if (!instanceId) return { reason: `isolation: the session name ${caller.sessionName ?? '?'} is not an instance id` };
   const fact = facts.callerInstance;
-  if (!fact) return { reason: `isolation: the instance behind ${facts.context.caller.sessionName ?? 'the session'} was not read` };
+  if (!fact) return { reason: `isolation: the instance behind ${instanceId} was not read` };
   if (fact.status !== 'ok') return { reason: `isolation: the calling instance could not be read: ${fact.reason}` };
+  if (fact.value.instanceId !== instanceId) return { reason: `isolation: EC2 described ${fact.value.instanceId}, not ${instanceId}` };
+  const proof = proveInstanceCredentials(caller, instanceId, fact.value.credentialOrigin);
+  if (!proof.proven) return { reason: `isolation withheld: instance credentials not proven: ${proof.reason}` };
   return { instance: fact.value };
 }
 
@@ -31,7 +42,7 @@ export function isolationTarget(
 export function isolateInstance(instance: InstanceFacts, policy: Policy, inputs: PlanInputs): Action {
   const settings = settingsOf(policy, CALLER) as CallerSettings;
   const vpcId = instance.vpcId ?? inputs.facts.networkInterface.vpcId ?? '';
-  const { group, calls, compensation } = quarantineGroupOf(vpcId, inputs);
+  const { group, calls, compensation, check } = quarantineGroupOf(vpcId, inputs);
   const interfaces = instance.networkInterfaces ?? [];
   for (const eni of interfaces) {
     calls.push({
@@ -52,7 +63,7 @@ export function isolateInstance(instance: InstanceFacts, policy: Policy, inputs:
       output: { name: `snapshot-${index}`, path: 'SnapshotId' },
     }),
   );
-  const tag = { Key: 'eni-guard:isolated', Value: `${inputs.now.toISOString()} ${inputs.ledgerId}`.slice(0, 256) };
+  const tag = { Key: TAGS.isolated, Value: `${inputs.now.toISOString()} ${inputs.ledgerId}`.slice(0, 256) };
   calls.push({ service: 'ec2', operation: 'CreateTags', input: { Resources: [instance.instanceId], Tags: [tag] } });
   if (settings.terminateInstance) {
     calls.push({ service: 'ec2', operation: 'TerminateInstances', input: { InstanceIds: [instance.instanceId] } });
@@ -66,6 +77,7 @@ export function isolateInstance(instance: InstanceFacts, policy: Policy, inputs:
     checks: [
       ...interfaces.map((eni) => ({ kind: 'interface-groups' as const, networkInterfaceId: eni.networkInterfaceId, groupIds: [group] })),
       { kind: 'tags' as const, resourceId: instance.instanceId, tags: { [tag.Key]: tag.Value } },
+      check,
     ],
     undo: [
       ...interfaces.map((eni): ApiCall => ({

@@ -90,16 +90,3 @@ export function groupEvidence(group: OwnGroup, created: ApiCall | undefined): Ex
   }
   return calls;
 }
-
-/**
- * A short, stable suffix for names eni-guard gives what it creates (FNV-1a of the ledger id): two
- * remediations of one interface never collide on a name, and one remediation always asks for the same.
- */
-export function nameSuffix(ledgerId: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < ledgerId.length; i += 1) {
-    hash ^= ledgerId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}

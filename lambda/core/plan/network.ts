@@ -3,10 +3,19 @@
  * or quarantine), detach an Elastic IP, restore the source/destination check, enable flow logs,
  * delete a forbidden unattached interface.
  */
-import { ipPermissionOf, type Action, type ApiCall, type ExecutedCall, type Ref } from '../actions';
+import { ipPermissionOf, type Action, type ApiCall, type Check, type ExecutedCall, type Ref } from '../actions';
 import type { OwnGroup, RemediationIntent, SecurityGroupRule } from '../model';
-import { groupEvidence, nameSuffix, rulesDiff } from './leftovers';
-import { DEFAULT_EGRESS, GONE_RULE, QUARANTINE_GROUP_NAME, ruleShape, TAGS, type PlanInputs, type Withheld } from './shared';
+import { groupEvidence, rulesDiff } from './leftovers';
+import {
+  DEFAULT_EGRESS,
+  GONE_RULE,
+  QUARANTINE_GROUP_NAME,
+  QUARANTINE_OUTPUT,
+  ruleShape,
+  TAGS,
+  type PlanInputs,
+  type Withheld,
+} from './shared';
 
 /** Revokes world-open rules of a group in place (its sole user, or `edit-shared`). */
 export function revokeIngress(
@@ -89,7 +98,7 @@ export function replaceGroups(
       service: 'ec2',
       operation: 'CreateSecurityGroup',
       input: {
-        GroupName: `eni-guard-${networkInterfaceId}-${groupId}-${nameSuffix(inputs.ledgerId)}`,
+        GroupName: `eni-guard-${networkInterfaceId}-${groupId}-${shortHash(inputs.ledgerId)}`,
         Description:
           `Copy of ${groupId} (${name}) for ${networkInterfaceId} without its world-open rules; eni-guard ${inputs.ledgerId}`.slice(0, 255),
         VpcId: vpcId,
@@ -97,6 +106,7 @@ export function replaceGroups(
           {
             ResourceType: 'security-group',
             Tags: [
+              { Key: TAGS.managed, Value: 'true' },
               { Key: TAGS.copyOf, Value: groupId },
               { Key: TAGS.interface, Value: networkInterfaceId },
               { Key: TAGS.ledger, Value: inputs.ledgerId },
@@ -181,13 +191,20 @@ export function replaceGroups(
 }
 
 /**
- * The VPC's quarantine group: the existing one, or calls that create it (no ingress, no egress) and a
- * compensation that deletes it again if the action that created it does not finish.
+ * The VPC's quarantine group: the one eni-guard recorded and found empty just now
+ * (`inputs.quarantineGroups`), or calls that create a new one (no ingress, no egress) and a
+ * compensation that deletes it again if the action that created it does not finish. A new group's
+ * name is unique to this remediation — a group someone planted under a fixed name could neither be
+ * adopted nor block the create — and it is tagged as eni-guard's own (IAM lets the responder fill
+ * and delete only those). Either way the group must still be empty after the move (`group-empty`).
  */
-export function quarantineGroupOf(vpcId: string, inputs: PlanInputs): { group: string | Ref; calls: ApiCall[]; compensation: ApiCall[] } {
+export function quarantineGroupOf(
+  vpcId: string,
+  inputs: PlanInputs,
+): { group: string | Ref; calls: ApiCall[]; compensation: ApiCall[]; check: Check } {
   const existing = inputs.quarantineGroups?.get(vpcId);
-  if (existing) return { group: existing, calls: [], compensation: [] };
-  const group: Ref = { $ref: 'quarantine-group' };
+  if (existing) return { group: existing, calls: [], compensation: [], check: { kind: 'group-empty', groupId: existing } };
+  const group: Ref = { $ref: QUARANTINE_OUTPUT };
   return {
     group,
     calls: [
@@ -195,10 +212,19 @@ export function quarantineGroupOf(vpcId: string, inputs: PlanInputs): { group: s
         service: 'ec2',
         operation: 'CreateSecurityGroup',
         input: {
-          GroupName: QUARANTINE_GROUP_NAME,
-          Description: 'eni-guard quarantine: no ingress, no egress',
+          GroupName: `${QUARANTINE_GROUP_NAME}-${shortHash(inputs.ledgerId)}`,
+          Description: `eni-guard quarantine: no ingress, no egress; created by ${inputs.ledgerId}`.slice(0, 255),
           VpcId: vpcId,
-          TagSpecifications: [{ ResourceType: 'security-group', Tags: [{ Key: TAGS.quarantine, Value: 'true' }] }],
+          TagSpecifications: [
+            {
+              ResourceType: 'security-group',
+              Tags: [
+                { Key: TAGS.managed, Value: 'true' },
+                { Key: TAGS.quarantine, Value: 'true' },
+                { Key: TAGS.ledger, Value: inputs.ledgerId.slice(0, 256) },
+              ],
+            },
+          ],
         },
         output: { name: group.$ref, path: 'GroupId' },
       },
@@ -206,12 +232,23 @@ export function quarantineGroupOf(vpcId: string, inputs: PlanInputs): { group: s
     ],
     // A quarantine group that was created but not finished must not be reused: delete it.
     compensation: [{ service: 'ec2', operation: 'DeleteSecurityGroup', input: { GroupId: group }, alreadyDone: ['InvalidGroup.NotFound'] }],
+    check: { kind: 'group-empty', groupId: group },
   };
+}
+
+/** 8 hex digits of FNV-1a over `text`: a short, stable, collision-unlikely name suffix (not a secret). */
+export function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }
 
 /** Moves the interface to the VPC's quarantine group (created on first use). */
 export function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId: string, inputs: PlanInputs): Action {
-  const { group, calls, compensation } = quarantineGroupOf(vpcId, inputs);
+  const { group, calls, compensation, check } = quarantineGroupOf(vpcId, inputs);
   const before = inputs.facts.networkInterface.groups.map((g) => g.groupId);
   return {
     kind: 'quarantine',
@@ -222,7 +259,7 @@ export function quarantine(ruleIds: string[], networkInterfaceId: string, vpcId:
       { service: 'ec2', operation: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: networkInterfaceId, Groups: [group] } },
     ],
     compensation,
-    checks: [{ kind: 'interface-groups', networkInterfaceId, groupIds: [group] }],
+    checks: [{ kind: 'interface-groups', networkInterfaceId, groupIds: [group] }, check],
     undo: [
       { service: 'ec2', operation: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: networkInterfaceId, Groups: before } },
     ],

@@ -35,7 +35,11 @@ export interface PlanInputs {
   readonly facts: InterfaceFacts;
   /** Interfaces using each group a fix would edit (this one included). */
   readonly groupUsage: ReadonlyMap<string, number>;
-  /** Existing quarantine groups by VPC id, for the VPCs `quarantineVpcs` named (absent: none exists yet). */
+  /**
+   * Usable quarantine groups by VPC id, for the VPCs `quarantineVpcs` named: groups eni-guard recorded
+   * creating (never one found by a tag anyone can set), re-read just now and found without a single rule.
+   * Absent: a new one is created.
+   */
   readonly quarantineGroups?: ReadonlyMap<string, string>;
   /**
    * Copies eni-guard made earlier for this interface (tagged `eni-guard:interface`), by the group they
@@ -45,6 +49,8 @@ export interface PlanInputs {
   readonly flowLogDestination?: FlowLogDestination;
   /** The responder's own role: never revoked. */
   readonly responderRoleArn?: string;
+  /** Organization mode: the member roles eni-guard acts through in this account: never revoked either. */
+  readonly ownRoleArns?: readonly string[];
   /** Identifies this remediation in tags and the ledger. */
   readonly ledgerId: string;
   /**
@@ -64,15 +70,19 @@ export const TAGS = {
   ledger: 'eni-guard:ledger',
   copyOf: 'eni-guard:copy-of',
   quarantine: 'eni-guard:quarantine',
+  /** On an instance eni-guard isolated; IAM lets the responder terminate only instances that carry it. */
+  isolated: 'eni-guard:isolated',
+  /** On every security group eni-guard creates (copies, quarantine): IAM lets the responder fill and delete only these. */
+  managed: 'eni-guard:managed',
   interface: 'eni-guard:interface',
   /** On a copy one remediation adopted from another (interrupted) one: the ledger id of the one it was left by. */
   adoptedFrom: 'eni-guard:adopted-from',
 } as const;
 
-/** Name of the per-VPC quarantine group (no ingress, no egress). */
+/** Name prefix of the per-VPC quarantine group (no ingress, no egress); each one's name ends in a hash of the remediation that created it. */
 export const QUARANTINE_GROUP_NAME = 'eni-guard-quarantine';
-/** Name of the inline policy that revokes a role's older sessions. */
-export const REVOKE_POLICY_NAME = 'eni-guard-revoke-older-sessions';
+/** The output (`$ref`) under which an action names the quarantine group it created. */
+export const QUARANTINE_OUTPUT = 'quarantine-group';
 
 /** Error codes meaning a rule to revoke is already gone. */
 export const GONE_RULE = ['InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound'];

@@ -1,6 +1,6 @@
 /** caller: who created or changed the interface — the root user, EC2 instance credentials, or a principal not allowed. */
 import * as z from 'zod';
-import { actorOf, callerKind, revocableCredentials } from '../caller';
+import { actorOf, callerKind, impersonatedInstance, revocableCredentials } from '../caller';
 import type { Finding } from '../model';
 import type { Rule } from '../rule';
 import { anyGlobMatch, ArnPatternSchema, remediableSettings } from '../rule';
@@ -60,7 +60,17 @@ export const caller: Rule<CallerSettings> = {
         ruleId: CALLER,
         severity: 'high',
         title: `EC2 instance credentials (${who.sessionName ?? '?'}) made this call`,
-        evidence,
+        evidence: { ...evidence, instanceId: who.sessionName, ec2RoleDelivery: who.ec2RoleDelivery },
+      });
+    }
+    // A session named after an instance, without CloudTrail's word that it is one: suspected, never acted on as the instance.
+    const named = impersonatedInstance(who);
+    if (named && config.flagInstanceCredentials && !anyGlobMatch(config.allowedInstanceRoles, identities)) {
+      findings.push({
+        ruleId: CALLER,
+        severity: 'high',
+        title: `a role session named after instance ${named} made this call (suspected instance credentials: CloudTrail does not say they were delivered to an instance)`,
+        evidence: { ...evidence, suspectedInstance: named },
       });
     }
     if (config.allowedPrincipals.length > 0 && !anyGlobMatch(config.allowedPrincipals, identities)) {
@@ -68,7 +78,7 @@ export const caller: Rule<CallerSettings> = {
     }
     if (findings.length === 0) return { status: 'compliant' };
     // The planner decides whether to revoke (remediate mode, never protected principals); the rule only says what could be.
-    const credentials = revocableCredentials(who);
+    const credentials = revocableCredentials(who, facts.context.account);
     const remediation = credentials.type === 'none' ? undefined : { kind: 'revoke-credentials' as const, principal: credentials };
     return {
       status: 'non-compliant',

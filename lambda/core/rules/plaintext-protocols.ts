@@ -4,7 +4,9 @@
  * in-transit encryption.
  */
 import * as z from 'zod';
-import type { Finding } from '../model';
+import { rangeOf, tryParseCidr } from '../cidr';
+import { coversInternet } from '../internet';
+import type { Finding, PortSpan } from '../model';
 import type { Rule } from '../rule';
 import { PortRangeSchema, reportingSettings } from '../rule';
 
@@ -39,15 +41,20 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
   settings,
   evaluate(facts, config) {
     const findings: Finding[] = [];
-    const exposed: { ruleId: string; groupId: string; port: string; source: string; world: boolean }[] = [];
+    const exposed: { ruleId: string; groupId: string; port: string; source: string; world: boolean; span: PortSpan }[] = [];
+    const unreadable: string[] = [];
     for (const rule of facts.groupRules) {
       if (rule.isEgress) continue;
       const source = rule.cidrIpv4 ?? rule.cidrIpv6;
       if (!source) continue;
-      const world = source === '0.0.0.0/0' || source === '::/0';
-      const prefix = Number(source.split('/')[1]);
-      const broad =
-        world || (rule.cidrIpv4 !== undefined && prefix <= config.broadPrefixLength) || (rule.cidrIpv6 !== undefined && prefix <= 56);
+      // The same canonical reading as world-open-ingress (lambda/core/cidr.ts): 1.2.3.4/0 is the world too.
+      const cidr = tryParseCidr(source, rule.cidrIpv4 !== undefined ? 'ipv4' : 'ipv6');
+      if (cidr instanceof Error) {
+        unreadable.push(`rule ${rule.ruleId}: ${cidr.message}`);
+        continue;
+      }
+      const world = coversInternet(cidr.family, rangeOf(cidr));
+      const broad = world || cidr.prefixLength <= (cidr.family === 'ipv4' ? config.broadPrefixLength : 56);
       if (!broad) continue;
       const protocol = PROTOCOL_ALIASES[rule.protocol] ?? rule.protocol;
       const all = protocol === '-1' || rule.fromPort === undefined || rule.fromPort < 0;
@@ -63,6 +70,7 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
             port: `${p.protocol}/${p.from === hi ? p.from : `${p.from}-${hi}`}`,
             source,
             world,
+            span: { protocol: p.protocol, from: p.from, to: hi },
           });
       }
     }
@@ -74,10 +82,11 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
         severity: world ? 'high' : 'medium',
         title: `${groupId} admits plaintext ${[...new Set(entries.map((e) => e.port))].join(', ')} from ${world ? 'the world' : 'VPC-wide ranges'}`,
         groupId,
-        evidence: { groupId, rules: entries },
+        evidence: { groupId, rules: entries.map(({ span: _span, ...shown }) => shown) },
+        ports: entries.map((e) => e.span),
       });
     }
-    let incomplete: string | undefined;
+    let incomplete: string | undefined = unreadable.length > 0 ? unreadable.join('; ') : undefined;
     if (config.checkInstanceType && facts.networkInterface.attachedInstanceId) {
       const instance = facts.instance;
       if (instance?.status === 'ok') {
@@ -94,7 +103,8 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
           });
         }
       } else {
-        incomplete = `instance facts unavailable: ${instance?.status === 'unavailable' ? instance.reason : 'not gathered'}`;
+        const gap = `instance facts unavailable: ${instance?.status === 'unavailable' ? instance.reason : 'not gathered'}`;
+        incomplete = incomplete ? `${incomplete}; ${gap}` : gap;
       }
     }
     if (findings.length === 0 && !incomplete) return { status: 'compliant' };

@@ -12,6 +12,7 @@ function reader(covered: string[]): FactReader & { asked: string[][] } {
     resolvePrefixLists: () => Promise.resolve(new Map()),
     describeSubnetNetwork: () => Promise.reject(new Error('not needed')),
     describeInstance: () => Promise.resolve(undefined),
+    describeCredentialOrigin: () => Promise.reject(new Error('not needed')),
     describeFlowLogs: (ids): Promise<FlowLogCoverage> => {
       asked.push([...ids]);
       return Promise.resolve({ active: ids.filter((id) => covered.includes(id)).map((id) => ({ flowLogId: `fl-${id}`, resourceId: id })) });

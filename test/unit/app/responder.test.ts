@@ -287,10 +287,11 @@ describe('Responder with the real adapters and mocked AWS clients', () => {
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.['response']?.StringValue).toBe(response);
   });
 
-  it('makes no AWS call at all for a requester-managed interface (the real EFS record)', async () => {
+  it("skips a requester-managed interface (the real EFS record) on EC2's word: one read, nothing else", async () => {
+    givenInterface({ requesterManaged: true });
     const result = await responder().handle(eventBridgeEnvelope(realRecord('efs-service-linked-role-requester-managed.json')));
     expect(decisions(result)[0]).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('requester-managed') });
-    expect(ec2.calls()).toHaveLength(0);
+    expect(ec2.calls()).toHaveLength(1);
     expect(sns.calls()).toHaveLength(0);
   });
 
@@ -301,7 +302,7 @@ describe('Responder with the real adapters and mocked AWS clients', () => {
   });
 
   it('skips an interface EC2 now reports as service-owned, even if the event did not say so', async () => {
-    givenInterface({ interfaceType: 'vpc_endpoint' });
+    givenInterface({ interfaceType: 'vpc_endpoint', requesterManaged: true });
     const [decision] = decisions(await responder().handle(event()));
     expect(decision).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('vpc_endpoint') });
     expect(ec2.calls()).toHaveLength(1);

@@ -13,6 +13,7 @@ import {
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { EXIT } from '../../../lambda/cli/command';
@@ -25,7 +26,11 @@ import { cli, jsonLines, tempDir, writeFiles } from './io';
 
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
+// `respond` acts only for the account of its credentials: STS says which.
+const sts = mockClient(STSClient);
 const ENI = 'eni-0123456789abcdef0';
+/** The interface of the EFS record (requester-managed). */
+const EFS_ENI = 'eni-0eeeeeeeeeeeeeeee';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:alerts';
 const rule = (id: string, port: number): SecurityGroupRule => ({
   SecurityGroupRuleId: id,
@@ -81,11 +86,16 @@ let dir: string;
 beforeEach(() => {
   ec2.reset();
   sns.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/operator' });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   dir = writeFiles(tempDir(), {
     'event.json': eventBridgeEnvelope(record),
     'raw.json': record,
-    'efs.json': realRecord('efs-service-linked-role-requester-managed.json'),
+    // The real EFS record, its interface renamed so the mocks can tell it from event.json's.
+    'efs.json': JSON.parse(
+      JSON.stringify(realRecord('efs-service-linked-role-requester-managed.json')).replaceAll('eni-0123456789abcdef0', EFS_ENI),
+    ) as unknown,
   });
 });
 
@@ -129,14 +139,17 @@ describe('eni-guard evaluate', () => {
     });
   });
 
-  it('exits 0 for a compliant interface and a requester-managed one (skipped from the event alone, no AWS call)', async () => {
+  it("exits 0 for a compliant interface and a requester-managed one (skipped on EC2's word, not the event's)", async () => {
     given([rule('sgr-https', 443)]);
+    ec2
+      .on(DescribeNetworkInterfacesCommand, { NetworkInterfaceIds: [EFS_ENI] })
+      .resolves({ NetworkInterfaces: [{ NetworkInterfaceId: EFS_ENI, InterfaceType: 'interface', RequesterManaged: true, Groups: [] }] });
     const run = await cli(['evaluate', '--event', 'event.json', '--event', 'efs.json', '--output', 'json'], { cwd: dir });
 
     expect(run.code).toBe(EXIT.ok);
     expect(jsonLines(run).map((d) => [d['outcome'], d['response'], d['reason']])).toEqual([
       ['compliant', expect.any(String), undefined],
-      ['skipped', 'none', 'requester-managed: interface is requester-managed by an AWS service'],
+      ['skipped', 'none', 'requester-managed: EC2 reports the interface interface as requester-managed by an AWS service'],
     ]);
     expect(
       ec2
@@ -169,7 +182,8 @@ describe('eni-guard evaluate', () => {
     expect(run.code).toBe(EXIT.error);
     expect(jsonLines(run)).toEqual([
       { product: 'eni-guard', source: 'event.json', kind: 'error', error: expect.stringContaining('UnauthorizedOperation') },
-      expect.objectContaining({ outcome: 'skipped' }),
+      // Even a requester-managed interface is described before it is skipped: that event fails the same way, and is still tried.
+      { product: 'eni-guard', source: 'efs.json', kind: 'error', error: expect.stringContaining('UnauthorizedOperation') },
     ]);
   });
 

@@ -15,8 +15,13 @@ describe('callerKind', () => {
       { sessionIssuerArn: 'arn:aws:iam::1:role/aws-service-role/elasticfilesystem.amazonaws.com/X' },
       'service-linked-role',
     ],
-    ['an EC2 instance session (i-…)', { sessionName: 'i-0123456789abcdef0' }, 'ec2-instance'],
-    ['an EC2 instance session (ec2RoleDelivery)', { sessionName: 'whatever', ec2RoleDelivery: '2.0' }, 'ec2-instance'],
+    [
+      'an EC2 instance session (CloudTrail says ec2RoleDelivery)',
+      { sessionName: 'i-0123456789abcdef0', ec2RoleDelivery: '2.0' },
+      'ec2-instance',
+    ],
+    // Anyone who may assume a role can name the session after someone else's instance: that alone proves nothing.
+    ['a role session merely named after an instance', { sessionName: 'i-0123456789abcdef0' }, 'assumed-role'],
     ['a Lambda execution role', { sessionName: 'awslambda_847_20230628214903095' }, 'lambda'],
     [
       'a person through SSO',

@@ -48,7 +48,7 @@ describe('parseEvent: RunInstances', () => {
     instanceId,
     ...(networkInterfaceSet === undefined ? {} : { networkInterfaceSet }),
   });
-  const eni = (id: string) => ({ networkInterfaceId: id, interfaceType: 'interface', groupSet: { items: [{ groupId: 'sg-1' }] } });
+  const eni = (id: string) => ({ networkInterfaceId: id, interfaceType: 'interface', groupSet: { items: [{ groupId: 'sg-11111111' }] } });
 
   it.each([
     ['items', { items: [eni('eni-01')] }],
@@ -56,7 +56,7 @@ describe('parseEvent: RunInstances', () => {
     ['a bare array', [eni('eni-01')]],
   ])('reads networkInterfaceSet given as %s', (_shape, set) => {
     const parsed = parseEvent(record('RunInstances', {}, { instancesSet: { items: [instance(set)] } }));
-    expect(parsed).toMatchObject({ kind: 'interfaces', interfaces: [{ networkInterfaceId: 'eni-01', groupIds: ['sg-1'] }] });
+    expect(parsed).toMatchObject({ kind: 'interfaces', interfaces: [{ networkInterfaceId: 'eni-01', groupIds: ['sg-11111111'] }] });
     expect(parsed.kind === 'interfaces' && parsed.lookups).toBeUndefined();
   });
 
@@ -80,14 +80,18 @@ describe('parseEvent: RunInstances', () => {
         {},
         {
           instancesSet: {
-            items: [instance({ items: [eni('eni-01')] }, 'i-1'), instance({}, 'i-2'), instance({ items: [eni('eni-03')] }, 'i-3')],
+            items: [
+              instance({ items: [eni('eni-01')] }, 'i-11111111'),
+              instance({}, 'i-22222222'),
+              instance({ items: [eni('eni-03')] }, 'i-33333333'),
+            ],
           },
         },
       ),
     );
     expect(parsed).toMatchObject({
       interfaces: [{ networkInterfaceId: 'eni-01' }, { networkInterfaceId: 'eni-03' }],
-      lookups: [{ kind: 'instance', instanceId: 'i-2' }],
+      lookups: [{ kind: 'instance', instanceId: 'i-22222222' }],
     });
   });
 
@@ -110,7 +114,11 @@ describe('parseEvent: calls that name an interface or an instance', () => {
   });
 
   it.each([
-    ['groups', { networkInterfaceId: 'eni-01', groupSet: { items: [{ groupId: 'sg-9' }, { groupId: 'sg-8' }] } }, ['sg-9', 'sg-8']],
+    [
+      'groups',
+      { networkInterfaceId: 'eni-01', groupSet: { items: [{ groupId: 'sg-99999999' }, { groupId: 'sg-88888888' }] } },
+      ['sg-99999999', 'sg-88888888'],
+    ],
     ['source/dest check', { networkInterfaceId: 'eni-01', sourceDestCheck: { value: false } }, []],
     [
       'an attachment setting',
@@ -146,15 +154,15 @@ describe('parseEvent: calls that name an interface or an instance', () => {
   });
 
   it("looks up the instance's primary interface when the address went to an instance", () => {
-    expect(parseEvent(record('AssociateAddress', { allocationId: 'eipalloc-1', instanceId: 'i-01' }))).toMatchObject({
+    expect(parseEvent(record('AssociateAddress', { allocationId: 'eipalloc-1', instanceId: 'i-01010101' }))).toMatchObject({
       kind: 'interfaces',
       interfaces: [],
-      lookups: [{ kind: 'instance', instanceId: 'i-01', primaryOnly: true }],
+      lookups: [{ kind: 'instance', instanceId: 'i-01010101', primaryOnly: true }],
     });
   });
 
   it.each([
-    ['AttachNetworkInterface', { instanceId: 'i-01', deviceIndex: 1 }],
+    ['AttachNetworkInterface', { instanceId: 'i-01010101', deviceIndex: 1 }],
     ['ModifyNetworkInterfaceAttribute', { sourceDestCheck: { value: false } }],
     ['AssociateAddress', { publicIp: '203.0.113.9' }],
   ])('rejects %s naming no interface', (eventName, request) => {
@@ -190,7 +198,7 @@ describe('parseEvent: security-group rule changes', () => {
       record(
         'AuthorizeSecurityGroupIngress',
         {
-          groupId: 'sg-1',
+          groupId: 'sg-11111111',
           ipPermissions: {
             items: [
               {
@@ -200,7 +208,7 @@ describe('parseEvent: security-group rule changes', () => {
                 ipRanges: { items: [{ cidrIp: '0.0.0.0/0', description: 'ssh' }] },
                 ipv6Ranges: { items: [{ cidrIpv6: '::/0' }] },
                 prefixListIds: { items: [{ prefixListId: 'pl-1' }] },
-                groups: { items: [{ groupId: 'sg-2' }] },
+                groups: { items: [{ groupId: 'sg-22222222' }] },
               },
             ],
           },
@@ -212,11 +220,11 @@ describe('parseEvent: security-group rule changes', () => {
       { protocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0', description: 'ssh' },
       { protocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv6: '::/0' },
       { protocol: 'tcp', fromPort: 22, toPort: 22, prefixListId: 'pl-1' },
-      { protocol: 'tcp', fromPort: 22, toPort: 22, referencedGroupId: 'sg-2' },
+      { protocol: 'tcp', fromPort: 22, toPort: 22, referencedGroupId: 'sg-22222222' },
     ]);
     const legacy = parseEvent(
       record('AuthorizeSecurityGroupIngress', {
-        groupId: 'sg-1',
+        groupId: 'sg-11111111',
         ipProtocol: 'TCP',
         fromPort: '3389',
         toPort: '3389',
@@ -236,12 +244,14 @@ describe('parseEvent: security-group rule changes', () => {
         { groupName: 'default', ipPermissions: {} },
         {
           securityGroupRuleSet: {
-            items: [{ groupId: 'sg-7', securityGroupRuleId: 'sgr-1', ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', isEgress: false }],
+            items: [{ groupId: 'sg-77777777', securityGroupRuleId: 'sgr-1', ipProtocol: '-1', cidrIpv4: '0.0.0.0/0', isEgress: false }],
           },
         },
       ),
     );
-    expect(parsed).toMatchObject({ change: { groupId: 'sg-7', rules: [{ ruleId: 'sgr-1', protocol: '-1', cidrIpv4: '0.0.0.0/0' }] } });
+    expect(parsed).toMatchObject({
+      change: { groupId: 'sg-77777777', rules: [{ ruleId: 'sgr-1', protocol: '-1', cidrIpv4: '0.0.0.0/0' }] },
+    });
   });
 
   it('rejects an AuthorizeSecurityGroupIngress whose group cannot be told', () => {
@@ -255,7 +265,7 @@ describe('parseEvent: security-group rule changes', () => {
       'one rule (CloudTrail PascalCase request wrapper)',
       {
         ModifySecurityGroupRulesRequest: {
-          GroupId: 'sg-1',
+          GroupId: 'sg-11111111',
           SecurityGroupRule: {
             SecurityGroupRuleId: 'sgr-1',
             SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0', tag: 1 },
@@ -269,7 +279,7 @@ describe('parseEvent: security-group rule changes', () => {
       'a list of rules',
       {
         ModifySecurityGroupRulesRequest: {
-          GroupId: 'sg-1',
+          GroupId: 'sg-11111111',
           SecurityGroupRule: [
             { SecurityGroupRuleId: 'sgr-1', SecurityGroupRule: { IpProtocol: '-1', CidrIpv6: '::/0' } },
             { SecurityGroupRuleId: 'sgr-2', SecurityGroupRule: { IpProtocol: 'udp', FromPort: 53, ToPort: 53, PrefixListId: 'pl-1' } },
@@ -284,7 +294,7 @@ describe('parseEvent: security-group rule changes', () => {
     [
       'the lowerCamel form',
       {
-        groupId: 'sg-1',
+        groupId: 'sg-11111111',
         securityGroupRuleSet: {
           items: [
             { securityGroupRuleId: 'sgr-1', securityGroupRule: { ipProtocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '10.0.0.0/8' } },
@@ -293,10 +303,10 @@ describe('parseEvent: security-group rule changes', () => {
       },
       [{ ruleId: 'sgr-1', protocol: 'tcp', fromPort: 80, toPort: 80, cidrIpv4: '10.0.0.0/8' }],
     ],
-    ['no rule detail', { ModifySecurityGroupRulesRequest: { GroupId: 'sg-1' } }, []],
+    ['no rule detail', { ModifySecurityGroupRulesRequest: { GroupId: 'sg-11111111' } }, []],
   ])('reads ModifySecurityGroupRules with %s', (_shape, request, rules) => {
     expect(parseEvent(record('ModifySecurityGroupRules', request))).toEqual(
-      expect.objectContaining({ lookups: [{ kind: 'group', groupId: 'sg-1' }], change: { groupId: 'sg-1', rules } }),
+      expect.objectContaining({ lookups: [{ kind: 'group', groupId: 'sg-11111111' }], change: { groupId: 'sg-11111111', rules } }),
     );
   });
 });

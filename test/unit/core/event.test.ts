@@ -35,11 +35,16 @@ describe('parseEvent with real CloudTrail records', () => {
     expect(parsed.kind).toBe('interfaces');
   });
 
-  it('prefers the envelope account over recipientAccountId (they may differ)', () => {
-    const parsed = parseEvent(
-      eventBridgeEnvelope(realRecord('efs-service-linked-role-requester-managed.json'), { account: '999999999999' }),
-    );
-    expect(parsed.kind === 'interfaces' && parsed.context.account).toBe('999999999999');
+  it('refuses an event whose envelope and record disagree on the account or the Region (one of them was written by someone else)', () => {
+    const record = realRecord('efs-service-linked-role-requester-managed.json');
+    expect(parseEvent(eventBridgeEnvelope(record, { account: '999999999999' }))).toMatchObject({
+      kind: 'invalid',
+      problems: [expect.stringMatching(/recipientAccountId: the record says \d{12}, the envelope's account 999999999999/)],
+    });
+    expect(parseEvent(eventBridgeEnvelope(record, { region: 'ap-south-2' }))).toMatchObject({
+      kind: 'invalid',
+      problems: [expect.stringMatching(/awsRegion: the record says .*, the envelope's region ap-south-2/)],
+    });
   });
 
   it.each([

@@ -16,7 +16,11 @@ const ssh = (ni: Parameters<typeof facts>[1] = {}) => facts([rule({ ruleId: 'sgr
 describe('exemptions', () => {
   it.each<[string, Record<string, unknown>, Parameters<typeof facts>[1]]>([
     ['security group', { match: { securityGroup: 'sg-1' } }, {}],
-    ['tag key and value', { match: { tag: { key: 'team', value: 'bastion' } } }, { tags: { team: 'bastion' } }],
+    [
+      'tag key and value, within the VPC the policy bounds it to',
+      { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-1' } },
+      { tags: { team: 'bastion' } },
+    ],
     ['VPC', { match: { vpc: 'vpc-1' } }, {}],
     ['subnet', { match: { subnet: 'subnet-1' } }, {}],
     ['interface', { match: { networkInterface: 'eni-0aaaaaaaaaaaaaaaa' } }, {}],
@@ -33,12 +37,40 @@ describe('exemptions', () => {
 
   it.each<[string, Record<string, unknown>, Parameters<typeof facts>[1]]>([
     ['another group', { match: { securityGroup: 'sg-9' } }, {}],
-    ['the right tag key with another value', { match: { tag: { key: 'team', value: 'bastion' } } }, { tags: { team: 'web' } }],
+    [
+      'the right tag key with another value',
+      { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-1' } },
+      { tags: { team: 'web' } },
+    ],
+    [
+      'the right tag outside the VPC it is bounded to',
+      { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-2' } },
+      { tags: { team: 'bastion' } },
+    ],
     ['another rule', { rules: ['public-ip'], match: { vpc: 'vpc-1' } }, {}],
     ['a principal pattern that does not match', { match: { principal: 'arn:aws:iam::*:role/Deploy*' } }, {}],
     ['two conditions of which one fails', { match: { vpc: 'vpc-1', subnet: 'subnet-9' } }, {}],
   ])('does not apply to %s', (_name, exemption, ni) => {
     expect(evaluate(ssh(ni), policyWith(exemption), NOW).findings).toHaveLength(1);
+  });
+
+  it('bounded by ports, covers a finding only about those ports', () => {
+    const sshOnly = policyWith({ match: { securityGroup: 'sg-1', ports: [{ protocol: 'tcp', from: 22 }] } });
+    expect(evaluate(ssh(), sshOnly, NOW).exempted).toHaveLength(1);
+    const everyPort = facts([rule({ ruleId: 'sgr-all', fromPort: 0, toPort: 65535 })], { publicIp: undefined });
+    const worldOpen = (f: { ruleId: string }) => f.ruleId === 'world-open-ingress';
+    expect(evaluate(everyPort, sshOnly, NOW).findings.filter(worldOpen)).toHaveLength(1);
+    const allTraffic = facts([rule({ ruleId: 'sgr-any', protocol: '-1', fromPort: undefined, toPort: undefined })], {
+      publicIp: undefined,
+    });
+    expect(evaluate(allTraffic, sshOnly, NOW).findings.filter(worldOpen)).toHaveLength(1);
+  });
+
+  it('bounded by accounts, covers only those accounts', () => {
+    const here = policyWith({ match: { accounts: [CONTEXT.account] } });
+    const elsewhere = policyWith({ match: { accounts: ['999999999999'] } });
+    expect(evaluate(ssh(), here, NOW).exempted).toHaveLength(1);
+    expect(evaluate(ssh(), elsewhere, NOW).findings).toHaveLength(1);
   });
 
   it('applies through its last day (UTC) and not after; an expired one is reported and the finding stands', () => {

@@ -2,7 +2,8 @@ import { describeCall } from '../../../lambda/core/actions';
 import { evaluate } from '../../../lambda/core/evaluate';
 import { claimable, resumeEntry, type LedgerEntry } from '../../../lambda/core/ledger';
 import type { OwnGroup } from '../../../lambda/core/model';
-import { groupEvidence, nameSuffix, rulesDiff } from '../../../lambda/core/plan/leftovers';
+import { groupEvidence, rulesDiff } from '../../../lambda/core/plan/leftovers';
+import { shortHash } from '../../../lambda/core/plan/network';
 import { planResponse } from '../../../lambda/core/plan/index';
 import { parsePolicy } from '../../../lambda/core/policy';
 import { facts, NOW, planInputs, rule } from '../../support/fixtures';
@@ -46,9 +47,9 @@ describe('leftovers of an interrupted attempt', () => {
   });
 
   it('names what it creates with a short stable hash of the ledger id', () => {
-    expect(nameSuffix('evt-1/eni-1')).toMatch(/^[0-9a-f]{8}$/);
-    expect(nameSuffix('evt-1/eni-1')).toBe(nameSuffix('evt-1/eni-1'));
-    expect(nameSuffix('evt-1/eni-1')).not.toBe(nameSuffix('evt-2/eni-1'));
+    expect(shortHash('evt-1/eni-1')).toMatch(/^[0-9a-f]{8}$/);
+    expect(shortHash('evt-1/eni-1')).toBe(shortHash('evt-1/eni-1'));
+    expect(shortHash('evt-1/eni-1')).not.toBe(shortHash('evt-2/eni-1'));
   });
 
   describe('a copy left for the interface', () => {

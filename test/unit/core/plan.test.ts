@@ -91,7 +91,8 @@ describe('planResponse: world-open ingress', () => {
     const quarantine = policy({ remediation: { sharedGroups: 'quarantine', tagInterface: false } });
     const fresh = plan(sshFacts(), quarantine, { 'sg-1': 2 });
     expect(calls(fresh.actions[0])).toEqual([
-      'CreateSecurityGroup GroupName=eni-guard-quarantine Description=eni-guard quarantine: no ingress, no egress VpcId=vpc-1 TagSpecifications={"ResourceType":"security-group","Tags":[{"Key":"eni-guard:quarantine","Value":"true"}]}',
+      // A name no one can plant in advance (it ends in a hash of this remediation), tagged as eni-guard's own.
+      'CreateSecurityGroup GroupName=eni-guard-quarantine-b3169e80 Description=eni-guard quarantine: no ingress, no egress; created by evt-1/eni-0aaaaaaaaaaaaaaaa VpcId=vpc-1 TagSpecifications={"ResourceType":"security-group","Tags":[{"Key":"eni-guard:managed","Value":"true"},{"Key":"eni-guard:quarantine","Value":"true"},{"Key":"eni-guard:ledger","Value":"evt-1/eni-0aaaaaaaaaaaaaaaa"}]}',
       'RevokeSecurityGroupEgress GroupId=<quarantine-group> IpPermissions={"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}',
       'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa Groups=<quarantine-group>',
     ]);
@@ -229,15 +230,11 @@ describe('planResponse: the other remediations', () => {
     const input = facts([], {}, { context: roleCaller('arn:aws:iam::123456789012:role/app') });
     const [action] = plan(input, on('caller')).actions;
     expect(action).toMatchObject({ kind: 'revoke-role-sessions' });
-    expect(action?.calls[0]).toMatchObject({
-      service: 'iam',
-      operation: 'PutRolePolicy',
-      input: { RoleName: 'app', PolicyName: REVOKE_POLICY_NAME },
-    });
-    const document = JSON.parse(action?.calls[0]?.input['PolicyDocument'] as string);
-    expect(document.Statement[0]).toMatchObject({
-      Effect: 'Deny',
-      Condition: { DateLessThan: { 'aws:TokenIssueTime': NOW.toISOString() } },
+    // The responder asks the revoker, which writes the one fixed document (lambda/core/revocation.ts); it cannot write IAM itself.
+    expect(action?.calls[0]).toEqual({
+      service: 'revoker',
+      operation: 'RevokeRoleSessions',
+      input: { RoleName: 'app', IssuedBefore: NOW.toISOString() },
     });
     expect(action?.undo.map(describeCall)).toEqual([`DeleteRolePolicy RoleName=app PolicyName=${REVOKE_POLICY_NAME}`]);
   });
@@ -257,7 +254,7 @@ describe('planResponse: the other remediations', () => {
     const context = { ...CONTEXT, caller: { ...CONTEXT.caller, accessKeyId: 'AKIAEXAMPLE' } };
     const p = on('caller', { allowedPrincipals: ['arn:aws:iam::*:role/Deploy'] });
     const [action] = plan(facts([], {}, { context }), p).actions;
-    expect(calls(action)).toEqual(['UpdateAccessKey UserName=alice AccessKeyId=AKIAEXAMPLE Status=Inactive']);
+    expect(calls(action)).toEqual(['DeactivateAccessKey UserName=alice AccessKeyId=AKIAEXAMPLE']);
     expect(action?.undo.map(describeCall)).toEqual(['UpdateAccessKey UserName=alice AccessKeyId=AKIAEXAMPLE Status=Active']);
   });
 
@@ -281,15 +278,19 @@ describe('planResponse: the other remediations', () => {
         arn: 'arn:aws:sts::123456789012:assumed-role/app/i-0123456789abcdef0',
         sessionIssuerArn: 'arn:aws:iam::123456789012:role/app',
         sessionName: 'i-0123456789abcdef0',
+        ec2RoleDelivery: '2.0',
         viaConsole: false,
         mfaAuthenticated: false,
       },
     };
+    const profile = 'arn:aws:iam::123456789012:instance-profile/app';
     const callerInstance = instance({
       instanceId: 'i-0123456789abcdef0',
       vpcId: 'vpc-1',
       networkInterfaces: [{ networkInterfaceId: 'eni-primary', groupIds: ['sg-app'] }],
       volumes: [{ volumeId: 'vol-1', encrypted: true }],
+      // The proof: EC2 says the instance is associated with a profile that carries the session's role.
+      credentialOrigin: { associatedProfiles: [profile], roleProfiles: [profile] },
     });
     const p = policy({ rules: { 'world-open-ingress': { mode: 'off' }, caller: { mode: 'remediate', isolateInstance: true } } });
     const input = facts([], {}, { context, callerInstance: { status: 'ok', value: callerInstance } });

@@ -1,31 +1,71 @@
-import { triageCall, triageInterface } from '../../../lambda/core/triage';
+import { immutableType, triageCall, triageInterface } from '../../../lambda/core/triage';
 import { CONTEXT } from '../../support/fixtures';
 
 describe('triage', () => {
-  it.each([
-    ['requester-managed', { requesterManaged: true, interfaceType: 'interface' }, 'requester-managed'],
-    ['a Lambda interface', { interfaceType: 'lambda' }, 'service-owned-type'],
-    ['a NAT gateway interface', { interfaceType: 'nat_gateway' }, 'service-owned-type'],
-    ['a VPC endpoint interface', { interfaceType: 'vpc_endpoint' }, 'service-owned-type'],
-    ['a load balancer interface', { interfaceType: 'network_load_balancer' }, 'service-owned-type'],
-    ['an ECS branch interface', { interfaceType: 'branch' }, 'service-owned-type'],
-  ])('leaves %s alone', (_name, ni, reason) => {
-    expect(triageInterface(ni)?.reason).toBe(reason);
+  const ni = (patch: { requesterManaged?: boolean; interfaceType?: string; attachmentOwnerId?: string }) => ({
+    requesterManaged: false,
+    interfaceType: 'interface',
+    ...patch,
   });
 
   it.each([
-    ['a plain interface', { requesterManaged: false, interfaceType: 'interface' }],
-    ['an EFA interface', { interfaceType: 'efa' }],
-    ['an event without type (2019 records): EC2 decides later', {}],
-  ])('evaluates %s', (_name, ni) => {
-    expect(triageInterface(ni)).toBeUndefined();
+    ['requester-managed (Lambda)', ni({ requesterManaged: true, interfaceType: 'lambda' }), 'requester-managed'],
+    ['requester-managed (NAT gateway)', ni({ requesterManaged: true, interfaceType: 'nat_gateway' }), 'requester-managed'],
+    ['requester-managed of plain type (EFS, ELB)', ni({ requesterManaged: true }), 'requester-managed'],
+    ['attached to an AWS service', ni({ attachmentOwnerId: 'amazon-rds' }), 'service-attachment'],
+  ])('leaves an interface EC2 reports as %s alone', (_name, described, reason) => {
+    expect(triageInterface(described)?.reason).toBe(reason);
   });
 
-  it("skips the responder's own calls and nobody else's", () => {
+  it.each([
+    ['a plain interface', ni({})],
+    ['an EFA interface', ni({ interfaceType: 'efa' })],
+    ['a trunk interface a customer created', ni({ interfaceType: 'trunk' })],
+    ['a type EC2 invents tomorrow', ni({ interfaceType: 'quantum_tunnel' })],
+    ['an interface attached to an instance of an account', ni({ attachmentOwnerId: '123456789012' })],
+  ])('judges %s', (_name, described) => {
+    expect(triageInterface(described)).toBeUndefined();
+  });
+
+  it.each([['interface'], ['efa'], ['efa-only']])('changes %s interfaces', (type) => {
+    expect(immutableType({ interfaceType: type })).toBeUndefined();
+  });
+
+  it.each([['trunk'], ['branch'], ['lambda'], ['quantum_tunnel']])('reports, but does not change, %s interfaces', (type) => {
+    expect(immutableType({ interfaceType: type })).toMatch(`interface type ${type}`);
+  });
+
+  describe('own calls', () => {
     const role = 'arn:aws:iam::123456789012:role/EniGuardResponder';
-    const own = { ...CONTEXT, caller: { ...CONTEXT.caller, type: 'AssumedRole', sessionIssuerArn: role } };
-    expect(triageCall(own, role)?.reason).toBe('own-call');
-    expect(triageCall(CONTEXT, role)).toBeUndefined();
-    expect(triageCall(own, undefined)).toBeUndefined();
+    const session = 'arn:aws:sts::123456789012:assumed-role/EniGuardResponder/eni-guard';
+    const own = {
+      ...CONTEXT,
+      caller: { ...CONTEXT.caller, type: 'AssumedRole', arn: session, accountId: '123456789012', sessionIssuerArn: role },
+    };
+
+    it("skips the responder's own role sessions", () => {
+      expect(triageCall(own, role)?.reason).toBe('own-call');
+    });
+
+    it.each([
+      ['another caller', CONTEXT.caller],
+      [
+        'an IAM user whose record names our role as session issuer',
+        { ...own.caller, type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/mallory' },
+      ],
+      [
+        'a session of another role naming our role as issuer',
+        { ...own.caller, arn: 'arn:aws:sts::123456789012:assumed-role/Mallory/eni-guard' },
+      ],
+      ['a session in another account', { ...own.caller, arn: 'arn:aws:sts::999999999999:assumed-role/EniGuardResponder/eni-guard' }],
+      ['a caller account that is not the role’s', { ...own.caller, accountId: '999999999999' }],
+      ['a session ARN that is not STS', { ...own.caller, arn: 'arn:aws:iam::123456789012:role/EniGuardResponder' }],
+    ])('judges %s', (_name, caller) => {
+      expect(triageCall({ ...CONTEXT, caller }, role)).toBeUndefined();
+    });
+
+    it('skips nothing when the responder role is unknown', () => {
+      expect(triageCall(own, undefined)).toBeUndefined();
+    });
   });
 });

@@ -11,10 +11,22 @@ describe('plaintext-protocols', () => {
     ['HTTPS 443 from the world', { fromPort: 443, toPort: 443 }, undefined],
     ['HTTP 80 from a referenced group', { fromPort: 80, toPort: 80, cidrIpv4: undefined, referencedGroupId: 'sg-2' }, undefined],
     ['HTTP 80 outbound', { fromPort: 80, toPort: 80, isEgress: true }, undefined],
+    ['HTTP 80 from the world written with host bits (1.2.3.4/0)', { fromPort: 80, toPort: 80, cidrIpv4: '1.2.3.4/0' }, 'high'],
+    ['HTTP 80 from the world written 0::/0', { fromPort: 80, toPort: 80, cidrIpv4: undefined, cidrIpv6: '0::/0' }, 'high'],
+    ['HTTP 80 from all of global unicast (2000::/3)', { fromPort: 80, toPort: 80, cidrIpv4: undefined, cidrIpv6: '2000::/3' }, 'high'],
+    ['Telnet 23 from a /16 written with host bits', { fromPort: 23, toPort: 23, cidrIpv4: '10.1.2.3/16' }, 'medium'],
   ])('%s', (_name, overrides, severity) => {
     const verdict = run(plaintextProtocols, facts([rule(overrides)]));
     if (!severity) expect(verdict.status).toBe('compliant');
     else expect(verdict).toMatchObject({ status: 'non-compliant', findings: [{ severity }] });
+  });
+
+  it('reports a source it cannot read as incomplete evidence (fail closed), as world-open-ingress does', () => {
+    expect(run(plaintextProtocols, facts([rule({ fromPort: 80, toPort: 80, cidrIpv4: '0.0.0.0/33' })]))).toMatchObject({
+      status: 'non-compliant',
+      findings: [],
+      incomplete: expect.stringContaining('0.0.0.0/33'),
+    });
   });
 
   it('flags an attached instance type without in-transit encryption', () => {

@@ -56,6 +56,12 @@ describe('world-open-ingress', () => {
       });
     });
 
+    it('reports SSH from a /1, half the internet, as broad: one step lower and no fix', () => {
+      const verdict = run(worldOpenIngress, facts([rule({ cidrIpv4: '0.0.0.0/1' })]), policy());
+      expect(verdict).toMatchObject({ status: 'non-compliant', findings: [{ severity: 'high', evidence: { exposure: 'broad' } }] });
+      expect(verdict.status === 'non-compliant' && verdict.findings[0]!.remediation).toBeUndefined();
+    });
+
     it('flags world-open ICMP when the policy forbids it', () => {
       const verdict = run(
         worldOpenIngress,
@@ -71,7 +77,6 @@ describe('world-open-ingress', () => {
       ['HTTPS 443 from the world', { fromPort: 443, toPort: 443 }],
       ['HTTPS 443 from ::/0', { fromPort: 443, toPort: 443, cidrIpv4: undefined, cidrIpv6: '::/0' }],
       ['SSH from a private range', { cidrIpv4: '10.0.0.0/8' }],
-      ['SSH from a /1 that is not the world', { cidrIpv4: '0.0.0.0/1' }],
       ['SSH from a referenced group', { cidrIpv4: undefined, referencedGroupId: 'sg-bastion' }],
       ['all traffic outbound', { isEgress: true, protocol: '-1' }],
       ['ICMP from the world (allowed by default, like Security Hub EC2.18)', { protocol: 'icmp', fromPort: -1, toPort: -1 }],
