@@ -111,21 +111,11 @@ export class Attempts {
 
     // The fresh plan, less what AWS shows is already done (a revocation that took before the crash).
     const toRun = plan.mode === 'remediate' ? plan.actions.filter((a) => !done.has(actionTarget(a))) : [];
-    const fresh = (await this.act(draft.context, toRun)).map((r) => stamp(r, attempt));
     const ran = new Set(toRun.map(actionTarget));
 
-    // Bookkeeping an interrupted or failed attempt did not finish (tagging the interface) is finished now.
-    const resumed: ActionResult[] = [];
-    const somethingDone = [...recovered, ...prior, ...fresh].some((r) => r.status === 'succeeded' && r.superseded === undefined);
-    const tag = [...interrupted, ...retried].find((r) => r.action.kind === 'tag-interface' && !r.verified);
-    // Not over a later remediation's tag: the interface says who fixed it last.
-    const retag = tag && !theirs.targets.has(actionTarget(tag.action));
-    if (somethingDone && tag && retag && !ran.has(actionTarget(tag.action)) && plan.mode === 'remediate') {
-      resumed.push(...(await this.act(draft.context, [tag.action])).map((r) => stamp(r, attempt)));
-    }
-
     // What interrupted actions left: the groups their creates made (found by their creation tags) are listed
-    // as made; those the fresh plan neither adopted nor uses are rolled back (their compensation).
+    // as made; those the fresh plan neither adopted nor uses are rolled back (their compensation) — before the
+    // fresh plan runs, so that a create it repeats under the same name (a quarantine group's) cannot collide.
     const adopted = new Set(toRun.flatMap((a) => (a.recovered ?? []).map((c) => String(c.input['GroupId']))));
     const used = groupIdsIn(toRun);
     const history: ActionResult[] = [];
@@ -160,6 +150,18 @@ export class Attempts {
           ? `interrupted; the change is in place, made by eni-guard ${theirs.ledgerId ?? '?'} meanwhile${rolledBack}`
           : `interrupted before it took effect${rolledBack}${ran.has(actionTarget(r.action)) ? `; redone by attempt ${attempt}` : ''}`,
       });
+    }
+
+    const fresh = (await this.act(draft.context, toRun)).map((r) => stamp(r, attempt));
+
+    // Bookkeeping an interrupted or failed attempt did not finish (tagging the interface) is finished now.
+    const resumed: ActionResult[] = [];
+    const somethingDone = [...recovered, ...prior, ...fresh].some((r) => r.status === 'succeeded' && r.superseded === undefined);
+    const tag = [...interrupted, ...retried].find((r) => r.action.kind === 'tag-interface' && !r.verified);
+    // Not over a later remediation's tag: the interface says who fixed it last.
+    const retag = tag && !theirs.targets.has(actionTarget(tag.action));
+    if (somethingDone && tag && retag && !ran.has(actionTarget(tag.action)) && plan.mode === 'remediate') {
+      resumed.push(...(await this.act(draft.context, [tag.action])).map((r) => stamp(r, attempt)));
     }
 
     // Earlier results: final ones stand; open ones are verified now, redone, or set aside.

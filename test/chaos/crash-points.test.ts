@@ -34,6 +34,8 @@ function sample(trace: (s: ScenarioName) => readonly SeenRequest[]): CrashPoint[
     // A copy created, the process gone: the next delivery (same event, or a new one) must adopt or replace it.
     pointAt('shared-copy', trace('shared-copy'), { action: 'CreateSecurityGroup', when: 'after', then: 'same' }),
     pointAt('shared-copy', trace('shared-copy'), { action: 'CreateSecurityGroup', when: 'after', then: 'new' }),
+    // A quarantine group created, the process gone: rolled back before it is created again under its name.
+    pointAt('quarantine', trace('quarantine'), { action: 'CreateSecurityGroup', when: 'after' }),
     // Claimed, nothing done, the holder dead: inside its lease the redelivery fails (to be retried), never "duplicate".
     pointAt('own-group', trace('own-group'), { action: 'PutItem', when: 'after' }),
     // Fixed, not yet recorded: the takeover must reconstruct the record from EC2.

@@ -4,7 +4,8 @@
  * endpoint away — then delivers again and checks that eni-guard converged:
  *
  * 1. no target interface is open to the world on the scenario's port;
- * 2. no copy eni-guard made is left unused (orphan) — leftovers are adopted or deleted;
+ * 2. no copy or quarantine group eni-guard made is left unused (orphan) — leftovers are adopted or
+ *    deleted (the VPC's recorded quarantine group, which later quarantines reuse, excepted);
  * 3. each target interface is reported remediated in exactly one alert, and an alert about one
  *    interface lists what was done in total (the kinds its ledger record lists);
  * 4. the ledger records are completed and list every mutating call moto carried out;
@@ -32,6 +33,8 @@ import type { PolicyInput } from '../../lambda/core/policy';
 import type { LedgerEntry } from '../../lambda/core/ledger';
 import { REVOKE_POLICY_NAME } from '../../lambda/core/revocation';
 import { DynamoLedger } from '../../lambda/adapters/ledger';
+import { DynamoQuarantineRegistry } from '../../lambda/adapters/quarantine-registry';
+import { TAGS } from '../../lambda/core/plan/index';
 import { createClients, createUndoer } from '../../lambda/functions/wiring';
 import { bundleHandler, REVOKER_ENTRY, type Bundle } from '../../scripts/lib/bundle';
 import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
@@ -298,19 +301,24 @@ export async function violations(
   // 1. Not open to the world.
   problems.push(...(await openToTheWorld(ec2, target.interfaces)));
 
-  // 2. No orphan copies (groups eni-guard made for an interface that no interface uses).
+  // 2. No orphans: no copy eni-guard made for an interface, and no quarantine group but the VPC's recorded one
+  // (the one later quarantines reuse), is left that no interface uses.
   const ours = await ec2.send(
     new DescribeSecurityGroupsCommand({
       Filters: [
         { Name: 'vpc-id', Values: [target.vpcId] },
-        { Name: 'tag-key', Values: ['eni-guard:copy-of'] },
+        { Name: 'tag-key', Values: [TAGS.copyOf, TAGS.quarantine] },
       ],
     }),
   );
-  for (const group of ours.SecurityGroups ?? []) {
+  const reused = await new DynamoQuarantineRegistry(world.dynamodb, world.account.ledgerTable).recorded(
+    { account: ACCOUNT, region: EMULATOR_ENV.AWS_REGION },
+    target.vpcId,
+  );
+  for (const group of (ours.SecurityGroups ?? []).filter((g) => g.GroupId !== reused)) {
     const users = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: [group.GroupId!] }] }));
     if ((users.NetworkInterfaces ?? []).length === 0)
-      problems.push(`orphan copy ${group.GroupId} (${group.GroupName}) is used by no interface`);
+      problems.push(`orphan group ${group.GroupId} (${group.GroupName}) is used by no interface`);
   }
 
   // 3. Alerts, per event: each target interface reported remediated, once per event that acted on it (an alert
