@@ -7,7 +7,7 @@
  * top-level fields are those of the most severe interface, so consumers of the existing contract
  * keep working; `kind: "group-change"`, `change` and `interfaces[]` carry the whole change.
  */
-import type { Alert, AlertDocument } from './alert';
+import { resultOutcome, type Alert, type AlertDocument } from './alert';
 import type { Response } from './decision';
 import type { ChangedRule, GroupChange } from './event';
 import type { EventContext, Severity } from './model';
@@ -141,17 +141,7 @@ export function renderChangeAlert(
 
 function briefOf(doc: AlertDocument): ChangeInterface {
   const ni = doc.networkInterface;
-  const done = doc.results.map((r) => {
-    const how =
-      r.status === 'superseded'
-        ? `superseded: ${r.supersededBy ?? ''}`
-        : r.status === 'succeeded'
-          ? r.verified
-            ? 'verified'
-            : `NOT verified (${r.verification ?? 'unknown'})`
-          : `FAILED: ${r.error ?? 'unknown error'}`;
-    return `${r.summary} → ${how}`;
-  });
+  const done = doc.results.map((r) => `${r.summary} → ${resultOutcome(r)}`);
   const wouldCall = doc.plan?.mode === 'dry-run' ? doc.plan.actions.flatMap((a) => a.calls.map((c) => `would call: ${c}`)) : [];
   const withheld = (doc.plan?.withheld ?? []).map((w) => `not remediated: ${w.ruleId}: ${w.reason}`);
   return {

@@ -308,6 +308,13 @@ export function documentOf(decision: Decision): AlertDocument {
   };
 }
 
+/** How a result ended, as alerts say it: `verified`, `NOT verified (…)`, `FAILED: …` or `superseded: …`. */
+export function resultOutcome(r: AlertDocument['results'][number]): string {
+  if (r.status === 'superseded') return `superseded: ${r.supersededBy ?? ''}`;
+  if (r.status !== 'succeeded') return `FAILED: ${r.error ?? 'unknown error'}`;
+  return r.verified ? 'verified' : `NOT verified (${r.verification ?? 'unknown'})`;
+}
+
 /** Subject, text and attributes of a document. */
 export function alertOf(document: AlertDocument): Alert {
   const primary = primaryRuleOf(document);
@@ -395,17 +402,7 @@ export function renderText(doc: AlertDocument): string {
   ];
   if (doc.results.length > 0) {
     lines.push('', 'Done:');
-    for (const r of doc.results) {
-      const how =
-        r.status === 'superseded'
-          ? `superseded: ${r.supersededBy ?? ''}`
-          : r.status === 'succeeded'
-            ? r.verified
-              ? 'verified'
-              : `NOT verified (${r.verification ?? 'unknown'})`
-            : `FAILED: ${r.error ?? 'unknown error'}`;
-      lines.push(`  ${r.summary} → ${how}`, ...r.calls.map((c) => `      ${c}`));
-    }
+    for (const r of doc.results) lines.push(`  ${r.summary} → ${resultOutcome(r)}`, ...r.calls.map((c) => `      ${c}`));
     if (doc.undoCommand) lines.push('', `Undo:      ${doc.undoCommand}`);
   }
   if (doc.escalation) lines.push('', `ESCALATED: ${doc.escalation}`);
