@@ -143,6 +143,7 @@ function hub(
           scope: { accounts: [place.account], regions: [region] },
           ous: place.path,
           undoRoleArn: arn(names.undo),
+          ...(environment.leaseSeconds ? { leaseSeconds: environment.leaseSeconds } : {}),
         },
       });
       responders.set(place.account, responder);

@@ -121,6 +121,7 @@ export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient, rev
     describeTags: (id) => ec2.describeTags(id),
     hasRolePolicy: (role, policy) => iam.hasRolePolicy(role, policy),
     accessKeyStatus: (user, key) => iam.accessKeyStatus(user, key),
+    findOwnGroups: (vpcId, tags) => ec2.findOwnGroups(vpcId, tags),
   });
 }
 
@@ -358,6 +359,7 @@ export function functionParts(
     settings: {
       policy: environment.policy,
       responderRoleArn: environment.responderRoleArn,
+      ...(environment.leaseSeconds ? { leaseSeconds: environment.leaseSeconds } : {}),
       // Only events of this function's own account and Region are acted on.
       scope: { accounts: [environment.account], regions: [environment.region] },
       ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),
