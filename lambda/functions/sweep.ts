@@ -11,9 +11,12 @@ import { createSweeper, functionParts } from './wiring';
 const logger = new Logger({ serviceName: 'eni-guard', persistentKeys: { component: 'sweep' } });
 const environment = readEnvironment(process.env);
 // The same parts as the responder: ledger, enrichment, chat rendering, burst digests.
-const sweeper = createSweeper(functionParts(environment, readAlertEnvironment(process.env), logger), {
-  ...(process.env['SWEEP_PAGE_SIZE'] ? { pageSize: Number(process.env['SWEEP_PAGE_SIZE']) } : {}),
-});
+// SWEEP_VPCS=true (flow logs for every VPC): every VPC of this function's account and Region is swept too.
+const sweeper = createSweeper(
+  functionParts(environment, readAlertEnvironment(process.env), logger),
+  { ...(process.env['SWEEP_PAGE_SIZE'] ? { pageSize: Number(process.env['SWEEP_PAGE_SIZE']) } : {}) },
+  process.env['SWEEP_VPCS'] === 'true' ? { vpcs: { account: environment.account, region: environment.region } } : {},
+);
 
 /** Runs one sweep. The schedule's event gives the run's time (its id), account and Region. */
 export async function handler(event: unknown, context?: Context): Promise<SweepSummary> {

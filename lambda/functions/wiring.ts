@@ -12,7 +12,7 @@ import { AccountAliasLookup, EnrichingAlerts } from '../adapters/alert-context';
 import { SdkCallSender } from '../adapters/aws-calls';
 import { BurstAlerts, BurstFlusher, DynamoBurstStore } from '../adapters/burst';
 import { IamAdapter, IamRevocationAdapter } from '../adapters/iam';
-import type { AlertPort, LedgerPort, LogPort, QuarantineRegistry, RevocationSender } from '../app/ports';
+import type { AlertPort, LedgerPort, LogPort, Place, QuarantineRegistry, RevocationSender } from '../app/ports';
 import { Revoker } from '../app/revoker';
 import { LambdaRevocationSender } from '../adapters/revoker-client';
 import { settingsOf, type Policy } from '../core/policy';
@@ -29,6 +29,7 @@ import type { AlertEnvironment, ResponderEnvironment, RevokerEnvironment } from 
 import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
+import { VpcFlowLogs, type VpcFlowLogSettings } from '../app/vpc-flow-logs';
 
 /** Where and as whom the AWS clients connect. Every field is optional: the SDK's defaults (and `AWS_*` variables) apply. */
 export interface AwsConnection {
@@ -142,9 +143,33 @@ export function createUndoer(clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb
   return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), createRemediator(clients.ec2, clients.iam));
 }
 
-/** Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts). */
-export function createSweeper(parts: ResponderParts, settings: SweepSettings = {}): Sweeper {
-  return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings);
+/**
+ * Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts);
+ * with `vpcs`, it also passes over every VPC of that account and Region (flow logs for every VPC).
+ */
+export function createSweeper(parts: ResponderParts, settings: SweepSettings = {}, options: { vpcs?: Place } = {}): Sweeper {
+  const vpcs = options.vpcs ? createVpcFlowLogs(parts, options.vpcs) : undefined;
+  return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings, vpcs);
+}
+
+/**
+ * Flow logs for every VPC of one account and Region (the deploy step, new VPCs, the sweep's VPC pass):
+ * the parts' EC2 client, the same remediation engine, policy, destination and alerts as the responder.
+ * The account and Region come from the caller, not the environment, so one process can build one per
+ * account and Region.
+ */
+export function createVpcFlowLogs(
+  parts: ResponderParts,
+  place: Place,
+  settings: Partial<Omit<VpcFlowLogSettings, 'policy' | 'place'>> = {},
+): VpcFlowLogs {
+  const { policy, flowLogDestination } = parts.settings;
+  return new VpcFlowLogs(new Ec2Adapter(parts.ec2), createRemediator(parts.ec2, parts.iam, parts.revoker), parts.alerts, parts.log, {
+    policy,
+    place,
+    ...(flowLogDestination ? { flowLogDestination } : {}),
+    ...settings,
+  });
 }
 
 /** The deployed function's alert port: enrich (alias, undo command, record) → hold bursts → SNS. */
