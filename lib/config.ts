@@ -61,8 +61,11 @@ export interface AuditTrailConfig {
 
 /** VPC flow logs. */
 export interface FlowLogsConfig {
-  /** VPCs to log: none (`[]`), the ids given, or `all` (destination only; see README "Account baseline"). */
-  readonly vpcs: 'all' | readonly string[];
+  /**
+   * `all`: every VPC of the account and Region, at deploy and whenever one is created, kept so by the
+   * sweep (docs/flow-logs.md); the ids given: one CloudFormation flow log each; `none`: no flow logs.
+   */
+  readonly vpcs: 'all' | 'none' | readonly string[];
   /** Where records go. */
   readonly destination: 'cloud-watch-logs' | 's3';
   /** Retention of the log group, or expiry of the S3 objects. */
@@ -164,6 +167,28 @@ const logRetention = numeric(z.number()).refine((n) => (LOG_RETENTION_DAYS as re
   message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
 });
 const VPC_ID = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
+/**
+ * `all`, `none`, or VPC ids (a list, or comma-separated); each bad item is named. An empty list is
+ * `none`, as it always meant "no flow logs".
+ */
+const flowLogVpcIds = stringList.transform((items, ctx): 'all' | 'none' | string[] => {
+  const words = items.filter((item) => item === 'all' || item === 'none');
+  if (words.length > 0 && items.length > 1) {
+    ctx.addIssue({ code: 'custom', message: `"${words[0]}" must be the only value, not mixed with VPC ids (got ${items.join(',')})` });
+    return z.NEVER;
+  }
+  if (items.length === 0) return 'none';
+  if (words.length === 1) return words[0] as 'all' | 'none';
+  const bad = items.filter((item) => !VPC_ID.test(item));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not "all", "none" or a VPC id (vpc- and 8 or 17 lower-case hex digits)`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
 /** Six fields (minutes hours day-of-month month day-of-week year), as EventBridge and AWS Backup take them. */
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
 /** `rate(1 day)`, `rate(12 hours)`, `rate(30 minutes)`: EventBridge's rate expressions. */
@@ -186,12 +211,7 @@ const ContextSchema = z.object({
   [CONTEXT_KEYS.trailTransitionDays]: days(0).default(90),
   [CONTEXT_KEYS.trailExpirationDays]: days(1).default(365),
   [CONTEXT_KEYS.trailCloudWatchLogs]: boolean.default(false),
-  [CONTEXT_KEYS.flowLogVpcIds]: z
-    .union([
-      z.literal('all'),
-      stringList.pipe(z.array(z.string().regex(VPC_ID, { message: 'must be VPC ids (vpc-0123abcd…) or the single value "all"' }))),
-    ])
-    .default([]),
+  [CONTEXT_KEYS.flowLogVpcIds]: flowLogVpcIds.default('all'),
   [CONTEXT_KEYS.flowLogDestination]: z.enum(['cloud-watch-logs', 's3']).default('cloud-watch-logs'),
   [CONTEXT_KEYS.flowLogRetentionDays]: logRetention.default(90),
   [CONTEXT_KEYS.backup]: boolean.default(true),

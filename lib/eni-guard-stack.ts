@@ -6,6 +6,8 @@
 import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { modeOf } from '../lambda/core/policy';
+import { VPC_FLOW_LOGS } from '../lambda/core/rules/vpc-flow-logs';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
 import { AlertDelivery } from './constructs/alert-delivery';
@@ -17,6 +19,7 @@ import { FlowLogs } from './constructs/flow-logs';
 import { Responder } from './constructs/responder';
 import { ResponderAlarms } from './constructs/responder-alarms';
 import { Sweep } from './constructs/sweep';
+import { VpcFlowLogCoverage } from './constructs/vpc-flow-log-coverage';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -27,6 +30,8 @@ export interface EniGuardStackProps extends StackProps {
 export class EniGuardStack extends Stack {
   public readonly auditTrail?: AuditTrail;
   public readonly flowLogs?: FlowLogs;
+  /** Flow logs for every VPC (`eniGuard:flowLogVpcIds=all`): the deploy step and the CreateVpc rule. */
+  public readonly flowLogCoverage?: VpcFlowLogCoverage;
   public readonly backup?: AccountBackup;
   public readonly ebsEncryption?: EbsEncryptionByDefault;
   public readonly alerts: AlertTopic;
@@ -54,18 +59,16 @@ export class EniGuardStack extends Stack {
 
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: dataKey.key, emails: config.alertEmails });
     const { vpcs } = config.flowLogs;
-    if (vpcs === 'all' || vpcs.length > 0) {
+    const flowLogMode = modeOf(config.policy, VPC_FLOW_LOGS);
+    // Every VPC is judged unless the policy switches the rule off (then there is nothing to judge them by).
+    const everyVpc = vpcs === 'all' && flowLogMode !== 'off';
+    if (vpcs !== 'none') {
       this.flowLogs = new FlowLogs(this, 'FlowLogs', {
         vpcIds: vpcs,
         destination: config.flowLogs.destination,
         encryptionKey: dataKey.key,
         retention: config.flowLogs.retentionDays,
       });
-      if (vpcs === 'all') {
-        Annotations.of(this).addInfo(
-          'eniGuard:flowLogVpcIds=all: the flow log destination is created, and flow logs are enabled per VPC on demand (see README, "Account baseline"); none is created at deploy time.',
-        );
-      }
     }
 
     this.responder = new Responder(this, 'Responder', {
@@ -84,12 +87,44 @@ export class EniGuardStack extends Stack {
             },
           }
         : {}),
+      // Flow logs for every VPC list the VPCs (the deploy step, the sweep's VPC pass).
+      listVpcs: everyVpc,
     });
+    if (everyVpc && this.flowLogs) {
+      const canEnable = this.responder.actionKinds.includes('enable-flow-logs');
+      this.flowLogCoverage = new VpcFlowLogCoverage(this, 'VpcFlowLogs', {
+        role: this.responder.role,
+        environment: this.responder.environment,
+        policy: config.policy,
+        encryptionKey: dataKey.key,
+        logRetention: config.logRetentionDays,
+        dependsOn: [this.flowLogs, this.responder.role],
+        // Run again when where flow logs go, or whether eni-guard may create them, changes; not on every deploy.
+        deployProperties: {
+          DestinationType: this.flowLogs.destinationType,
+          Destination: this.flowLogs.destinationArn,
+          Mode: config.policy.dryRun ? 'dry-run' : flowLogMode,
+          Enables: String(canEnable),
+        },
+      });
+    }
+    if (vpcs === 'all' && !this.responder.actionKinds.includes('enable-flow-logs')) {
+      // Shadow mode is a choice (info); a rule set to notify or off contradicts "all" (warning).
+      const why = config.policy.dryRun
+        ? 'the policy is in dry-run: VPCs without a flow log are reported, none is enabled'
+        : flowLogMode === 'off'
+          ? `the policy sets ${VPC_FLOW_LOGS} to off: no VPC is judged or given a flow log`
+          : `the policy sets ${VPC_FLOW_LOGS} to ${flowLogMode}: VPCs without a flow log are reported, none is enabled`;
+      const note = `eniGuard:flowLogVpcIds=all, but ${why} (docs/flow-logs.md).`;
+      if (config.policy.dryRun) Annotations.of(this).addInfo(note);
+      else Annotations.of(this).addWarning(note);
+    }
     if (config.sweep.schedule) {
       this.sweep = new Sweep(this, 'Sweep', {
         schedule: config.sweep.schedule,
         role: this.responder.role,
-        environment: this.responder.environment,
+        // With flow logs for every VPC, the sweep passes over every VPC too (one without interfaces included).
+        environment: { ...this.responder.environment, ...(this.flowLogCoverage ? { SWEEP_VPCS: 'true' } : {}) },
         policy: config.policy,
         encryptionKey: dataKey.key,
         logRetention: config.logRetentionDays,
@@ -114,6 +149,15 @@ export class EniGuardStack extends Stack {
       topic: this.alerts.topic,
       dataKey,
       companions: [
+        ...(this.flowLogCoverage
+          ? [
+              {
+                name: 'flow-logs',
+                function: this.flowLogCoverage.function,
+                description: 'flow logs for new VPCs could not be handled; the sweep retries daily',
+              },
+            ]
+          : []),
         ...(this.sweep
           ? [
               {

@@ -85,8 +85,18 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
   }
   const destination = options.flowLogDestination;
   if (has('enable-flow-logs') && destination) {
-    add('EnableFlowLogs', ['ec2:CreateFlowLogs'], [EC2('vpc'), EC2('vpc-flow-log')], IN_REGION);
-    add('TagFlowLogsOnCreate', ['ec2:CreateTags'], [EC2('vpc-flow-log')], { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } });
+    // On VPCs of this account and Region; the flow log it creates must carry the managed tag (and no other
+    // tag than eni-guard's two), so this grant can create no flow log that is not visibly eni-guard's.
+    const flowLogTags = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [TAGS.managed, TAGS.ledger] } };
+    add('EnableFlowLogsOnVpcs', ['ec2:CreateFlowLogs'], [EC2('vpc')], IN_REGION);
+    add('CreateManagedFlowLogs', ['ec2:CreateFlowLogs'], [EC2('vpc-flow-log')], {
+      StringEquals: { [`aws:RequestTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': Aws.REGION },
+      ...flowLogTags,
+    });
+    add('TagFlowLogsOnCreate', ['ec2:CreateTags'], [EC2('vpc-flow-log')], {
+      StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs', [`aws:RequestTag/${TAGS.managed}`]: 'true' },
+      ...flowLogTags,
+    });
     if (destination.type === 's3') {
       // Flow logs to S3 are delivered through CloudWatch Logs' vended-log delivery, which has no resource-level permissions.
       wildcards.add('*');

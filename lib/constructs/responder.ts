@@ -16,7 +16,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
-import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
+import {
+  ACTION_READ_PERMISSIONS,
+  FACT_PERMISSIONS,
+  READ_PERMISSIONS,
+  VPC_READ_PERMISSIONS,
+  type ActionKind,
+} from '../../lambda/core/actions';
 import { requiredFacts } from '../../lambda/core/evaluate';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
 import { possibleActionKinds } from '../../lambda/core/plan/index';
@@ -46,6 +52,8 @@ export interface ResponderProps {
   readonly flowLogDestination?: ResponderFlowLogDestination;
   /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
   readonly protectedRoleArns?: readonly string[];
+  /** The role lists every VPC and its flow logs (flow logs for every VPC: the deploy step, new VPCs, the sweep). @default false */
+  readonly listVpcs?: boolean;
 }
 
 /** A flow-log destination the responder may use. */
@@ -94,7 +102,8 @@ export class Responder extends Construct {
     // Reads: always the interface and its rules; the other facts only when an enabled rule needs them.
     const facts = [...requiredFacts(props.policy)];
     const factReads = [...new Set(facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f]))];
-    const describes = [...new Set([...READ_PERMISSIONS, ...factReads.filter((a) => a.startsWith('ec2:'))])].sort();
+    const vpcReads = props.listVpcs ? VPC_READ_PERMISSIONS : [];
+    const describes = [...new Set([...READ_PERMISSIONS, ...vpcReads, ...factReads.filter((a) => a.startsWith('ec2:'))])].sort();
     this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNetworkState', actions: describes, resources: ['*'] }));
     const iamReads = factReads.filter((a) => a.startsWith('iam:')).sort();
     if (iamReads.length > 0) {
