@@ -25,7 +25,18 @@ function boundary(files, what, patterns, noEnvironment = true) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '.bench/**', 'bin/dist/**', '*.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      'coverage/**',
+      '.bench/**',
+      'bin/dist/**',
+      '.venv-moto/**',
+      '*.config.js',
+      'eslint.config.mjs',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -9,7 +9,7 @@ import { EniGuardStack } from './eni-guard-stack';
 const app = new App();
 let config;
 try {
-  config = loadConfig((key) => app.node.tryGetContext(key), path.resolve(__dirname, '..'));
+  config = loadConfig(app.node.getAllContext() as Record<string, unknown>, path.resolve(__dirname, '..'));
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
@@ -17,10 +17,12 @@ try {
   }
   throw error;
 }
-new EniGuardStack(app, 'EniGuardStack', {
+const stack = new EniGuardStack(app, 'EniGuardStack', {
   config,
   description: 'eni-guard: real-time guard for elastic network interfaces',
   env: { account: process.env['CDK_DEFAULT_ACCOUNT'], region: process.env['CDK_DEFAULT_REGION'] },
 });
+// Say which mode this deploy is in before anything else: the same sentence is the stack output Mode.
+console.error(`eni-guard: ${stack.modeDescription}`);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

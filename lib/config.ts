@@ -6,13 +6,17 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod';
 import { MAX_WINDOW_SECONDS } from '../lambda/core/burst';
+import { JsonSyntaxError, parseJson } from '../lambda/core/json';
 import type { Policy } from '../lambda/core/policy';
 import { parsePolicy, PolicyError, settingsOf } from '../lambda/core/policy';
 import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rules/backup-coverage';
+import { applyShadowSwitch, DRY_RUN_CONTEXT_KEY, type DeployMode } from '../lambda/core/shadow-mode';
+import { didYouMean } from '../lambda/core/suggest';
 
 /** Context keys eni-guard reads (all prefixed `eniGuard:`). */
 export const CONTEXT_KEYS = {
   policyFile: 'eniGuard:policyFile',
+  dryRun: DRY_RUN_CONTEXT_KEY,
   alertEmails: 'eniGuard:alertEmails',
   alertBurstWindowSeconds: 'eniGuard:alertBurstWindowSeconds',
   alertChat: 'eniGuard:alertChat',
@@ -120,6 +124,8 @@ export interface EniGuardConfig {
   readonly policy: Policy;
   /** Where the policy came from, for messages. */
   readonly policySource: string;
+  /** Shadow mode or live, and which setting decided it (`eniGuard:dryRun` and the policy's `dryRun`; see lambda/core/shadow-mode.ts). */
+  readonly mode: DeployMode;
   /** E-mail addresses subscribed to the alert topic. */
   readonly alertEmails: readonly string[];
   readonly alerts: AlertsConfig;
@@ -144,23 +150,42 @@ export class ConfigError extends Error {
   }
 }
 
-/** Accepts a list as an array or as a comma-separated string (`-c key=a,b` on the command line). */
-const stringList = z.preprocess(
-  (value) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s.length > 0)
-      : value,
-  z.array(z.string()),
-);
+/**
+ * Accepts a list as an array (cdk.json), a JSON list in a string (`-c 'key=["a","b"]'`: the CDK CLI
+ * passes every `-c` value as a string) or a comma-separated string (`-c key=a,b`).
+ */
+const stringList = z.preprocess((value, ctx) => {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `looks like a JSON list but is not valid JSON (${error instanceof Error ? error.message : String(error)}); give ["a","b"] or a,b`,
+      });
+      return z.NEVER;
+    }
+  }
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}, z.array(z.string()));
 /** Accepts a number given as a string (`-c key=7`). */
 const numeric = (schema: z.ZodNumber) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
 
-/** Accepts a boolean given as a string (`-c key=false`). */
-const boolean = z.preprocess((value) => (value === 'true' ? true : value === 'false' ? false : value), z.boolean());
+/** Accepts a boolean given as a string (`-c key=true` arrives as "true"; any case, surrounding spaces ignored). */
+const boolean = z.preprocess(
+  (value) => {
+    if (typeof value !== 'string') return value;
+    const text = value.trim().toLowerCase();
+    return text === 'true' ? true : text === 'false' ? false : value;
+  },
+  z.boolean({ error: 'must be true or false' }),
+);
 /** A whole number of days. */
 const days = (min: number) => numeric(z.number().int().min(min).max(36500));
 const logRetention = numeric(z.number()).refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
@@ -198,6 +223,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|k
 
 const ContextSchema = z.object({
   [CONTEXT_KEYS.policyFile]: z.string().min(1).optional(),
+  // No default: without it the policy file's own dryRun applies (lambda/core/shadow-mode.ts).
+  [CONTEXT_KEYS.dryRun]: boolean.optional(),
   [CONTEXT_KEYS.alertEmails]: stringList.pipe(z.array(z.email({ message: 'must be e-mail addresses' }))).default([]),
   [CONTEXT_KEYS.alertBurstWindowSeconds]: numeric(z.number().int())
     .refine((n) => n === 0 || (n >= 60 && n <= MAX_WINDOW_SECONDS), {
@@ -245,6 +272,11 @@ const ContextSchema = z.object({
 
 type Context = z.infer<typeof ContextSchema>;
 
+/** The value each context key takes when it is not given (undefined: none), for the generated reference (npm run docs). */
+export function contextDefaults(): Readonly<Record<string, unknown>> {
+  return ContextSchema.parse({});
+}
+
 /** Rules between keys, each problem naming the keys involved. */
 function crossChecks(values: Context, policy: Policy): string[] {
   const problems: string[] = [];
@@ -268,21 +300,49 @@ function crossChecks(values: Context, policy: Policy): string[] {
   return problems;
 }
 
+/** Every key eni-guard reads. */
+export const KNOWN_CONTEXT_KEYS: readonly string[] = Object.values(CONTEXT_KEYS);
+
+/** True for a key in eni-guard's namespace however it is spelled (`eniGuard:`, `eniguard:`, `eni-guard:`). */
+function inOurNamespace(key: string): boolean {
+  const at = key.indexOf(':');
+  return at > 0 && key.slice(0, at).toLowerCase().replace(/[-_]/g, '') === 'eniguard';
+}
+
+/** A key in our namespace that eni-guard does not read is a typo that would silently change nothing: an error. */
+function unknownKeyProblems(context: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(context)
+    .filter((key) => inOurNamespace(key) && !KNOWN_CONTEXT_KEYS.includes(key))
+    .sort()
+    .map((key) => {
+      const hint = didYouMean(key, KNOWN_CONTEXT_KEYS);
+      return `${key}: unknown context key${hint ? `: ${hint}` : ''} (the keys are listed in docs/configuration.md)`;
+    });
+}
+
 /**
- * Builds the configuration from context values. `baseDir` resolves a relative policy path.
- * Without a policy file the documented default policy applies.
+ * Builds the configuration from the whole CDK context (`app.node.getAllContext()`: cdk.json,
+ * cdk.context.json and `-c`). `baseDir` resolves a relative policy path. Without a policy file the
+ * documented default policy applies.
  */
-export function loadConfig(context: (key: string) => unknown, baseDir: string): EniGuardConfig {
-  const raw = Object.fromEntries(Object.values(CONTEXT_KEYS).map((key) => [key, context(key) ?? undefined]));
+export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: string): EniGuardConfig {
+  const unknown = unknownKeyProblems(context);
+  const raw = Object.fromEntries(KNOWN_CONTEXT_KEYS.map((key) => [key, context[key] ?? undefined]));
   const parsed = ContextSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  if (!parsed.success || unknown.length > 0) {
+    throw new ConfigError([...unknown, ...(parsed.error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`)]);
   }
   const values = parsed.data;
   const policyFile = values[CONTEXT_KEYS.policyFile];
-  const { policy, policySource } = policyFile
-    ? readPolicy(isAbsolute(policyFile) ? policyFile : resolve(baseDir, policyFile))
-    : defaultPolicy();
+  const file = policyFile ? readPolicy(isAbsolute(policyFile) ? policyFile : resolve(baseDir, policyFile)) : defaultPolicy();
+  const shadow = applyShadowSwitch(
+    file.policy,
+    values[CONTEXT_KEYS.dryRun],
+    policyFile ? `${CONTEXT_KEYS.policyFile} ${policyFile}` : file.policySource,
+  );
+  if (!shadow.ok) throw new ConfigError([shadow.problem]);
+  const { policy } = shadow;
+  const { policySource } = file;
   const problems = crossChecks(values, policy);
   if (problems.length > 0) throw new ConfigError(problems);
   const cold = values[CONTEXT_KEYS.backupColdStorageAfterDays];
@@ -290,6 +350,7 @@ export function loadConfig(context: (key: string) => unknown, baseDir: string): 
   return {
     policy,
     policySource,
+    mode: shadow.mode,
     alertEmails: values[CONTEXT_KEYS.alertEmails],
     alerts: { burstWindowSeconds: values[CONTEXT_KEYS.alertBurstWindowSeconds], chat: values[CONTEXT_KEYS.alertChat] },
     trail: values[CONTEXT_KEYS.trail],
@@ -326,10 +387,12 @@ export function loadConfig(context: (key: string) => unknown, baseDir: string): 
 function readPolicy(path: string): { policy: Policy; policySource: string } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = parseJson(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ConfigError([
-      `${CONTEXT_KEYS.policyFile}: cannot read ${path} as JSON: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof JsonSyntaxError
+        ? `${CONTEXT_KEYS.policyFile}: ${path}:${error.line}:${error.column}: not valid JSON: ${error.reason}`
+        : `${CONTEXT_KEYS.policyFile}: cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
     ]);
   }
   try {

@@ -3,10 +3,11 @@
  * default) and the responder (EventBridge rule → function → alert topic, with alarms). No business
  * logic here.
  */
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { modeOf } from '../lambda/core/policy';
+import { RULES } from '../lambda/core/rules/index';
 import { VPC_FLOW_LOGS } from '../lambda/core/rules/vpc-flow-logs';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
@@ -39,6 +40,8 @@ export class EniGuardStack extends Stack {
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
   public readonly sweep?: Sweep;
+  /** Shadow or live, what is remediated, and which setting decided it: the stack output `Mode`. */
+  public readonly modeDescription: string;
 
   constructor(scope: Construct, id: string, props: EniGuardStackProps) {
     super(scope, id, props);
@@ -200,15 +203,32 @@ export class EniGuardStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'Subscribe to receive eni-guard alerts' });
-    new CfnOutput(this, 'ResponderFunctionName', { value: this.responder.function.functionName });
+    // Every value the runbooks (docs/operations.md) and the CLI need, by the names the docs use.
+    const remediating = RULES.filter((rule) => modeOf(config.policy, rule.id) === 'remediate').map((rule) => rule.id);
+    const mode = (this.modeDescription = config.mode.dryRun
+      ? `shadow: evaluates and alerts, changes nothing (set by ${config.mode.because})`
+      : `live: remediates ${remediating.join(', ') || 'nothing (every rule is notify or off)'} (set by ${config.mode.because})`);
+    new CfnOutput(this, 'Mode', {
+      value: mode,
+      description: "Shadow mode (dry run) or live: from -c eniGuard:dryRun and the policy file's dryRun",
+    });
+    new CfnOutput(this, 'Region', { value: Aws.REGION, description: 'The Region this copy of eni-guard guards (--region for the CLI)' });
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: this.alerts.topic.topicArn,
+      description: 'Subscribe to receive eni-guard alerts (ALERT_TOPIC_ARN / --topic-arn)',
+    });
+    new CfnOutput(this, 'ResponderRoleArn', {
+      value: this.responder.role.roleArn,
+      description: "The responder's role (RESPONDER_ROLE_ARN / --responder-role-arn): events it caused are skipped",
+    });
+    new CfnOutput(this, 'ResponderFunctionName', { value: this.responder.function.functionName, description: 'The responder function' });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.responder.deadLetterQueue.queueUrl,
-      description: 'Events that could not be handled',
+      description: 'Events that could not be handled (DLQ_URL): replay them with eni-guard respond',
     });
     new CfnOutput(this, 'LedgerTableName', {
       value: this.responder.ledger.tableName,
-      description: 'Remediation ledger: LEDGER_TABLE_NAME for `eni-guard undo` and `eni-guard respond`',
+      description: 'Remediation ledger (LEDGER_TABLE_NAME / --ledger-table) for eni-guard undo and eni-guard respond',
     });
     if (this.alertDelivery.chatTopic) {
       new CfnOutput(this, 'ChatTopicArn', {
@@ -233,14 +253,20 @@ export class EniGuardStack extends Stack {
       }
     }
     if (this.backup) {
-      new CfnOutput(this, 'BackupVaultArn', { value: this.backup.vault.backupVaultArn });
+      new CfnOutput(this, 'BackupVaultArn', {
+        value: this.backup.vault.backupVaultArn,
+        description: 'The AWS Backup vault (retained on cdk destroy)',
+      });
       new CfnOutput(this, 'BackupSelectionTag', {
         value: `${this.backup.tagKey}=${this.backup.tagValue}`,
         description: 'Resources with this tag are backed up',
       });
     }
     if (this.ebsEncryption?.key) {
-      new CfnOutput(this, 'EbsDefaultKmsKeyArn', { value: this.ebsEncryption.key.keyArn });
+      new CfnOutput(this, 'EbsDefaultKmsKeyArn', {
+        value: this.ebsEncryption.key.keyArn,
+        description: 'The EBS default encryption key the stack created (retained on cdk destroy)',
+      });
     }
   }
 }

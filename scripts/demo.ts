@@ -5,18 +5,27 @@
  * them through `eni-guard respond` — the CLI's code path, which runs the function's own responder —
  * then prints each interface before and after, the decision, and the alerts as subscribers see them.
  *
- * Usage: npm run demo [-- --policy FILE] [-- --verbose]
+ * Usage: npm run demo [-- --policy FILE] [-- --keep DIR] [-- --endpoint-url URL] [-- --verbose]
+ *   --policy FILE       your policy (checked before anything is planted); default policy/default.json
+ *   --keep DIR          write the event files to DIR/events and keep them, to replay with eni-guard later
+ *   --endpoint-url URL  plant into a moto you started (it keeps running: the printed undo commands then work)
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface as readLines } from 'node:readline/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { createLedgerTable } from '../lambda/adapters/ledger-table';
 import { main as eniGuard } from '../lambda/cli/main';
+import { EnvironmentError, loadPolicyFile } from '../lambda/functions/environment';
+import { PolicyError } from '../lambda/core/policy';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from './lib/cloudtrail-events';
-import { assertMotoInstalled, MotoUnavailableError, startMoto, type Moto } from './lib/moto';
+import { assertMotoInstalled, INSTALL_HINT, LOCAL_VENV, MotoUnavailableError, startMoto, type Moto } from './lib/moto';
 import {
   attachElasticIp,
   attachInterface,
@@ -47,32 +56,107 @@ interface Scenario {
   readonly event: unknown;
 }
 
+/** The demo's ledger table: the printed undo commands name it. */
+const LEDGER_TABLE = 'eni-guard-demo-ledger';
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { policy: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
-  assertMotoInstalled();
+  const { values } = parseArgs({
+    options: {
+      policy: { type: 'string' },
+      keep: { type: 'string' },
+      'endpoint-url': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  // The policy first: a typo in the user's file must not surface after moto started and an account was planted.
   const policy = resolve(values.policy ?? join(ROOT, 'policy', 'default.json'));
+  if (!policyIsValid(values.policy ?? relative(process.cwd(), policy), policy)) {
+    process.exitCode = 1;
+    return;
+  }
+  const external = values['endpoint-url'];
+  if (!external) await ensureMoto();
   const started = Date.now();
-  const moto = await startMoto();
-  const work = mkdtempSync(join(tmpdir(), 'eni-guard-demo-'));
+  const moto: Moto = external ? { endpoint: external, reset: () => Promise.resolve(), stop: () => Promise.resolve() } : await startMoto();
+  const keep = values.keep ? resolve(values.keep) : undefined;
+  const work = keep ?? mkdtempSync(join(tmpdir(), 'eni-guard-demo-'));
   let code: number;
   try {
-    code = await run(moto, work, policy, values.verbose === true);
+    code = await run(moto, work, policy, values.verbose === true, keep !== undefined);
   } finally {
     await moto.stop();
-    rmSync(work, { recursive: true, force: true });
+    if (!keep) rmSync(work, { recursive: true, force: true });
   }
-  console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; moto stopped.`);
+  if (keep) {
+    console.log(`\nThe events are kept in ${join(keep, 'events')}: replay them with`);
+    console.log(`   npx eni-guard evaluate --event ${join(keep, 'events')} --endpoint-url <a moto with the demo's account>`);
+  }
+  console.log(
+    external
+      ? `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; ${external} keeps running, so the undo commands above work as printed.`
+      : `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s; moto stopped (the undo commands above needed it: to try one, start moto_server -H 127.0.0.1 -p 5000 and run npm run demo -- --endpoint-url http://127.0.0.1:5000).`,
+  );
   // Findings (exit 1) are the demo working; anything else is the demo failing.
   if (code !== 0 && code !== 1) process.exitCode = 1;
 }
 
-async function run(moto: Moto, work: string, policySource: string, verbose: boolean): Promise<number> {
+/** Checks the policy with the function's own loader; prints the problems naming the user's file. */
+function policyIsValid(label: string, file: string): boolean {
+  try {
+    loadPolicyFile(file);
+    return true;
+  } catch (error) {
+    if (!(error instanceof PolicyError || error instanceof EnvironmentError)) throw error;
+    const problems = error instanceof PolicyError ? error.problems.map((p) => `  - ${p}`).join('\n') : `  - ${error.message}`;
+    console.error(`demo: the policy ${label} is invalid; nothing was started or planted:\n${problems}`);
+    console.error(`Check it with: npx eni-guard validate --policy ${label}`);
+    return false;
+  }
+}
+
+/**
+ * moto is required. When it is missing, say how to get it; at a terminal (never in CI, never without
+ * asking), offer to create the project-local venv the install hint describes.
+ */
+async function ensureMoto(): Promise<void> {
+  try {
+    assertMotoInstalled();
+    return;
+  } catch (error) {
+    if (!(error instanceof MotoUnavailableError)) throw error;
+    const python = spawnSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' });
+    const interactive = process.stdin.isTTY && process.stdout.isTTY && !process.env['CI'];
+    if (!interactive || python.error || python.status !== 0) throw error;
+    console.error(error.message);
+    const prompt = readLines({ input: process.stdin, output: process.stdout });
+    const answer = await prompt.question(
+      `\nCreate ${relative(process.cwd(), LOCAL_VENV) || LOCAL_VENV} (a Python venv in this project) and pip install "moto[server]" into it now? [y/N] `,
+    );
+    prompt.close();
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new MotoUnavailableError('moto is required; install it as above and run npm run demo again.');
+    for (const [command, args] of [
+      ['python3', ['-m', 'venv', LOCAL_VENV]],
+      [join(LOCAL_VENV, 'bin', 'pip'), ['install', 'moto[server]']],
+    ] as const) {
+      const step = spawnSync(command, args, { stdio: 'inherit' });
+      if (step.error || step.status !== 0) throw new MotoUnavailableError(`${command} ${args.join(' ')} failed.\n${INSTALL_HINT}`);
+    }
+    assertMotoInstalled();
+  }
+}
+
+async function run(moto: Moto, work: string, policySource: string, verbose: boolean, kept: boolean): Promise<number> {
+  // A kept directory is the user's: show its real path; a temporary one is $DEMO.
+  const shown = (text: string) => (kept ? text : text.replace(work, '$DEMO'));
   console.log(`eni-guard demo — moto at ${moto.endpoint}, policy ${relative(process.cwd(), policySource) || policySource}\n`);
   // The CLI uses the standard credential chain: the emulator's dummy credentials, from the environment.
   Object.assign(process.env, EMULATOR_ENV);
   const config = { endpoint: moto.endpoint, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const ec2 = new EC2Client(config);
   const subscriber = await createSubscribedTopic(new SNSClient(config), new SQSClient(config));
+  // The ledger, as a deployed stack has one: every fix is recorded and the alerts print a working undo command.
+  await createLedgerTable(new DynamoDBClient(config), LEDGER_TABLE);
 
   // The account: a VPC with flow logs, a public subnet (default route to an internet gateway) and a private one.
   const { vpcId, subnetId: publicSubnet } = await createNetwork(ec2);
@@ -125,7 +209,8 @@ async function run(moto: Moto, work: string, policySource: string, verbose: bool
       event: eventOf(appNi),
     },
     {
-      title: 'EFS mount target interface (a real CloudTrail record, raw, as CloudTrail stores it; created by an AWS service)',
+      title:
+        "A real CloudTrail record of another account (an EFS mount target in 111122223333, raw, as CloudTrail stores it): not this account's, so not acted on",
       file: '6-efs-mount-target.json',
       event: JSON.parse(
         readFileSync(join(ROOT, 'test', 'fixtures', 'events', 'real', 'efs-service-linked-role-requester-managed.json'), 'utf8'),
@@ -141,10 +226,10 @@ async function run(moto: Moto, work: string, policySource: string, verbose: bool
 
   // The events, one file each, in the directory `respond` replays.
   const events = join(work, 'events');
-  mkdirSync(events);
+  mkdirSync(events, { recursive: true });
   for (const scenario of scenarios) writeFileSync(join(events, scenario.file), `${JSON.stringify(scenario.event, null, 2)}\n`);
-  const policy = join(work, 'policy.json');
-  copyFileSync(policySource, policy);
+  // The user's own file, so anything said about the policy names it.
+  const policy = relative(process.cwd(), policySource).startsWith('..') ? policySource : relative(process.cwd(), policySource);
 
   const before = new Map<string, string>();
   for (const { groupId } of scenarios) if (groupId) before.set(groupId, await describeIngress(ec2, groupId));
@@ -161,10 +246,12 @@ async function run(moto: Moto, work: string, policySource: string, verbose: bool
     moto.endpoint,
     '--region',
     REGION,
+    '--ledger-table',
+    LEDGER_TABLE,
     ...(verbose ? ['--verbose'] : []),
   ];
   console.log('Replaying the CloudTrail events as the deployed function would handle them:');
-  console.log(`   $ eni-guard ${args.map((a) => a.replace(work, '$DEMO')).join(' ')}\n`);
+  console.log(`   $ eni-guard ${args.map(shown).join(' ')}\n`);
   const chunks: string[] = [];
   const code = await eniGuard(args, {
     stdout: (text) => chunks.push(text),
@@ -182,7 +269,7 @@ async function run(moto: Moto, work: string, policySource: string, verbose: bool
       output
         .trimEnd()
         .split('\n')
-        .map((line) => (line === '' ? '' : `   ${line.replace(work, '$DEMO').replace(/^── /, 'event ')}`))
+        .map((line) => (line === '' ? '' : `   ${shown(line).replace(/^── /, 'event ')}`))
         .join('\n'),
     );
     if (scenario.groupId) console.log(`   after:  ${scenario.groupId} ${await describeIngress(ec2, scenario.groupId)}`);

@@ -6,31 +6,51 @@ import { ListAccountAliasesCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { enrichAlert, type Alert, type AlertEnrichment } from '../core/alert';
 import type { AlertPort, LogPort } from '../app/ports';
 
-/** The account's IAM alias, looked up once per container; none when there is none or it cannot be read. */
-export class AccountAliasLookup {
-  private alias?: Promise<string | undefined>;
+/** Where an alert's account alias comes from. */
+export interface AliasSource {
+  aliasOf(account: string): Promise<string | undefined>;
+}
+
+/**
+ * IAM account aliases, looked up once per account and container; none when there is none or it
+ * cannot be read. `clientFor` gives the IAM client of an account (the function's own, or in
+ * organization mode the member role's).
+ */
+export class AccountAliasLookup implements AliasSource {
+  private readonly aliases = new Map<string, Promise<string | undefined>>();
+  private readonly clientFor: (account: string) => IAMClient;
 
   constructor(
-    private readonly client: IAMClient,
+    client: IAMClient | ((account: string) => IAMClient),
     private readonly log?: Pick<LogPort, 'warn'>,
-  ) {}
+  ) {
+    this.clientFor = typeof client === 'function' ? client : () => client;
+  }
 
-  get(): Promise<string | undefined> {
-    this.alias ??= this.client.send(new ListAccountAliasesCommand({})).then(
-      (out) => out.AccountAliases?.[0],
-      (error: unknown) => {
-        // An alias is a courtesy: without it (no permission, throttled) alerts name the account id only.
-        this.log?.warn('account alias unavailable', { error: error instanceof Error ? error.message : String(error) });
-        return undefined;
-      },
-    );
-    return this.alias;
+  aliasOf(account: string): Promise<string | undefined> {
+    let alias = this.aliases.get(account);
+    if (!alias) {
+      alias = this.clientFor(account)
+        .send(new ListAccountAliasesCommand({}))
+        .then(
+          (out) => out.AccountAliases?.[0],
+          (error: unknown) => {
+            // An alias is a courtesy: without it (no permission, throttled) alerts name the account id only.
+            this.log?.warn('account alias unavailable', { account, error: error instanceof Error ? error.message : String(error) });
+            return undefined;
+          },
+        );
+      this.aliases.set(account, alias);
+    }
+    return alias;
   }
 }
 
 /** What `EnrichingAlerts` adds. */
 export interface AlertContext {
-  readonly accountAlias?: AccountAliasLookup;
+  readonly accountAlias?: AliasSource;
+  /** Organization mode: the account's own OU. */
+  readonly ouOf?: (account: string) => Promise<string | undefined>;
   readonly ledgerTable?: string;
   readonly logGroup?: string;
 }
@@ -43,9 +63,14 @@ export class EnrichingAlerts implements AlertPort {
   ) {}
 
   async publish(alert: Alert): Promise<void> {
-    const accountAlias = await this.context.accountAlias?.get();
+    const { account } = alert.document;
+    const [accountAlias, ou] = await Promise.all([
+      this.context.accountAlias?.aliasOf(account),
+      this.context.ouOf?.(account).catch(() => undefined),
+    ]);
     const enrichment: AlertEnrichment = {
       ...(accountAlias ? { accountAlias } : {}),
+      ...(ou ? { ou } : {}),
       ...(this.context.ledgerTable ? { ledgerTable: this.context.ledgerTable } : {}),
       ...(this.context.logGroup ? { logGroup: this.context.logGroup } : {}),
     };

@@ -109,6 +109,8 @@ function toItem(entry: LedgerEntry): Record<string, AttributeValue> {
     status: { S: entry.status },
     eventId: { S: entry.eventId },
     networkInterfaceId: { S: entry.networkInterfaceId },
+    ...(entry.account ? { account: { S: entry.account } } : {}),
+    ...(entry.region ? { region: { S: entry.region } } : {}),
     createdAt: { S: entry.createdAt },
     fixed: { BOOL: (entry.results ?? []).some((r) => r.status === 'succeeded') },
     expiresAt: { N: String(Math.floor(created / 1000) + LEDGER_RETENTION_DAYS * 86_400) },

@@ -12,13 +12,16 @@ export class LambdaRevocationSender implements RevocationSender {
   constructor(
     private readonly client: LambdaClient,
     private readonly functionName: string,
+    /** Organization mode: the member account this responder acts in; every request names it. */
+    private readonly account?: string,
   ) {}
 
   async send(request: RevocationRequest): Promise<unknown> {
+    const payload = this.account ? { ...request, account: this.account } : request;
     let out;
     try {
       out = await this.client.send(
-        new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(request) }),
+        new InvokeCommand({ FunctionName: this.functionName, InvocationType: 'RequestResponse', Payload: JSON.stringify(payload) }),
       );
     } catch (error) {
       throw wrap(request.operation, error);

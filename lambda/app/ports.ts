@@ -8,6 +8,7 @@ import type { ApiCall } from '../core/actions';
 import type { Alert } from '../core/alert';
 import type { InterfaceLookup } from '../core/event';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
+import type { AccountPlace } from '../core/organization';
 import type { RevocationRequest } from '../core/revocation';
 import type {
   CredentialOrigin,
@@ -129,6 +130,17 @@ export interface GroupSummary {
   readonly vpcId?: string;
   readonly ingressRules: number;
   readonly egressRules: number;
+}
+
+/**
+ * The organization, as the hub reads it (AWS Organizations). Adapter: `OrganizationsAdapter`
+ * (adapters/organizations.ts), which caches what it read for the container's life (minutes).
+ */
+export interface OrganizationPort {
+  /** Where the account sits (organization, OU path from the root), or undefined when it is not a member. */
+  placeOf(account: string): Promise<AccountPlace | undefined>;
+  /** Every active account below the OUs (at any depth), with its place. */
+  accountsBelow(ous: readonly string[]): Promise<AccountPlace[]>;
 }
 
 /**

@@ -43,8 +43,17 @@ export interface Effects {
 /** Settings the responder is built with. */
 export interface ResponderSettings {
   readonly policy: Policy;
-  /** The function's own role: calls it makes are never evaluated (no loops). */
+  /** The function's own role: calls it makes are never evaluated (no loops), and it is never revoked. */
   readonly responderRoleArn?: string;
+  /**
+   * Organization mode: the member roles the hub acts through in this account (remediation, revoker):
+   * their calls are eni-guard's own, and they are never revoked.
+   */
+  readonly ownRoleArns?: readonly string[];
+  /** Organization mode: the account's OUs from the root down (from AWS Organizations), for exemptions by OU and alerts. */
+  readonly ous?: readonly string[];
+  /** Organization mode: the member role `eni-guard undo` assumes to restore this account's records (kept in each record). */
+  readonly undoRoleArn?: string;
   /** The clock (exemption expiry, AMI age). @default () => new Date() */
   readonly now?: () => Date;
   /** Where "enable flow logs" sends them (the stack's flow-log destination). */
@@ -72,6 +81,22 @@ export type HandleResult =
   | { readonly kind: 'ignored'; readonly reason: string; readonly detail: string; readonly eventId?: string }
   | { readonly kind: 'decided'; readonly eventId: string; readonly decisions: readonly Decision[] };
 
+/** Logs and returns the result for an event that points at no interface: malformed, or deliberately ignored. */
+export function unhandled(parsed: Exclude<ParsedEvent, { kind: 'interfaces' }>, event: unknown, log: LogPort): HandleResult {
+  if (parsed.kind === 'invalid') {
+    // Retrying cannot repair a malformed event: log what arrived (bounded: the sender chose its size and depth) and drop it.
+    log.error('event rejected: malformed', {
+      eventId: parsed.eventId,
+      problems: parsed.problems.slice(0, 20).map((p) => p.slice(0, 500)),
+      event: summarizeInput(event),
+    });
+    return parsed;
+  }
+  const eventId = parsed.context?.eventId;
+  log.info('event ignored', { eventId, reason: parsed.reason, detail: parsed.detail });
+  return { kind: 'ignored', reason: parsed.reason, detail: parsed.detail, ...(eventId ? { eventId } : {}) };
+}
+
 /** Handles CloudTrail events about network interfaces. */
 export class Responder {
   private readonly delivery: AlertDelivery;
@@ -94,27 +119,19 @@ export class Responder {
   /** Handles one delivered event. Throws only for failures worth a retry (AWS errors, alert delivery). */
   async handle(event: unknown): Promise<HandleResult> {
     const parsed: ParsedEvent = parseEvent(event);
-    if (parsed.kind === 'invalid') {
-      // Retrying cannot repair a malformed event: log what arrived (bounded: the sender chose its size and depth) and drop it.
-      this.log.error('event rejected: malformed', {
-        eventId: parsed.eventId,
-        problems: parsed.problems.slice(0, 20).map((p) => p.slice(0, 500)),
-        event: summarizeInput(event),
-      });
-      return parsed;
-    }
-    if (parsed.kind === 'ignored') {
-      const eventId = parsed.context?.eventId;
-      this.log.info('event ignored', { eventId, reason: parsed.reason, detail: parsed.detail });
-      return { kind: 'ignored', reason: parsed.reason, detail: parsed.detail, ...(eventId ? { eventId } : {}) };
-    }
-    const { context } = parsed;
+    if (parsed.kind !== 'interfaces') return unhandled(parsed, event, this.log);
+    return this.handleParsed(parsed);
+  }
+
+  /** Handles an event already parsed into the interfaces it points at (the organization router parses first). */
+  async handleParsed(parsed: Extract<ParsedEvent, { kind: 'interfaces' }>): Promise<HandleResult> {
+    const context = this.settings.ous ? { ...parsed.context, ous: this.settings.ous } : parsed.context;
     const outside = this.outOfScope(context);
     if (outside) {
       this.log.warn('event ignored', { eventId: context.eventId, reason: 'out-of-scope', detail: outside });
       return { kind: 'ignored', reason: 'out-of-scope', detail: outside, eventId: context.eventId };
     }
-    const callSkip = triageCall(context, this.settings.responderRoleArn);
+    const callSkip = triageCall(context, [this.settings.responderRoleArn, ...(this.settings.ownRoleArns ?? [])]);
     if (callSkip) {
       this.log.info('event ignored', { eventId: context.eventId, reason: callSkip.reason, detail: callSkip.detail });
       return { kind: 'ignored', reason: callSkip.reason, detail: callSkip.detail, eventId: context.eventId };
@@ -216,6 +233,7 @@ export class Responder {
       quarantineGroups,
       ...(this.settings.flowLogDestination ? { flowLogDestination: this.settings.flowLogDestination } : {}),
       ...(this.settings.responderRoleArn ? { responderRoleArn: this.settings.responderRoleArn } : {}),
+      ...(this.settings.ownRoleArns ? { ownRoleArns: this.settings.ownRoleArns } : {}),
       ...(options.callerHandledBy && options.callerHandledBy !== networkInterface.networkInterfaceId
         ? { callerHandledBy: options.callerHandledBy }
         : {}),
@@ -264,6 +282,9 @@ export class Responder {
       ledgerId,
       eventId: context.eventId,
       networkInterfaceId: networkInterface.networkInterfaceId,
+      account: context.account,
+      region: context.region,
+      ...(this.settings.undoRoleArn ? { undoRoleArn: this.settings.undoRoleArn } : {}),
       status: 'in-progress',
       createdAt: now.toISOString(),
       preState: { networkInterface, groupRules: facts.groupRules },

@@ -47,6 +47,9 @@ export class Revoker implements RevocationSender {
   async send(value: unknown): Promise<RevocationDone> {
     const now = (this.settings.now ?? (() => new Date()))();
     const request = parseRevocationRequest(value, now);
+    if (request.account !== undefined && this.settings.account !== undefined && request.account !== this.settings.account) {
+      throw new RevocationRefusedError(`the request is for account ${request.account}; this revoker acts in ${this.settings.account}`);
+    }
     if (request.operation === 'RevokeRoleSessions') {
       const arn = await this.iam.roleArn(request.input.RoleName);
       this.refuse(arn, `role ${request.input.RoleName}`);

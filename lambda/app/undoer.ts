@@ -8,13 +8,23 @@ import type { LedgerPort } from './ports';
 import type { LedgerEntry } from '../core/ledger';
 import { UndoError, type Remediator, type UndoResult } from './remediator';
 
+/**
+ * The remediator that acts where a record's interface is: the caller's own clients, or — for a
+ * member account's record in organization mode — clients that assume the record's undo role.
+ */
+export type RemediatorOf = (entry: LedgerEntry) => Remediator;
+
 /** Undoes ledger records. */
 export class Undoer {
+  private readonly remediatorOf: RemediatorOf;
+
   constructor(
     private readonly ledger: LedgerPort,
-    private readonly remediator: Remediator,
+    remediator: Remediator | RemediatorOf,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.remediatorOf = typeof remediator === 'function' ? remediator : () => remediator;
+  }
 
   /** The record, for showing what an undo would do. */
   async show(ledgerId: string): Promise<LedgerEntry> {
@@ -29,11 +39,13 @@ export class Undoer {
     if (entry.status === 'undone') throw new UndoError(`${ledgerId} was already undone at ${entry.undo?.at ?? '?'}`);
     if (entry.status === 'in-progress') throw new UndoError(`${ledgerId} is still in progress; undo it once it completes`);
     if (entry.status === 'undoing') throw new UndoError(`an undo of ${ledgerId} started at ${entry.undo?.at ?? '?'} has not finished`);
+    // Chosen before the record moves: a record whose undo role is unusable is refused untouched.
+    const remediator = this.remediatorOf(entry);
     const started = this.now().toISOString();
     await this.ledger.save({ ...entry, status: 'undoing', undo: { at: started, calls: [] } }, entry.status);
     let result: UndoResult;
     try {
-      result = await this.remediator.undo(entry);
+      result = await remediator.undo(entry);
     } catch (error) {
       // Nothing was replayed (nothing to undo, or irreversible): put the record back as it was.
       await this.ledger.save(entry, 'undoing');

@@ -4,10 +4,11 @@
  * codes come from `main.ts`.
  */
 import type { Command } from './command';
+import { createLedgerCommand } from './create-ledger';
 import { evaluateCommand } from './evaluate';
 import { respondCommand } from './respond';
 import { undoCommand } from './undo';
 import { validateCommand } from './validate';
 
 /** Every subcommand, in the order `eni-guard --help` lists them. */
-export const COMMANDS: readonly Command[] = [validateCommand, evaluateCommand, respondCommand, undoCommand];
+export const COMMANDS: readonly Command[] = [validateCommand, evaluateCommand, respondCommand, undoCommand, createLedgerCommand];

@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { JsonSyntaxError, parseJson } from '../core/json';
 import { CliError, messageOf, type CliIo } from './command';
 
 /** One event and where it came from (`file`, `file:LINE`, `file[INDEX]`, …), for messages. */
@@ -64,39 +65,46 @@ function readText(file: string, label: string): string {
   }
 }
 
-/** Parses one file's text: a JSON document, or JSON lines. */
+/** Parses one file's text: a JSON document, or JSON lines. Syntax errors say `FILE:LINE:COLUMN`. */
 export function parseEventText(text: string, source: string): SourcedEvent[] {
-  const body = text.replace(/^\uFEFF/, '').trim();
-  if (body === '') throw new CliError(`${source}: empty: expected an event as JSON, a JSON array or JSON lines`);
+  // Only the BOM goes: trimming leading blank lines would shift every line number an error reports.
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new CliError(`${source}: empty: expected an event as JSON, a JSON array or JSON lines`);
   let whole: unknown;
   try {
-    whole = JSON.parse(body);
+    whole = parseJson(body);
   } catch (error) {
-    return parseJsonLines(body, source, messageOf(error));
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    return parseJsonLines(body, source, error);
   }
   return unwrap(whole, source);
 }
 
 /** JSON lines; when even the first line is not JSON, the file was meant as one document and its own error is the useful one. */
-function parseJsonLines(body: string, source: string, documentError: string): SourcedEvent[] {
+function parseJsonLines(body: string, source: string, documentError: JsonSyntaxError): SourcedEvent[] {
   const events: SourcedEvent[] = [];
-  lines(body).forEach(({ text: line, number }, index) => {
+  lines(body).forEach(({ text: line, number, indent }, index) => {
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = parseJson(line);
     } catch (error) {
-      if (index === 0) throw new CliError(`${source}: not valid JSON: ${documentError}`);
-      throw new CliError(`${source}:${number}: not valid JSON (read as JSON lines, one event per line): ${messageOf(error)}`);
+      if (!(error instanceof JsonSyntaxError)) throw error;
+      if (index === 0) {
+        throw new CliError(`${source}:${documentError.line}:${documentError.column}: not valid JSON: ${documentError.reason}`);
+      }
+      throw new CliError(
+        `${source}:${number}:${indent + error.column}: not valid JSON (read as JSON lines, one event per line): ${error.reason}`,
+      );
     }
     events.push(...unwrap(value, `${source}:${number}`));
   });
   return events;
 }
 
-function lines(body: string): { text: string; number: number }[] {
+function lines(body: string): { text: string; number: number; indent: number }[] {
   return body
     .split(/\r?\n/)
-    .map((text, index) => ({ text: text.trim(), number: index + 1 }))
+    .map((text, index) => ({ text: text.trim(), number: index + 1, indent: text.length - text.trimStart().length }))
     .filter((line) => line.text !== '');
 }
 

@@ -2,7 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EnvironmentError, loadPolicyFile } from '../functions/environment';
+import { JsonSyntaxError, parseJson } from '../core/json';
 import { DEFAULT_POLICY, type Policy } from '../core/policy';
+import { applyShadowSwitch, DRY_RUN_CONTEXT_KEY } from '../core/shadow-mode';
 import type { AwsConnection } from '../functions/wiring';
 import { CliError, messageOf, stringOption, UsageError, type CliIo, type Invocation, type OptionSpecs } from './command';
 
@@ -51,6 +53,8 @@ export interface PolicySource {
   readonly file?: string;
   /** For messages: the file as given, and why it was chosen. */
   readonly label: string;
+  /** `eniGuard:dryRun` of ./cdk.json, when the policy came from there: applied as `cdk deploy` applies it. */
+  readonly dryRunSwitch?: boolean;
 }
 
 const CDK_POLICY_KEY = 'eniGuard:policyFile';
@@ -65,13 +69,29 @@ export function policySource(invocation: Invocation, io: CliIo): PolicySource {
   const cdkJson = resolve(io.cwd, 'cdk.json');
   if (existsSync(cdkJson)) {
     let context: unknown;
+    let dryRun: unknown;
     try {
-      context = (JSON.parse(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context?.[CDK_POLICY_KEY];
+      const all = (parseJson(readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> }).context;
+      context = all?.[CDK_POLICY_KEY];
+      dryRun = all?.[DRY_RUN_CONTEXT_KEY];
     } catch (error) {
-      throw new CliError(`${cdkJson} cannot be read as JSON (it is where the default policy file is looked up): ${messageOf(error)}`);
+      const where = error instanceof JsonSyntaxError ? `${cdkJson}:${error.line}:${error.column}` : cdkJson;
+      throw new CliError(
+        `${where}: cannot be read as JSON (it is where the default policy file is looked up): ${error instanceof JsonSyntaxError ? error.reason : messageOf(error)}`,
+      );
     }
     if (typeof context === 'string' && context !== '') {
-      return { file: resolve(dirname(cdkJson), context), label: `${context} (${CDK_POLICY_KEY} in cdk.json)` };
+      const dryRunSwitch =
+        dryRun === true || String(dryRun).toLowerCase() === 'true'
+          ? true
+          : dryRun === false || String(dryRun).toLowerCase() === 'false'
+            ? false
+            : undefined;
+      return {
+        file: resolve(dirname(cdkJson), context),
+        label: `${context} (${CDK_POLICY_KEY} in cdk.json${dryRunSwitch === true ? `; shadow mode: ${DRY_RUN_CONTEXT_KEY} in cdk.json` : ''})`,
+        ...(dryRunSwitch !== undefined ? { dryRunSwitch } : {}),
+      };
     }
   }
   return { label: 'the built-in default policy' };
@@ -81,7 +101,9 @@ export function policySource(invocation: Invocation, io: CliIo): PolicySource {
 export function loadPolicy(source: PolicySource): Policy {
   if (source.file === undefined) return DEFAULT_POLICY;
   try {
-    return loadPolicyFile(source.file);
+    const shadow = applyShadowSwitch(loadPolicyFile(source.file), source.dryRunSwitch, source.label);
+    if (!shadow.ok) throw new CliError(shadow.problem);
+    return shadow.policy;
   } catch (error) {
     if (error instanceof EnvironmentError) throw new CliError(error.message);
     throw error;

@@ -5,7 +5,7 @@
  * alert), and for a security-group change the combined document it published; per event without a
  * decision, what happened to it.
  */
-import { renderAlert } from '../core/alert';
+import { renderAlert, type Alert } from '../core/alert';
 import { needsAlert, responseOf, type Decision } from '../core/decision';
 import type { EventReport, ReplayMode } from './replay';
 
@@ -19,15 +19,29 @@ export function reportJson(report: EventReport): string {
   else if (result.kind === 'decided') {
     // Per interface, its document; for a security-group change also the one combined document it published.
     const combined = report.alerts.filter((a) => (a.document as { scope?: string }).scope === 'group-change').map((a) => a.document);
-    objects = [...result.decisions.map(decisionJson), ...combined];
+    objects = [...result.decisions.map((d) => decisionJson(d, combined.length > 0 ? undefined : publishedFor(report, d))), ...combined];
   } else objects = [{ ...base, ...result }];
   return objects.map((o) => `${JSON.stringify(o)}\n`).join('');
 }
 
-/** The alert document for a decision; decisions that do not alert add why they were left alone. */
-export function decisionJson(decision: Decision): unknown {
+/**
+ * The alert document for a decision: the one published when there was one (byte for byte), else the
+ * one it renders to, with `reason` added when it was not published because it needs none or was
+ * already handled (a duplicate).
+ */
+export function decisionJson(decision: Decision, published?: Alert): unknown {
+  if (published) return published.document;
   const { document } = renderAlert(decision);
-  return decision.reason !== undefined && !needsAlert(decision) ? { ...document, reason: decision.reason } : document;
+  return decision.reason !== undefined && (!needsAlert(decision) || decision.outcome === 'duplicate')
+    ? { ...document, reason: decision.reason }
+    : document;
+}
+
+/** The alert published for this decision's interface, if one was. */
+function publishedFor(report: EventReport, decision: Decision): Alert | undefined {
+  return report.alerts.find(
+    (a) => a.document.networkInterface.id === decision.networkInterfaceId && (a.document as { scope?: string }).scope !== 'group-change',
+  );
 }
 
 /** One report as text. */
@@ -48,20 +62,39 @@ export function reportText(report: EventReport, mode: ReplayMode, topicArn?: str
   const combined = report.alerts.find((a) => (a.document as { scope?: string }).scope === 'group-change');
   for (const decision of result.decisions) {
     const heading = `   ${decision.networkInterfaceId}: ${decision.outcome}${decision.reason ? ` (${decision.reason})` : ''}`;
-    if (!needsAlert(decision)) {
+    const published = combined ? undefined : publishedFor(report, decision);
+    if (decision.outcome === 'duplicate') {
+      // Handled before: say what is true now, not what the earlier record says was done.
+      lines.push(`${heading}: nothing done again${published ? '' : ', no alert published'}`);
+      if (decision.findings.length > 0) {
+        lines.push(
+          `      non-compliant now (${decision.findings.length} finding(s)), left as it is:`,
+          ...decision.findings.map((f) => `        [${f.severity}] ${f.ruleId}: ${f.title}`),
+        );
+      }
+      if (!published) continue;
+    } else if (!needsAlert(decision)) {
       lines.push(heading);
       continue;
+    } else {
+      lines.push(`${heading} — response: ${responseOf(decision)}`);
     }
-    lines.push(`${heading} — response: ${responseOf(decision)}`);
     if (combined) continue;
-    const alert = report.alerts.find((a) => a.document.networkInterface.id === decision.networkInterfaceId) ?? renderAlert(decision);
+    if (mode === 'respond' && !published) {
+      lines.push('   no alert published for it');
+      continue;
+    }
+    const alert = published ?? renderAlert(decision);
     lines.push(
       mode === 'respond'
-        ? `   alert published to ${topicArn ?? 'the topic'}, as an e-mail subscriber reads it:`
+        ? `   alert published to ${topicArn ?? 'the topic'}${decision.outcome === 'duplicate' ? ' (the recorded alert, which had not been delivered)' : ''}, as an e-mail subscriber reads it:`
         : '   alert (not sent: evaluate changes nothing and publishes nothing), as an e-mail subscriber would read it:',
       `     Subject: ${alert.subject}`,
       ...alert.text.split('\n').map((line) => (line === '' ? '' : `     ${line}`)),
     );
+    if (mode === 'respond' && !decision.ledgerId && decision.results.some((r) => r.status === 'succeeded')) {
+      lines.push('   not recorded (no --ledger-table): this fix cannot be undone with eni-guard undo');
+    }
   }
   if (combined) {
     lines.push(
@@ -83,8 +116,11 @@ export function summaryText(reports: readonly EventReport[], mode: ReplayMode): 
   const count = (kind: string) => reports.filter((r) => r.result?.kind === kind).length;
   const failed = reports.filter((r) => r.error !== undefined).length;
   const alerts = reports.reduce((sum, r) => sum + r.alerts.length, 0);
+  const openDuplicates = decisions.filter((d) => d.outcome === 'duplicate' && d.findings.length > 0).length;
+  const outcome = ([o, n]: [string, number]) =>
+    `${n} ${o}${o === 'duplicate' && openDuplicates > 0 ? ` (${openDuplicates} of them non-compliant now)` : ''}`;
   const parts = [
-    `${reports.length} event(s), ${decisions.length} interface(s)${outcomes.size > 0 ? `: ${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}` : ''}`,
+    `${reports.length} event(s), ${decisions.length} interface(s)${outcomes.size > 0 ? `: ${[...outcomes].map(outcome).join(', ')}` : ''}`,
     ...(count('ignored') > 0 ? [`${count('ignored')} ignored`] : []),
     ...(count('invalid') > 0 ? [`${count('invalid')} invalid`] : []),
     ...(failed > 0 ? [`${failed} failed`] : []),

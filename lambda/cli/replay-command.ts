@@ -67,6 +67,7 @@ export async function runReplay(mode: ReplayMode, invocation: Invocation, io: Cl
       ...(topicArn ? { topicArn } : {}),
       ...(responderRoleArn ? { responderRoleArn } : {}),
       ...(ledgerTable ? { ledgerTable } : {}),
+      ...((connection.endpoint ?? io.env['AWS_ENDPOINT_URL']) ? { endpointUrl: connection.endpoint ?? io.env['AWS_ENDPOINT_URL']! } : {}),
     },
     (report) => io.stdout(format === 'json' ? reportJson(report) : reportText(report, mode, topicArn)),
   );

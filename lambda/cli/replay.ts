@@ -4,14 +4,15 @@
  * deployed (acts per policy, publishes to the topic).
  */
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { Alert } from '../core/alert';
+import { enrichAlert, type Alert, type AlertEnrichment } from '../core/alert';
 import { responseOf } from '../core/decision';
 import { parseEvent } from '../core/event';
 import type { Policy } from '../core/policy';
 import type { AlertPort, LogPort } from '../app/ports';
 import type { HandleResult, Responder } from '../app/responder';
 import { createClients, createResponder, localRevoker, snsAlerts, type AwsConnection } from '../functions/wiring';
-import { EXIT, messageOf } from './command';
+import { explainAwsError } from './aws-errors';
+import { EXIT } from './command';
 import type { SourcedEvent } from './events';
 
 /** `evaluate` changes nothing and publishes nothing; `respond` does what the function does. */
@@ -28,6 +29,8 @@ export interface ReplaySettings {
   readonly responderRoleArn?: string;
   /** The remediation ledger (`respond` only): decisions are recorded (duplicates skipped, undo possible) as the function does. */
   readonly ledgerTable?: string;
+  /** The endpoint in use (`--endpoint-url` or `AWS_ENDPOINT_URL`), so the printed undo command reaches the same place. */
+  readonly endpointUrl?: string;
   readonly log: LogPort;
 }
 
@@ -42,13 +45,21 @@ export interface EventReport {
   readonly error?: string;
 }
 
-/** An alert port that keeps what it is given, after passing it on to `next` (if any). */
+/**
+ * An alert port that completes each alert as the deployed function does (the exact undo command: ledger
+ * table, Region and endpoint), passes it on to `next` (if any), and keeps it — so what is printed is
+ * what was published, and only what was published is said to be.
+ */
 class CapturingAlerts implements AlertPort {
   captured: Alert[] = [];
-  constructor(private readonly next?: AlertPort) {}
+  constructor(
+    private readonly enrichment: AlertEnrichment,
+    private readonly next?: AlertPort,
+  ) {}
   async publish(alert: Alert): Promise<void> {
-    await this.next?.publish(alert);
-    this.captured.push(alert);
+    const complete = enrichAlert(alert, this.enrichment);
+    await this.next?.publish(complete);
+    this.captured.push(complete);
   }
 }
 
@@ -70,7 +81,15 @@ export async function replay(
       // Acting, the CLI guards the account its credentials are in, as the function guards its own: an event
       // about another account is not acted on here (its ids would be looked up, and changed, in this one).
       const scope = settings.mode === 'respond' ? { accounts: [await callerAccount(settings.connection, region)] } : undefined;
-      const alerts = new CapturingAlerts(settings.mode === 'respond' ? snsAlerts(clients.sns, settings.topicArn!) : undefined);
+      const recorded = settings.mode === 'respond' && settings.ledgerTable !== undefined;
+      const enrichment: AlertEnrichment = recorded
+        ? {
+            ledgerTable: settings.ledgerTable,
+            ...(region ? { region } : {}),
+            ...(settings.endpointUrl ? { endpointUrl: settings.endpointUrl } : {}),
+          }
+        : {};
+      const alerts = new CapturingAlerts(enrichment, settings.mode === 'respond' ? snsAlerts(clients.sns, settings.topicArn!) : undefined);
       entry = {
         alerts,
         // Every client the function's wiring takes; `respond` records in the function's ledger when given one.
@@ -104,7 +123,12 @@ export async function replay(
       captured = alerts.captured;
       report = { source, result: await responder.handle(event), alerts: alerts.captured };
     } catch (error) {
-      report = { source, alerts: captured, error: messageOf(error) };
+      const target = {
+        ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
+        ...((settings.connection.region ?? regionOf(event)) ? { region: settings.connection.region ?? regionOf(event)! } : {}),
+        ...(settings.mode === 'respond' && settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
+      };
+      report = { source, alerts: captured, error: explainAwsError(error, target) };
     }
     reports.push(report);
     onReport(report);
@@ -137,7 +161,8 @@ export function exitCodeOf(reports: readonly EventReport[]): number {
     if (report.result?.kind !== 'decided') continue;
     for (const decision of report.result.decisions) {
       if (decision.outcome === 'error' || responseOf(decision) === 'remediation-failed') return EXIT.error;
-      if (decision.outcome === 'noncompliant') code = EXIT.findings;
+      // A duplicate was not acted on again, but its findings are today's: after an undo, say non-compliant.
+      if (decision.outcome === 'noncompliant' || (decision.outcome === 'duplicate' && decision.findings.length > 0)) code = EXIT.findings;
     }
   }
   return code;

@@ -8,6 +8,7 @@ import { UndoError } from '../app/remediator';
 import { AwsCallError } from '../app/ports';
 import { createClients, createUndoer } from '../functions/wiring';
 import { CliError, EXIT, flag, outputFormat, stringOption, UsageError, type Command } from './command';
+import { explainAwsError } from './aws-errors';
 import { AWS_OPTIONS, awsConnection, HELP, OUTPUT_OPTION } from './options';
 
 /** The `undo` command. */
@@ -31,7 +32,11 @@ export const undoCommand: Command = {
     const table = stringOption(invocation, 'ledger-table') ?? io.env['LEDGER_TABLE_NAME'];
     if (!table) throw new UsageError('give --ledger-table NAME (or set LEDGER_TABLE_NAME): the stack output LedgerTableName');
     const format = outputFormat(invocation);
-    const undoer = createUndoer(createClients(awsConnection(invocation)), table);
+    const connection = awsConnection(invocation);
+    const undoer = createUndoer(createClients(connection), table, connection);
+    const endpoint = connection.endpoint ?? io.env['AWS_ENDPOINT_URL'];
+    const region = connection.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
+    const target = { ledgerTable: table, ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
     try {
       if (flag(invocation, 'dry-run')) {
         const entry = await undoer.show(ledgerId);
@@ -56,7 +61,11 @@ export const undoCommand: Command = {
       }
       return result.status === 'undone' ? EXIT.ok : EXIT.error;
     } catch (error) {
-      if (error instanceof UndoError || error instanceof AwsCallError) throw new CliError(error.message, { cause: error });
+      if (error instanceof UndoError) throw new CliError(error.message, { cause: error });
+      // AWS failures (a missing table, no credentials) say what to do; anything else thrown by the SDK too.
+      if (error instanceof AwsCallError || (error instanceof Error && /Credentials|Region/.test(error.name + error.message))) {
+        throw new CliError(explainAwsError(error, target), { cause: error });
+      }
       throw error;
     }
   },

@@ -38,7 +38,7 @@ export function renderChat(doc: AlertDocument): ChatNotification {
   const primary = primaryRuleOf(doc) ?? doc.outcome;
   const finding = primaryFindingOf(doc);
   const ni = doc.networkInterface;
-  const account = doc.accountAlias ? `${doc.accountAlias} (${doc.account})` : doc.account;
+  const account = `${doc.accountAlias ? `${doc.accountAlias} (${doc.account})` : doc.account}${doc.ou ? ` in ${doc.ou}` : ''}`;
   const lines = [
     ...doc.findings.map((f) => `• *${f.severity}* \`${f.ruleId}\`: ${f.title}`),
     ...doc.ruleErrors.map((e) => `• *error* \`${e.ruleId}\` could not be evaluated: ${e.message}`),

@@ -74,6 +74,7 @@ export const DecisionDocumentSchema = z
     eventTime: z.string(),
     account: z.string(),
     accountAlias: z.string().optional(),
+    ou: z.string().optional().meta({ description: 'Organization mode: the OU the account is in (from AWS Organizations).' }),
     region: z.string(),
     severity,
     outcome,

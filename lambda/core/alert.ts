@@ -28,8 +28,15 @@ export interface Alert {
   readonly document: AlertDocument;
   /** The e-mail rendering. */
   readonly text: string;
-  /** SNS message attributes, for subscription filter policies (`kind`: `decision` here, `digest` for burst digests). */
-  readonly attributes: Readonly<Record<AlertAttributeName, string>> & { readonly kind?: string };
+  /**
+   * SNS message attributes, for subscription filter policies (`kind`: `decision` here, `digest` for burst
+   * digests; `accountAlias` and, in organization mode, `ou` when known).
+   */
+  readonly attributes: Readonly<Record<AlertAttributeName, string>> & {
+    readonly kind?: string;
+    readonly accountAlias?: string;
+    readonly ou?: string;
+  };
 }
 
 /** Who made the call, as people read it. */
@@ -89,6 +96,8 @@ export interface AlertDocument {
   readonly account: string;
   /** The account's IAM alias, when known. */
   readonly accountAlias?: string;
+  /** Organization mode: the account's own OU. */
+  readonly ou?: string;
   readonly region: string;
   readonly severity: Severity;
   readonly outcome: Decision['outcome'];
@@ -156,10 +165,16 @@ export interface AlertDocument {
 export interface AlertEnrichment {
   /** The account's IAM alias. */
   readonly accountAlias?: string;
+  /** Organization mode: the account's own OU (from AWS Organizations), for subscribers who filter per team. */
+  readonly ou?: string;
   /** The ledger table: the undo command names it, so it can be pasted as is. */
   readonly ledgerTable?: string;
   /** The function's log group. */
   readonly logGroup?: string;
+  /** The Region the ledger is in, when it is not the event's (the CLI's `--region`). */
+  readonly region?: string;
+  /** An endpoint the ledger and the interface are reached at (the CLI against moto): the undo command names it. */
+  readonly endpointUrl?: string;
 }
 
 /** Builds the alert for a decision. Pure: the same decision always renders the same alert. */
@@ -174,7 +189,7 @@ export function renderAlert(decision: Decision, enrichment: AlertEnrichment = {}
  */
 export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
   const doc = alert.document;
-  if (!enrichment.accountAlias && !enrichment.ledgerTable && !enrichment.logGroup) return alert;
+  if (!enrichment.accountAlias && !enrichment.ou && !enrichment.ledgerTable && !enrichment.logGroup) return alert;
   const record: AlertRecordPointer = {
     ...(doc.ledgerId ? { ledgerId: doc.ledgerId } : {}),
     ...(doc.ledgerId && enrichment.ledgerTable ? { ledgerTable: enrichment.ledgerTable } : {}),
@@ -184,8 +199,9 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
   const enriched: AlertDocument = {
     ...doc,
     ...(enrichment.accountAlias ? { accountAlias: enrichment.accountAlias } : {}),
+    ...(enrichment.ou ? { ou: enrichment.ou } : {}),
     ...(doc.undoCommand && doc.ledgerId && enrichment.ledgerTable
-      ? { undoCommand: exactUndoCommand(doc.ledgerId, enrichment.ledgerTable, doc.region) }
+      ? { undoCommand: exactUndoCommand(doc.ledgerId, enrichment.ledgerTable, enrichment.region ?? doc.region, enrichment.endpointUrl) }
       : {}),
     record,
   };
@@ -200,8 +216,8 @@ export function undoCommandOf(ledgerId: string): string {
 }
 
 /** The undo command with everything it needs to run from a workstation: paste and go. */
-export function exactUndoCommand(ledgerId: string, ledgerTable: string, region: string): string {
-  return `${undoCommandOf(ledgerId)} --ledger-table ${ledgerTable} --region ${region}`;
+export function exactUndoCommand(ledgerId: string, ledgerTable: string, region: string, endpointUrl?: string): string {
+  return `${undoCommandOf(ledgerId)} --ledger-table ${ledgerTable} --region ${region}${endpointUrl ? ` --endpoint-url ${endpointUrl}` : ''}`;
 }
 
 /** The decision's document. */
@@ -307,6 +323,8 @@ export function alertOf(document: AlertDocument): Alert {
       account: document.account,
       region: document.region,
       kind: 'decision',
+      ...(document.accountAlias ? { accountAlias: document.accountAlias } : {}),
+      ...(document.ou ? { ou: document.ou } : {}),
     },
   };
 }
@@ -421,7 +439,7 @@ export function renderText(doc: AlertDocument): string {
     `Caller:    ${who}${doc.caller.sourceIp ? ` from ${doc.caller.sourceIp}` : ''}${doc.caller.viaConsole ? ' (console)' : ''}`,
     ...(doc.actor?.human ? [`Person:    ${doc.actor.human}`] : []),
     `Event:     ${doc.eventName} ${doc.eventId} at ${doc.eventTime}`,
-    `Account:   ${doc.account}${doc.accountAlias ? ` (${doc.accountAlias})` : ''} ${doc.region}`,
+    `Account:   ${doc.account}${doc.accountAlias ? ` (${doc.accountAlias})` : ''}${doc.ou ? ` in ${doc.ou}` : ''} ${doc.region}`,
     `Console:   ${doc.consoleUrl}`,
     ...Object.values(doc.links?.securityGroups ?? {}).map((url) => `           ${url}`),
     ...(doc.links?.instance ? [`           ${doc.links.instance}`] : []),

@@ -47,6 +47,7 @@ export function matches(exemption: Exemption, finding: Finding, facts: Interface
     if (ni.tags[key] !== value && instanceTags[key] !== value) return false;
   }
   if (match.accounts && !match.accounts.includes(facts.context.account)) return false;
+  if (match.ous && !(facts.context.ous ?? []).some((ou) => match.ous!.includes(ou))) return false;
   if (match.ports && !(finding.ports && finding.ports.length > 0 && finding.ports.every((span) => withinPorts(span, match.ports!))))
     return false;
   if (match.principal && ![caller.arn, caller.sessionIssuerArn].some((arn) => arn !== undefined && globMatch(match.principal!, arn)))

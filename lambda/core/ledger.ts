@@ -23,6 +23,11 @@ export interface LedgerEntry {
   readonly ledgerId: string;
   readonly eventId: string;
   readonly networkInterfaceId: string;
+  /** Where the interface is: undo acts there (in organization mode, through the member's undo role). */
+  readonly account?: string;
+  readonly region?: string;
+  /** Organization mode: the member role `eni-guard undo` assumes in `account` to restore it. */
+  readonly undoRoleArn?: string;
   readonly status: LedgerStatus;
   readonly createdAt: string;
   readonly preState?: PreState;
@@ -41,3 +46,5 @@ export function ledgerIdOf(eventId: string, networkInterfaceId: string): string 
 
 /** The ledger's index by interface and time (partition `networkInterfaceId`, sort `createdAt`, projects `fixed`). */
 export const LEDGER_INTERFACE_INDEX = 'byInterface';
+/** The ledger's index by account and time (partition `account`, sort `createdAt`): one account's records, in organization mode. */
+export const LEDGER_ACCOUNT_INDEX = 'byAccount';

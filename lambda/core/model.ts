@@ -54,6 +54,8 @@ export interface EventContext {
   readonly envelopeId?: string;
   /** Tags the caller set in this very call (on the interface or instance it created): never grounds for an exemption. */
   readonly requestTags?: readonly Tag[];
+  /** Organization mode: the account's OUs, from the root down (set by the hub from AWS Organizations, never from the event). */
+  readonly ous?: readonly string[];
 }
 
 /** A resource tag. */

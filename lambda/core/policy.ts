@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ArnPatternSchema, PortRangeSchema } from './rule';
+import { didYouMean } from './suggest';
 import { backupCoverage } from './rules/backup-coverage';
 import { caller } from './rules/caller';
 import { ebsEncryption } from './rules/ebs-encryption';
@@ -29,7 +30,12 @@ const CALLER_RULE = caller.id;
  * made the call, which group it uses. A `tag` is the interface owner's to set, so it may only *point
  * at* an exemption these bound (see `EXEMPTION_BOUNDS`).
  */
-export const EXEMPTION_BOUNDS = ['accounts', 'vpc', 'subnet', 'securityGroup', 'networkInterface', 'principal'] as const;
+export const EXEMPTION_BOUNDS = ['accounts', 'ous', 'vpc', 'subnet', 'securityGroup', 'networkInterface', 'principal'] as const;
+
+/** An organizational unit id (`ou-…`) or the organization's root (`r-…`). */
+const OrgUnitIdSchema = z.string().regex(/^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, {
+  message: 'must be an OU id (ou-abcd-12345678) or the root id (r-abcd)',
+});
 
 /** What an exemption applies to; every key given must match. */
 const ExemptionMatchSchema = z
@@ -41,6 +47,8 @@ const ExemptionMatchSchema = z
       .array(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit account id' }))
       .min(1)
       .optional(),
+    /** Organization mode: accounts anywhere below these OUs (or the root). */
+    ous: z.array(OrgUnitIdSchema).min(1).optional(),
     vpc: z.string().startsWith('vpc-').optional(),
     subnet: z.string().startsWith('subnet-').optional(),
     securityGroup: z.string().startsWith('sg-').optional(),
@@ -49,7 +57,7 @@ const ExemptionMatchSchema = z
     ports: z.array(PortRangeSchema).min(1).optional(),
   })
   .refine((match) => Object.values(match).some((v) => v !== undefined), {
-    message: 'must name at least one of tag, principal, accounts, vpc, subnet, securityGroup, networkInterface, ports',
+    message: 'must name at least one of tag, principal, accounts, ous, vpc, subnet, securityGroup, networkInterface, ports',
   })
   .refine((match) => !match.tag || EXEMPTION_BOUNDS.some((key) => match[key] !== undefined), {
     message: `a tag alone would let anyone who can create or tag an interface exempt it: bound the exemption with ${EXEMPTION_BOUNDS.join(', ')}`,
@@ -79,6 +87,36 @@ export const ExemptionSchema = z
   });
 /** A deliberate, owned, expiring exception to one or more rules. */
 export type Exemption = z.infer<typeof ExemptionSchema>;
+
+/** The keys an overlay may set: everything but the document's own `version`, `$schema` and `overlays`. */
+const OVERLAY_KEYS = ['dryRun', 'remediation', 'automation', 'rules', 'exemptions'] as const;
+
+/**
+ * Organization mode: a change of the base policy for some OUs or accounts. Its `policy` is a part of
+ * a policy document — objects are merged into the base, lists replace the base's, `exemptions` are
+ * added to the base's — and the merged document must itself be valid (checked at synth and start).
+ */
+const OverlaySchema = z.strictObject({
+  id: z.string().min(1),
+  match: z
+    .strictObject({
+      ous: z.array(OrgUnitIdSchema).min(1).optional(),
+      accounts: z
+        .array(z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit account id' }))
+        .min(1)
+        .optional(),
+    })
+    .refine((m) => m.ous !== undefined || m.accounts !== undefined, { message: 'must name ous or accounts' }),
+  policy: z.record(z.string(), z.unknown()).superRefine((part, ctx) => {
+    for (const key of Object.keys(part)) {
+      if (!(OVERLAY_KEYS as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', message: `an overlay may set ${OVERLAY_KEYS.join(', ')}, not ${JSON.stringify(key)}`, path: [key] });
+      }
+    }
+  }),
+});
+/** One overlay of the policy. */
+export type Overlay = z.infer<typeof OverlaySchema>;
 
 /** The whole policy document. Unknown keys are errors: a typo must not silently disable a check. */
 export const PolicySchema = z.strictObject({
@@ -136,6 +174,8 @@ export const PolicySchema = z.strictObject({
         seen.add(exemption.id);
       });
     }),
+  /** Organization mode: changes of this policy for some OUs or accounts, applied in order (OUs from the root down, then accounts). */
+  overlays: z.array(OverlaySchema).default([]),
 });
 
 /** A validated policy with every default filled in. */
@@ -156,14 +196,103 @@ export class PolicyError extends Error {
 
 /** Validates a policy document and fills in defaults; throws `PolicyError` listing every problem. */
 export function parsePolicy(input: unknown, source?: string): Policy {
-  const result = PolicySchema.safeParse(input);
-  if (!result.success) {
-    throw new PolicyError(
-      result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`),
-      source,
-    );
-  }
+  const result = PolicySchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new PolicyError(result.error.issues.flatMap(problemsOf), source);
+  // Each overlay must give a valid policy merged onto the base, on its own: it applies alone to some accounts.
+  const problems = result.data.overlays.flatMap((overlay, index) => {
+    const merged = PolicySchema.safeParse(mergeOverlay(result.data, overlay), { reportInput: true });
+    return merged.success ? [] : merged.error.issues.flatMap(problemsOf).map((p) => `overlays.${index} (${overlay.id}): ${p}`);
+  });
+  const ids = result.data.overlays.map((o) => o.id);
+  ids.forEach((id, index) => {
+    if (ids.indexOf(id) !== index) problems.push(`overlays.${index}.id: duplicate overlay id ${JSON.stringify(id)}`);
+  });
+  if (problems.length > 0) throw new PolicyError(problems, source);
   return result.data;
+}
+
+/** The base policy with one overlay merged in (objects merged, lists replaced, exemptions added), overlays dropped. */
+function mergeOverlay(base: Policy, overlay: Overlay): Record<string, unknown> {
+  const { overlays: _overlays, ...rest } = base;
+  const merged = mergeObjects(rest, overlay.policy);
+  const extra = overlay.policy['exemptions'];
+  if (Array.isArray(extra)) merged['exemptions'] = [...base.exemptions, ...(extra as unknown[])];
+  return merged;
+}
+
+function mergeObjects(base: Record<string, unknown>, part: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(part)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeObjects(current, value) : value;
+  }
+  return out;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The policy that applies to an account: the base with every overlay that matches it merged in — OU
+ * overlays in the order of the account's path from the root down, then account overlays, each group in
+ * the order written. Pure; callers cache it per account.
+ */
+export function effectivePolicy(policy: Policy, place: { readonly account: string; readonly path?: readonly string[] }): Policy {
+  const path = place.path ?? [];
+  const byOu = policy.overlays
+    .map((overlay, index) => ({ overlay, index, depth: Math.max(-1, ...(overlay.match.ous ?? []).map((ou) => path.indexOf(ou))) }))
+    .filter((o) => o.depth >= 0)
+    .sort((a, b) => a.depth - b.depth || a.index - b.index)
+    .map((o) => o.overlay);
+  const byAccount = policy.overlays.filter((overlay) => overlay.match.accounts?.includes(place.account));
+  const applicable = [...byOu, ...byAccount];
+  if (applicable.length === 0) return policy.overlays.length === 0 ? policy : { ...policy, overlays: [] };
+  let merged: Policy = { ...policy, overlays: [] };
+  for (const overlay of applicable) merged = PolicySchema.parse(mergeOverlay(merged, overlay));
+  return merged;
+}
+
+/** `path: reason` lines for one issue; a mistyped key or value names the closest one the schema knows. */
+function problemsOf(issue: z.core.$ZodIssue): string[] {
+  const at = issue.path.length ? issue.path.join('.') : '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(PolicySchema, issue.path);
+    return issue.keys.map((key) => {
+      const hint = known ? didYouMean(key, known, (name) => JSON.stringify(name)) : undefined;
+      return `${at}: Unrecognized key: ${JSON.stringify(key)}${hint ? `: ${hint}` : ''}`;
+    });
+  }
+  if (issue.code === 'invalid_value' && typeof issue.input === 'string') {
+    const hint = didYouMean(
+      issue.input,
+      issue.values.filter((v): v is string => typeof v === 'string'),
+      (name) => JSON.stringify(name),
+    );
+    if (hint) return [`${at}: ${issue.message}; ${hint}`];
+  }
+  return [`${at}: ${issue.message}`];
+}
+
+/** The keys the schema's object at `path` accepts (through defaults, optionals, pipes and arrays), if it is an object. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  const unwrap = (node: z.core.$ZodType | undefined): z.core.$ZodType | undefined => {
+    let current = node;
+    for (;;) {
+      const def = current?._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType } | undefined;
+      if (def?.innerType) current = def.innerType;
+      else if (def?.type === 'pipe' && def.in) current = def.in;
+      else return current;
+    }
+  };
+  let node = unwrap(schema);
+  for (const segment of path) {
+    const def = node?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType } | undefined;
+    if (def?.type === 'object') node = unwrap(def.shape?.[String(segment)]);
+    else if (def?.type === 'array') node = unwrap(def.element);
+    else return undefined;
+  }
+  const def = node?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
 }
 
 /** The settings the policy gives a rule. */

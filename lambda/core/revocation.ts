@@ -12,9 +12,13 @@ export const REVOKE_POLICY_NAME = 'eni-guard-revoke-older-sessions';
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What the responder may ask the revoker to do. */
-export type RevocationRequest =
+export type RevocationRequest = (
   | { readonly operation: 'RevokeRoleSessions'; readonly input: { readonly RoleName: string; readonly IssuedBefore: string } }
-  | { readonly operation: 'DeactivateAccessKey'; readonly input: { readonly UserName: string; readonly AccessKeyId: string } };
+  | { readonly operation: 'DeactivateAccessKey'; readonly input: { readonly UserName: string; readonly AccessKeyId: string } }
+) & {
+  /** Organization mode: the member account the principal is in (the revoker acts there, through its member role). */
+  readonly account?: string;
+};
 
 /** IAM's grammar for role and user names (1–64 of `\w+=,.@-`). */
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -36,8 +40,12 @@ export class RevocationRefusedError extends Error {
  */
 export function parseRevocationRequest(value: unknown, now: Date): RevocationRequest {
   if (typeof value !== 'object' || value === null) throw new RevocationRefusedError('the request must be an object');
-  const { operation, input, ...rest } = value as { operation?: unknown; input?: unknown };
+  const { operation, input, account, ...rest } = value as { operation?: unknown; input?: unknown; account?: unknown };
   if (Object.keys(rest).length > 0) throw new RevocationRefusedError(`unknown field(s): ${Object.keys(rest).join(', ')}`);
+  if (account !== undefined && (typeof account !== 'string' || !/^\d{12}$/.test(account))) {
+    throw new RevocationRefusedError('account must be a 12-digit account id');
+  }
+  const where = account !== undefined ? { account } : {};
   if (typeof input !== 'object' || input === null) throw new RevocationRefusedError('input must be an object');
   const fields = input as Record<string, unknown>;
   const only = (...keys: string[]) => {
@@ -56,7 +64,7 @@ export function parseRevocationRequest(value: unknown, now: Date): RevocationReq
     if (cutOff > now.getTime() + MAX_CLOCK_SKEW_MS) {
       throw new RevocationRefusedError(`IssuedBefore ${IssuedBefore} is in the future: it would deny sessions not yet issued`);
     }
-    return { operation, input: { RoleName, IssuedBefore } };
+    return { operation, input: { RoleName, IssuedBefore }, ...where };
   }
   if (operation === 'DeactivateAccessKey') {
     only('UserName', 'AccessKeyId');
@@ -65,7 +73,7 @@ export function parseRevocationRequest(value: unknown, now: Date): RevocationReq
     if (typeof AccessKeyId !== 'string' || !ACCESS_KEY_ID.test(AccessKeyId)) {
       throw new RevocationRefusedError('AccessKeyId is not a long-term access key id (AKIA…)');
     }
-    return { operation, input: { UserName, AccessKeyId } };
+    return { operation, input: { UserName, AccessKeyId }, ...where };
   }
   throw new RevocationRefusedError(`unknown operation ${JSON.stringify(operation)}: only RevokeRoleSessions and DeactivateAccessKey`);
 }

@@ -21,16 +21,18 @@ export interface Skip {
 }
 
 /**
- * Skips calls made by the responder itself (its fixes must not re-trigger it). Only a role session
- * qualifies, and only when everything AWS says about it agrees: the session issuer is the responder's
- * role, and the session ARN (`arn:…:sts::ACCOUNT:assumed-role/ROLE/SESSION`) names the same account
+ * Skips calls made by the responder itself (its fixes must not re-trigger it): sessions of its own
+ * role, or — in organization mode — of the member role it acts through in the event's account. Only a
+ * role session qualifies, and only when everything AWS says about it agrees: the session issuer is one
+ * of those roles, and the session ARN (`arn:…:sts::ACCOUNT:assumed-role/ROLE/SESSION`) names the same account
  * and role. A record that merely mentions our role (an IAM user with a `sessionIssuer`, a session of
  * another account's role of the same name) is judged like any other call.
  */
-export function triageCall(context: EventContext, responderRoleArn: string | undefined): Skip | undefined {
+export function triageCall(context: EventContext, ownRoles: string | readonly (string | undefined)[] | undefined): Skip | undefined {
   const { caller } = context;
   const issuer = caller.sessionIssuerArn;
-  if (!responderRoleArn || caller.type !== 'AssumedRole' || !issuer || issuer !== responderRoleArn) return undefined;
+  const roles = (typeof ownRoles === 'string' ? [ownRoles] : (ownRoles ?? [])).filter((r): r is string => r !== undefined);
+  if (roles.length === 0 || caller.type !== 'AssumedRole' || !issuer || !roles.includes(issuer)) return undefined;
   const [, partition, , , account, resource] = issuer.split(':');
   const roleName = resource?.split('/').pop();
   const session = caller.arn?.split(':');

@@ -5,6 +5,8 @@ import { CHAT_PROTOCOLS, type ChatProtocol } from '../core/alert-message';
 import { MAX_WINDOW_SECONDS } from '../core/burst';
 import type { FlowLogDestination } from '../core/plan/index';
 import { accountOfArn } from '../core/ids';
+import type { OrganizationScope } from '../core/organization';
+import { JsonSyntaxError, parseJson } from '../core/json';
 import { parsePolicy, PolicyError, type Policy } from '../core/policy';
 
 /** Raised at init when the environment is incomplete or the policy file is unusable. */
@@ -116,9 +118,11 @@ export function loadPolicyFile(path: string): Policy {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJson(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new PolicyError([`(file): not valid JSON: ${error instanceof Error ? error.message : String(error)}`], `policy file ${path}`);
+    const where = error instanceof JsonSyntaxError ? `${error.line}:${error.column}` : 'file';
+    const reason = error instanceof JsonSyntaxError ? error.reason : String(error);
+    throw new PolicyError([`(${where}): not valid JSON: ${reason}`], `policy file ${path}`);
   }
   return parsePolicy(json, `policy file ${path}`);
 }
@@ -168,5 +172,56 @@ export function readAlertEnvironment(env: NodeJS.ProcessEnv): AlertEnvironment {
     ...(env['LEDGER_TABLE_NAME'] ? { ledgerTable: env['LEDGER_TABLE_NAME'] } : {}),
     ...(env['AWS_LAMBDA_LOG_GROUP_NAME'] ? { logGroup: env['AWS_LAMBDA_LOG_GROUP_NAME'] } : {}),
     accountAlias: env['ACCOUNT_ALIAS_LOOKUP'] !== 'false',
+  };
+}
+
+/** Organization mode's settings of the hub functions (lib/ sets them on the responder, the sweep and the revoker). */
+export interface OrganizationEnvironment {
+  readonly scope: OrganizationScope;
+  /** The member roles' base name (`eniGuard:memberRoleName`). */
+  readonly memberRoleName: string;
+  /** The Regions members forward from (this hub guards its own Region among them). */
+  readonly memberRegions: readonly string[];
+  /** The partition of the hub's role ARNs (`aws`, `aws-cn`, …), for the member roles' ARNs. */
+  readonly partition: string;
+}
+
+/**
+ * Reads `SCOPE` (`organization`, else undefined: the single-account mode), `ORGANIZATION_ID`,
+ * `TARGET_OUS` and `EXCLUDED_ACCOUNTS` (JSON lists), `MEMBER_ROLE_NAME`, `MEMBER_REGIONS` (JSON list)
+ * and the partition of `roleArn` (the function's own role). A missing or malformed value fails init.
+ */
+export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: string | undefined): OrganizationEnvironment | undefined {
+  if (env['SCOPE'] === undefined || env['SCOPE'] === 'account') return undefined;
+  if (env['SCOPE'] !== 'organization')
+    throw new EnvironmentError(`SCOPE must be account or organization, not ${JSON.stringify(env['SCOPE'])}`);
+  const missing = ['ORGANIZATION_ID', 'TARGET_OUS', 'MEMBER_ROLE_NAME', 'MEMBER_REGIONS'].filter((name) => !env[name]);
+  if (missing.length > 0) throw new EnvironmentError(`organization mode: missing environment variable(s): ${missing.join(', ')}`);
+  const list = (name: string, pattern: RegExp, what: string): string[] => {
+    let value: unknown;
+    try {
+      value = JSON.parse(env[name] ?? '[]');
+    } catch {
+      value = undefined;
+    }
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && pattern.test(v))) {
+      throw new EnvironmentError(`${name} must be a JSON list of ${what}, not ${JSON.stringify(env[name])}`);
+    }
+    return value as string[];
+  };
+  const organizationId = env['ORGANIZATION_ID']!;
+  if (!/^o-[a-z0-9]{10,32}$/.test(organizationId))
+    throw new EnvironmentError(`ORGANIZATION_ID is not an organization id: ${JSON.stringify(organizationId)}`);
+  const partition = roleArn?.split(':')[1];
+  if (!partition) throw new EnvironmentError('organization mode needs the function role ARN to name the partition');
+  return {
+    scope: {
+      organizationId,
+      targetOus: list('TARGET_OUS', /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/, 'OU or root ids'),
+      excludedAccounts: env['EXCLUDED_ACCOUNTS'] ? list('EXCLUDED_ACCOUNTS', /^\d{12}$/, 'account ids') : [],
+    },
+    memberRoleName: env['MEMBER_ROLE_NAME']!,
+    memberRegions: list('MEMBER_REGIONS', /^[a-z]{2}(-[a-z]+)+-\d$/, 'Regions'),
+    partition,
   };
 }

@@ -3,7 +3,7 @@
  * (clients once per container) and the `eni-guard` CLI (clients per endpoint and Region), so the
  * CLI runs exactly the object graph the function runs.
  */
-import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -19,7 +19,7 @@ import { settingsOf, type Policy } from '../core/policy';
 import { CALLER, type CallerSettings } from '../core/rules/caller';
 import { DynamoLedger } from '../adapters/ledger';
 import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
-import { Remediator } from '../app/remediator';
+import { Remediator, UndoError } from '../app/remediator';
 import { Undoer } from '../app/undoer';
 import { CachingFactReader } from '../adapters/cache';
 import { Ec2Adapter } from '../adapters/ec2';
@@ -30,17 +30,9 @@ import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
 import { VpcFlowLogs, type VpcFlowLogSettings } from '../app/vpc-flow-logs';
+import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
 
-/** Where and as whom the AWS clients connect. Every field is optional: the SDK's defaults (and `AWS_*` variables) apply. */
-export interface AwsConnection {
-  /** An endpoint for every service (moto, LocalStack). The SDK also honours `AWS_ENDPOINT_URL`. */
-  readonly endpoint?: string;
-  readonly region?: string;
-  /** A profile of the shared config/credentials files (as `AWS_PROFILE`). */
-  readonly profile?: string;
-  /** Explicit credentials; otherwise the standard credential chain. */
-  readonly credentials?: EC2ClientConfig['credentials'];
-}
+export type { AwsConnection } from './connection';
 
 /** The SDK clients the responder uses. */
 export interface AwsClients {
@@ -50,18 +42,14 @@ export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
 }
 
-// Adaptive retry backs off under EC2 throttling instead of failing the event.
-const RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
-
 /** Builds the EC2 and SNS clients; `snsRegion` lets alerts go to a topic in another Region. */
 export function createClients(connection: AwsConnection = {}, snsRegion?: string): AwsClients {
-  // Only keys that are set: an explicit `undefined` must not shadow the SDK's own resolution.
-  const defined = Object.fromEntries(Object.entries(connection).filter(([, value]) => value !== undefined));
+  const set = defined(connection);
   return {
-    ec2: new EC2Client({ ...RETRY, ...defined }),
-    sns: new SNSClient({ ...RETRY, ...defined, ...(snsRegion ? { region: snsRegion } : {}) }),
-    iam: new IAMClient({ ...RETRY, ...defined }),
-    dynamodb: new DynamoDBClient({ ...RETRY, ...defined }),
+    ec2: new EC2Client({ ...RETRY, ...set }),
+    sns: new SNSClient({ ...RETRY, ...set, ...(snsRegion ? { region: snsRegion } : {}) }),
+    iam: new IAMClient({ ...RETRY, ...set }),
+    dynamodb: new DynamoDBClient({ ...RETRY, ...set }),
   };
 }
 
@@ -139,8 +127,29 @@ export function createRevoker(environment: RevokerEnvironment, log: LogPort): Re
 }
 
 /** Undoes ledger records in `ledgerTable` with the given clients (the `eni-guard undo` command). */
-export function createUndoer(clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb'>, ledgerTable: string): Undoer {
-  return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), createRemediator(clients.ec2, clients.iam));
+/**
+ * Undoes ledger records in `ledgerTable`. A record that names an undo role (a member account's, in
+ * organization mode) is undone as that role in the record's Region, assumed with `connection`'s
+ * credentials; any other record with `clients` (the caller's own account).
+ */
+export function createUndoer(
+  clients: Pick<AwsClients, 'ec2' | 'iam' | 'dynamodb'>,
+  ledgerTable: string,
+  connection: AwsConnection = {},
+): Undoer {
+  const own = createRemediator(clients.ec2, clients.iam);
+  const roles = new RoleClients(connection, 'eni-guard-undo');
+  return new Undoer(new DynamoLedger(clients.dynamodb, ledgerTable), (entry) => {
+    if (!entry.undoRoleArn) return own;
+    const roleAccount = entry.undoRoleArn.split(':')[4];
+    if (!entry.account || !entry.region || roleAccount !== entry.account) {
+      throw new UndoError(
+        `${entry.ledgerId} names undo role ${entry.undoRoleArn} but the interface's account ${entry.account ?? '?'} in ${entry.region ?? '?'}: not undone`,
+      );
+    }
+    const member = roles.for(entry.undoRoleArn, entry.region);
+    return createRemediator(member.ec2, member.iam);
+  });
 }
 
 /**
@@ -173,7 +182,18 @@ export function createVpcFlowLogs(
 }
 
 /** The deployed function's alert port: enrich (alias, undo command, record) → hold bursts → SNS. */
-export function createAlerts(clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb'>, settings: AlertEnvironment, log: LogPort): AlertPort {
+/** Organization mode's additions: each account's alias read in that account, and its OU. */
+export interface AlertScopeOptions {
+  readonly aliasClient?: (account: string) => IAMClient;
+  readonly ouOf?: (account: string) => Promise<string | undefined>;
+}
+
+export function createAlerts(
+  clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb'>,
+  settings: AlertEnvironment,
+  log: LogPort,
+  options: AlertScopeOptions = {},
+): AlertPort {
   const sns = createPublisher(clients.sns, settings, log);
   const held = settings.burst
     ? new BurstAlerts(new DynamoBurstStore(clients.dynamodb, settings.burst.table), sns, log, {
@@ -181,7 +201,8 @@ export function createAlerts(clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb
       })
     : sns;
   return new EnrichingAlerts(held, {
-    ...(settings.accountAlias ? { accountAlias: new AccountAliasLookup(clients.iam, log) } : {}),
+    ...(settings.accountAlias ? { accountAlias: new AccountAliasLookup(options.aliasClient ?? clients.iam, log) } : {}),
+    ...(options.ouOf ? { ouOf: options.ouOf } : {}),
     ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
     ...(settings.logGroup ? { logGroup: settings.logGroup } : {}),
   });

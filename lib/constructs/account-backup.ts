@@ -3,7 +3,7 @@
  * default) and a selection of every resource that carries the backup tag — the tag the responder
  * checks (`backup-coverage`) and can add to an instance it finds unprotected.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -54,6 +54,9 @@ export class AccountBackup extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.vault = new backup.BackupVault(this, 'Vault', {
+      // The vault is retained on `cdk destroy` (it holds the recovery points), so its name must not be one a
+      // redeploy of the same stack would ask for again: the stack id's UUID is new with every stack.
+      backupVaultName: Fn.join('-', ['eni-guard', Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../lib/config';
 
 const ROOT = join(__dirname, '..', '..');
-const load = (context: Record<string, unknown>) => loadConfig((key) => context[key], ROOT);
+const load = (context: Record<string, unknown>) => loadConfig(context, ROOT);
 
 /** The ConfigError problems for a context, or [] when it is valid. */
 function problems(context: Record<string, unknown>): readonly string[] {

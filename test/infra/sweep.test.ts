@@ -68,7 +68,7 @@ describe('sweep', () => {
   });
 
   it.each(['daily', 'rate(1 days)', 'cron(0 4 * * *)'])('rejects the schedule %s naming the key', (value) => {
-    expect(() => loadConfig((key) => (key === 'eniGuard:sweepSchedule' ? value : undefined), __dirname)).toThrow(ConfigError);
-    expect(() => loadConfig((key) => (key === 'eniGuard:sweepSchedule' ? value : undefined), __dirname)).toThrow(/eniGuard:sweepSchedule/);
+    expect(() => loadConfig({ 'eniGuard:sweepSchedule': value }, __dirname)).toThrow(ConfigError);
+    expect(() => loadConfig({ 'eniGuard:sweepSchedule': value }, __dirname)).toThrow(/eniGuard:sweepSchedule/);
   });
 });

@@ -16,7 +16,7 @@ export function buildStack(context: Record<string, unknown> = {}, options: { bun
     context: { ...CDK_JSON_CONTEXT, ...context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
-  const config: EniGuardConfig = loadConfig((key) => app.node.tryGetContext(key), join(__dirname, '..', '..'));
+  const config: EniGuardConfig = loadConfig(app.node.getAllContext() as Record<string, unknown>, join(__dirname, '..', '..'));
   const stack = new EniGuardStack(app, 'EniGuardStack', { config, env: { account: '123456789012', region: 'eu-west-1' } });
   return { app, stack, template: Template.fromStack(stack) };
 }

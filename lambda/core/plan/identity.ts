@@ -39,6 +39,9 @@ function revokeCredentials(
     if (inputs.responderRoleArn && principal.roleArn === inputs.responderRoleArn) {
       return { ruleId, reason: 'the caller is the responder itself; its sessions are never revoked' };
     }
+    if (inputs.ownRoleArns?.includes(principal.roleArn)) {
+      return { ruleId, reason: `the caller is eni-guard's own member role ${principal.roleArn}; its sessions are never revoked` };
+    }
     if (protectedPatterns.some((p) => globMatch(p, principal.roleArn))) {
       return { ruleId, reason: `${principal.roleArn} is a protected principal (rules.caller.protectedPrincipals)` };
     }

@@ -44,6 +44,8 @@ export interface PlanInputs {
   readonly flowLogDestination?: FlowLogDestination;
   /** The responder's own role: never revoked. */
   readonly responderRoleArn?: string;
+  /** Organization mode: the member roles eni-guard acts through in this account: never revoked either. */
+  readonly ownRoleArns?: readonly string[];
   /** Identifies this remediation in tags and the ledger. */
   readonly ledgerId: string;
   /**

@@ -64,12 +64,23 @@ describe('readEvents', () => {
     ['a missing file', 'nowhere.json', {}, /cannot read events from nowhere\.json: ENOENT/],
     ['an empty directory', 'empty', { 'empty/notes.txt': 'x' }, /no event files .* in directory empty/],
     ['an empty file', 'e.json', { 'e.json': '  \n' }, /e\.json: empty/],
-    ['a broken document', 'bad.json', { 'bad.json': '{\n  "eventID": "x",\n' }, /^bad\.json: not valid JSON: /],
+    [
+      'a broken document, at its line and column',
+      'bad.json',
+      { 'bad.json': '\n{\n  "eventID": "x",\n  "detail": { "a": 1 "b": 2 }\n}\n' },
+      /^bad\.json:4:22: not valid JSON: expected ',' or '}' after the property value, found "\\""/,
+    ],
+    [
+      'a document cut short',
+      'cut.json',
+      { 'cut.json': '{\n  "eventID": "x",\n' },
+      /^cut\.json:3:1: not valid JSON: expected a property name/,
+    ],
     [
       'a broken line of JSON lines',
       'bad.jsonl',
       { 'bad.jsonl': `${JSON.stringify(record('1'))}\n{oops\n` },
-      /^bad\.jsonl:2: not valid JSON \(read as JSON lines/,
+      /^bad\.jsonl:2:2: not valid JSON \(read as JSON lines, one event per line\): expected a property name in double quotes, found "o"/,
     ],
     ['a corrupt gzip file', 'x.json.gz', { 'x.json.gz': 'not gzip' }, /cannot read events from x\.json\.gz: /],
   ])('names the file for %s', async (_name, path, files, message) => {

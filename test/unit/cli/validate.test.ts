@@ -38,10 +38,10 @@ describe('eni-guard validate', () => {
   });
 
   it('reports a file that is not JSON as a problem of the policy (exit 1)', async () => {
-    const dir = writeFiles(tempDir(), { 'p.json': '{ "version": 1,' });
+    const dir = writeFiles(tempDir(), { 'p.json': '{\n  "version": 1,\n  "dryRun": tru\n}\n' });
     const run = await cli(['validate', '--policy', 'p.json'], { cwd: dir });
     expect(run.code).toBe(EXIT.findings);
-    expect(run.stdout).toMatch(/\(file\): not valid JSON/);
+    expect(run.stdout).toContain('  - (3:16): not valid JSON: expected "true", found "\\n"');
   });
 
   it('names an unreadable file and exits 3', async () => {
@@ -143,5 +143,16 @@ describe('semantic warnings', () => {
     ],
   ])('%s', (_name, input, expected) => {
     expect(semanticWarnings(parsePolicy(input), now).map((w) => `${w.path}: ${w.reason}`)).toEqual(expected);
+  });
+});
+
+describe('the policy cdk deploy would ship', () => {
+  it('applies eniGuard:dryRun of ./cdk.json as cdk deploy does (shadow mode wins)', async () => {
+    const dir = writeFiles(tempDir(), {
+      'cdk.json': JSON.stringify({ context: { 'eniGuard:policyFile': 'p.json', 'eniGuard:dryRun': 'true' } }),
+      'p.json': JSON.stringify({ version: 1, dryRun: false }),
+    });
+    const run = await cli(['validate', '--output', 'json'], { cwd: dir });
+    expect(JSON.parse(run.stdout)).toMatchObject({ valid: true, summary: { dryRun: true } });
   });
 });

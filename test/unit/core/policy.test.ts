@@ -100,6 +100,46 @@ describe('policy', () => {
     expect(() => parsePolicy(input)).toThrow(message);
   });
 
+  it.each<[string, unknown, string]>([
+    [
+      'a mistyped rule id',
+      { version: 1, rules: { 'world-open-ingres': {} } },
+      'rules: Unrecognized key: "world-open-ingres": did you mean "world-open-ingress"?',
+    ],
+    ['a mistyped top-level key', { version: 1, dryrun: true }, '(root): Unrecognized key: "dryrun": did you mean "dryRun"?'],
+    [
+      'a mistyped rule setting',
+      { version: 1, rules: { 'world-open-ingress': { allowedPublicPort: [] } } },
+      'rules.world-open-ingress: Unrecognized key: "allowedPublicPort": did you mean "allowedPublicPorts"?',
+    ],
+    [
+      'a mistyped remediation key',
+      { version: 1, remediation: { sharedGroup: 'copy' } },
+      'remediation: Unrecognized key: "sharedGroup": did you mean "sharedGroups"?',
+    ],
+    [
+      'a mistyped mode',
+      { version: 1, rules: { 'world-open-ingress': { mode: 'remediat' } } },
+      'rules.world-open-ingress.mode: Invalid option: expected one of "off"|"notify"|"remediate"; did you mean "remediate"?',
+    ],
+    [
+      'a mistyped rule id in an exemption',
+      { version: 1, exemptions: [{ ...exemption, rules: ['world-open-ingres'] }] },
+      'did you mean "world-open-ingress"?',
+    ],
+    [
+      'a mistyped exemption match key',
+      { version: 1, exemptions: [{ ...exemption, match: { tags: { key: 'a', value: 'b' } } }] },
+      'exemptions.0.match: Unrecognized key: "tags": did you mean "tag"?',
+    ],
+  ])('names the closest known key or value for %s', (_name, input, message) => {
+    expect(() => parsePolicy(input)).toThrow(message);
+  });
+
+  it('suggests nothing when nothing is close', () => {
+    expect(() => parsePolicy({ version: 1, frobnicate: 1 })).toThrow(/Unrecognized key: "frobnicate"\n|Unrecognized key: "frobnicate"$/);
+  });
+
   it('lists every problem at once', () => {
     try {
       parsePolicy({ version: 2, dryRun: 1 });

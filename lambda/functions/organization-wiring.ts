@@ -1,0 +1,180 @@
+/**
+ * Organization mode's composition: the hub's own clients (ledger, alerts, Organizations), member
+ * clients per account and Region through the member roles (one AssumeRole each per container), and a
+ * responder, sweeper or revoker per account built from the same wiring as the single-account mode.
+ */
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { Ec2Adapter } from '../adapters/ec2';
+import { IamRevocationAdapter } from '../adapters/iam';
+import { DynamoLedger } from '../adapters/ledger';
+import { OrganizationsAdapter } from '../adapters/organizations';
+import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
+import { LambdaRevocationSender } from '../adapters/revoker-client';
+import { OrganizationResponder, OrganizationRevoker, OrganizationSweeper } from '../app/organization';
+import type { AlertPort, LogPort, OrganizationPort } from '../app/ports';
+import type { Responder } from '../app/responder';
+import { Revoker } from '../app/revoker';
+import { Sweeper, type SweepSettings } from '../app/sweeper';
+import { memberRoleNames, ouOf, roleArn, type AccountPlace } from '../core/organization';
+import { effectivePolicy } from '../core/policy';
+import type { AlertEnvironment, OrganizationEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
+import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
+import { createAlerts, createClients, createResponder } from './wiring';
+
+/** Clients of member accounts, as their member roles (role names from `MEMBER_ROLE_NAME`). */
+export class MemberClients {
+  private readonly roles: RoleClients;
+
+  constructor(
+    private readonly partition: string,
+    connection: AwsConnection = {},
+    sessionName = 'eni-guard-hub',
+  ) {
+    this.roles = new RoleClients(connection, sessionName);
+  }
+
+  for(account: string, region: string, role: string) {
+    return this.roles.for(roleArn(this.partition, account, role), region);
+  }
+
+  /** AssumeRole calls made so far (the scale bench reports it). */
+  get assumptions(): number {
+    return this.roles.assumptions;
+  }
+}
+
+/** The hub's parts shared by every account: its own clients, Organizations, member clients. */
+interface Hub {
+  readonly org: OrganizationPort;
+  readonly members: MemberClients;
+  readonly alerts: AlertPort;
+  readonly responderOf: (place: AccountPlace) => Responder;
+}
+
+function hub(
+  environment: ResponderEnvironment,
+  organization: OrganizationEnvironment,
+  alertEnvironment: AlertEnvironment,
+  log: LogPort,
+  connection: AwsConnection = {},
+): Hub {
+  const own = createClients(connection);
+  const org = new OrganizationsAdapter(new OrganizationsClient({ ...RETRY, ...defined(connection) }));
+  const members = new MemberClients(organization.partition, connection);
+  const names = memberRoleNames(organization.memberRoleName);
+  const region = environment.region;
+  const remediationRole = (account: string) => members.for(account, region, names.remediation);
+  const alerts = createAlerts(own, alertEnvironment, log, {
+    aliasClient: (account) => remediationRole(account).iam,
+    ouOf: async (account) => {
+      const place = await org.placeOf(account);
+      return place ? ouOf(place) : undefined;
+    },
+  });
+  const ledger = new DynamoLedger(own.dynamodb, environment.ledgerTable);
+  const quarantine = new DynamoQuarantineRegistry(own.dynamodb, environment.ledgerTable);
+  const lambda = environment.revokerFunctionName ? new LambdaClient({ ...RETRY, ...defined(connection) }) : undefined;
+  const responders = new Map<string, Responder>();
+  const responderOf = (place: AccountPlace): Responder => {
+    let responder = responders.get(place.account);
+    if (!responder) {
+      const clients = remediationRole(place.account);
+      const arn = (name: string) => roleArn(organization.partition, place.account, name);
+      responder = createResponder({
+        ec2: clients.ec2,
+        iam: clients.iam,
+        dynamodb: own.dynamodb,
+        alerts,
+        log,
+        ledger,
+        quarantine,
+        ...(lambda && environment.revokerFunctionName
+          ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
+          : {}),
+        settings: {
+          policy: effectivePolicy(environment.policy, place),
+          responderRoleArn: environment.responderRoleArn,
+          ownRoleArns: [arn(names.remediation), arn(names.revoker)],
+          scope: { accounts: [place.account], regions: [region] },
+          ous: place.path,
+          undoRoleArn: arn(names.undo),
+        },
+      });
+      responders.set(place.account, responder);
+    }
+    return responder;
+  };
+  return { org, members, alerts, responderOf };
+}
+
+/** The hub's responder: routes each event to its account's responder, inside the scope only. */
+export function createOrganizationResponder(
+  environment: ResponderEnvironment,
+  organization: OrganizationEnvironment,
+  alertEnvironment: AlertEnvironment,
+  log: LogPort,
+  connection?: AwsConnection,
+): OrganizationResponder & { readonly members: MemberClients } {
+  const { org, members, responderOf } = hub(environment, organization, alertEnvironment, log, connection);
+  return Object.assign(new OrganizationResponder(org, responderOf, log, { scope: organization.scope, region: environment.region }), {
+    members,
+  });
+}
+
+/** The hub's sweep: every account of the scope in this Region, a few at a time. */
+export function createOrganizationSweeper(
+  environment: ResponderEnvironment,
+  organization: OrganizationEnvironment,
+  alertEnvironment: AlertEnvironment,
+  log: LogPort,
+  settings: SweepSettings & { readonly concurrency?: number } = {},
+  connection?: AwsConnection,
+): OrganizationSweeper & { readonly members: MemberClients } {
+  const parts = hub(environment, organization, alertEnvironment, log, connection);
+  const names = memberRoleNames(organization.memberRoleName);
+  const sweeperOf = (place: AccountPlace) =>
+    new Sweeper(
+      new Ec2Adapter(parts.members.for(place.account, environment.region, names.remediation).ec2),
+      parts.responderOf(place),
+      parts.alerts,
+      log,
+      settings,
+    );
+  return Object.assign(
+    new OrganizationSweeper(parts.org, sweeperOf, log, {
+      scope: organization.scope,
+      region: environment.region,
+      ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
+    }),
+    { members: parts.members },
+  );
+}
+
+/** The hub's revoker: each request carried out in its account through that account's member revoker role. */
+export function createOrganizationRevoker(
+  environment: RevokerEnvironment,
+  organization: OrganizationEnvironment,
+  region: string,
+  log: LogPort,
+  connection: AwsConnection = {},
+): OrganizationRevoker {
+  const org = new OrganizationsAdapter(new OrganizationsClient({ ...RETRY, ...defined(connection) }));
+  const members = new MemberClients(organization.partition, connection, 'eni-guard-revoker');
+  const names = memberRoleNames(organization.memberRoleName);
+  const revokers = new Map<string, Revoker>();
+  const revokerOf = (account: string): Revoker => {
+    let revoker = revokers.get(account);
+    if (!revoker) {
+      const own = Object.values(names).map((name) => roleArn(organization.partition, account, name));
+      revoker = new Revoker(
+        new IamRevocationAdapter(members.for(account, region, names.revoker).iam),
+        { account, neverRevoke: [...environment.neverRevoke, ...own], protectedPrincipals: environment.protectedPrincipals },
+        log,
+      );
+      revokers.set(account, revoker);
+    }
+    return revoker;
+  };
+  return new OrganizationRevoker(org, revokerOf, organization.scope);
+}

@@ -1,0 +1,371 @@
+/**
+ * Organization mode against moto: a real organization (root, Workloads with Payments below it,
+ * Sandbox), three member accounts, and the hub in the management account 123456789012. The bundled
+ * responder — the artifact that deploys — acts in each member through that member's role, only inside
+ * the target OUs, with the member's own policy overlay; its ledger and alerts name the account; the
+ * printed undo restores the member's interface; the sweep covers every account of the scope in each
+ * Region. moto keeps accounts and Regions apart (an assumed role's credentials act in its account)
+ * but enforces no IAM: who may assume what is checked on the templates (test/infra).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
+  ListRootsCommand,
+  MoveAccountCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { DynamoLedger } from '../../lambda/adapters/ledger';
+import { OrganizationsAdapter } from '../../lambda/adapters/organizations';
+import { main } from '../../lambda/cli/main';
+import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
+import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
+import type { OrganizationEnvironment, ResponderEnvironment } from '../../lambda/functions/environment';
+import { readAlertEnvironment } from '../../lambda/functions/environment';
+import { createOrganizationSweeper } from '../../lambda/functions/organization-wiring';
+import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
+import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
+import { createLedgerTable } from '../../scripts/lib/ledger-table';
+import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
+import {
+  createGroup,
+  createInterface,
+  createNetwork,
+  createSubscribedTopic,
+  EMULATOR_ENV,
+  enableFlowLogs,
+  ingressRules,
+  routeToInternet,
+  worldOpen,
+} from '../../scripts/lib/sandbox';
+import { SILENT } from '../support/emulated-account';
+import { invokeBundle } from '../support/invoke';
+
+const HUB = '123456789012';
+const REGIONS = ['us-east-1', 'eu-west-1'] as const;
+const MEMBER_ROLE = 'EniGuardMember';
+const ROLES = memberRoleNames(MEMBER_ROLE);
+const ROOT = join(__dirname, '..', '..');
+
+interface Member {
+  readonly account: string;
+  readonly name: string;
+  /** Per Region: the member's own EC2 (as its administrator), and a public subnet with flow logs. */
+  readonly regions: Record<string, { readonly ec2: EC2Client; readonly vpcId: string; readonly subnetId: string }>;
+}
+
+let moto: Moto;
+let bundle: Bundle;
+let hub: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+let organizationId: string;
+let ous: { root: string; workloads: string; payments: string; sandbox: string };
+let members: { workloads: Member; payments: Member; sandbox: Member };
+let subscribers: Record<string, Awaited<ReturnType<typeof createSubscribedTopic>>>;
+let ledgerTables: Record<string, string>;
+
+/** Credentials in `account`, as its administrator would have them (moto issues them for any role). */
+async function adminOf(account: string) {
+  const out = await new STSClient(hub).send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'admin' }),
+  );
+  const c = out.Credentials!;
+  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+}
+
+async function member(name: string, parent: string, cidr: string): Promise<Member> {
+  const org = new OrganizationsClient(hub);
+  const created = await org.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@example.com` }));
+  const account = created.CreateAccountStatus!.AccountId!;
+  await org.send(new MoveAccountCommand({ AccountId: account, SourceParentId: ous.root, DestinationParentId: parent }));
+  const credentials = await adminOf(account);
+  await new IAMClient({ ...hub, credentials }).send(new CreateAccountAliasCommand({ AccountAlias: `acme-${name}` }));
+  const regions: Member['regions'] = {};
+  for (const region of REGIONS) {
+    const ec2 = new EC2Client({ ...hub, region, credentials });
+    const network = await createNetwork(ec2, cidr);
+    await routeToInternet(ec2, network.vpcId, network.subnetId);
+    await enableFlowLogs(ec2, network.vpcId, account);
+    regions[region] = { ec2, ...network };
+  }
+  return { account, name, regions };
+}
+
+beforeAll(async () => {
+  assertMotoInstalled();
+  [moto, bundle] = await Promise.all([startMoto(), bundleHandler(mkdtempSync(join(tmpdir(), 'eni-guard-org-')))]);
+  hub = { endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const org = new OrganizationsClient(hub);
+  organizationId = (await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization!.Id!;
+  const root = (await org.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const ou = async (name: string, parent: string) =>
+    (await org.send(new CreateOrganizationalUnitCommand({ ParentId: parent, Name: name }))).OrganizationalUnit!.Id!;
+  const workloads = await ou('Workloads', root);
+  ous = { root, workloads, payments: await ou('Payments', workloads), sandbox: await ou('Sandbox', root) };
+  members = {
+    workloads: await member('workloads', ous.workloads, '10.31.0.0/16'),
+    payments: await member('payments', ous.payments, '10.32.0.0/16'),
+    sandbox: await member('sandbox', ous.sandbox, '10.33.0.0/16'),
+  };
+  // The hub's own resources, in its account: an alert topic and a ledger per Region (one hub stack per Region).
+  subscribers = {};
+  ledgerTables = {};
+  for (const region of REGIONS) {
+    subscribers[region] = await createSubscribedTopic(new SNSClient({ ...hub, region }), new SQSClient({ ...hub, region }));
+    ledgerTables[region] = await createLedgerTable(new DynamoDBClient({ ...hub, region }));
+  }
+}, 180_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+/** Payments is stricter than its parent on nothing but milder on one rule: its world-open ingress is only reported. */
+const POLICY: PolicyInput = {
+  version: 1,
+  overlays: [{ id: 'payments-notify', match: { ous: ['PAYMENTS'] }, policy: { rules: { 'world-open-ingress': { mode: 'notify' } } } }],
+};
+const policyWithIds = () => JSON.parse(JSON.stringify(POLICY).replace('PAYMENTS', ous.payments)) as PolicyInput;
+
+function hubEnvironment(region: string): Record<string, string> {
+  return {
+    ...EMULATOR_ENV,
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL: moto.endpoint,
+    ALERT_TOPIC_ARN: subscribers[region]!.topicArn,
+    RESPONDER_ROLE_ARN: `arn:aws:iam::${HUB}:role/${hubRoleName('responder', region)}`,
+    LEDGER_TABLE_NAME: ledgerTables[region]!,
+    SCOPE: 'organization',
+    ORGANIZATION_ID: organizationId,
+    TARGET_OUS: JSON.stringify([ous.workloads]),
+    EXCLUDED_ACCOUNTS: '[]',
+    MEMBER_ROLE_NAME: MEMBER_ROLE,
+    MEMBER_REGIONS: JSON.stringify(REGIONS),
+    POWERTOOLS_DEV: 'false',
+  };
+}
+
+/** Runs the bundled hub responder on `event` in `region`, as one Lambda container of that Region's hub would. */
+async function respond(event: unknown, region = 'us-east-1') {
+  const dir = mkdtempSync(join(tmpdir(), 'eni-guard-org-policy-'));
+  writeFileSync(join(dir, 'policy.json'), JSON.stringify(policyWithIds()));
+  const invocation = await invokeBundle(bundle.entry, event, { ...hubEnvironment(region), POLICY_FILE: join(dir, 'policy.json') });
+  if (!invocation.ok) throw new Error(`handler failed: ${invocation.error}`);
+  return invocation;
+}
+
+/** A world-open SSH interface in `m`'s public subnet of `region`, and the CloudTrail event its creation made there. */
+async function exposedInterface(m: Member, region = 'us-east-1', caller?: Record<string, unknown>) {
+  const { ec2, vpcId, subnetId } = m.regions[region]!;
+  const groupId = await createGroup(ec2, vpcId, `ssh-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`, [worldOpen(22)]);
+  const ni = await createInterface(ec2, subnetId, [groupId]);
+  const record = createNetworkInterfaceRecord(ni, { account: m.account, region, ...(caller ? { userIdentity: caller } : {}) });
+  return { ni, groupId, ec2, event: eventBridgeEnvelope(record) };
+}
+
+const ports = async (ec2: EC2Client, groupId: string) => (await ingressRules(ec2, groupId)).map((r) => r.FromPort);
+
+describe('the hub responder against a moto organization', () => {
+  it('remediates a member’s interface in that member, as its member role, and says so naming the account and its OU', async () => {
+    const { ni, groupId, ec2, event } = await exposedInterface(members.workloads);
+    const invocation = await respond(event);
+
+    expect(invocation.result).toMatchObject({ kind: 'decided' });
+    expect(await ports(ec2, groupId)).toEqual([]);
+    const [alert, ...others] = await subscribers['us-east-1']!.drain();
+    expect(others).toEqual([]);
+    expect(alert).toMatchObject({
+      attributes: { account: members.workloads.account, ou: ous.workloads, accountAlias: 'acme-workloads', response: 'remediated' },
+      document: {
+        account: members.workloads.account,
+        ou: ous.workloads,
+        accountAlias: 'acme-workloads',
+        networkInterface: { id: ni.NetworkInterfaceId },
+      },
+    });
+    // The record is in the hub's ledger, and names where the interface is and the role that undoes it.
+    const ledgerId = (alert!.document['record'] as { ledgerId: string }).ledgerId;
+    const entry = await new DynamoLedger(new DynamoDBClient(hub), ledgerTables['us-east-1']!).get(ledgerId);
+    expect(entry).toMatchObject({
+      status: 'completed',
+      account: members.workloads.account,
+      region: 'us-east-1',
+      undoRoleArn: `arn:aws:iam::${members.workloads.account}:role/${ROLES.undo}`,
+    });
+  });
+
+  it('applies the member’s OU overlay: Payments (below Workloads) is only told about world-open SSH', async () => {
+    const { groupId, ec2, event } = await exposedInterface(members.payments);
+    await respond(event);
+    expect(await ports(ec2, groupId)).toEqual([22]);
+    const [alert] = await subscribers['us-east-1']!.drain();
+    expect(alert).toMatchObject({ attributes: { account: members.payments.account, ou: ous.payments, response: 'notified' } });
+  });
+
+  it('leaves an account outside the target OUs alone: nothing read, changed or published', async () => {
+    const { groupId, ec2, event } = await exposedInterface(members.sandbox);
+    const invocation = await respond(event);
+    expect(invocation.result).toMatchObject({
+      kind: 'ignored',
+      reason: 'out-of-scope',
+      detail: expect.stringMatching(/outside the target OUs/),
+    });
+    expect(await ports(ec2, groupId)).toEqual([22]);
+    expect(await subscribers['us-east-1']!.drain()).toEqual([]);
+  });
+
+  it('treats a pointer as a pointer: an in-scope record naming another account’s interface finds nothing there and changes nothing', async () => {
+    // The Sandbox member's interface, named in a record of the Workloads account: the hub reads it in Workloads (as the record says), where it does not exist.
+    const sandbox = await exposedInterface(members.sandbox);
+    const record = createNetworkInterfaceRecord(sandbox.ni, { account: members.workloads.account, region: 'us-east-1' });
+    const invocation = await respond(eventBridgeEnvelope(record));
+    expect(invocation.result).toMatchObject({ kind: 'decided', decisions: [{ outcome: 'gone' }] });
+    expect(await ports(sandbox.ec2, sandbox.groupId)).toEqual([22]);
+    expect(await subscribers['us-east-1']!.drain()).toEqual([]);
+  });
+
+  it('skips its own calls in a member (the member remediation role), as it skips its own role at home', async () => {
+    const ownRole = `arn:aws:iam::${members.workloads.account}:role/${ROLES.remediation}`;
+    const { groupId, ec2, event } = await exposedInterface(members.workloads, 'us-east-1', assumedRoleIdentity(ownRole, 'eni-guard-hub'));
+    const invocation = await respond(event);
+    expect(invocation.result).toMatchObject({ kind: 'ignored', reason: 'own-call' });
+    expect(await ports(ec2, groupId)).toEqual([22]);
+  });
+
+  it('ignores another Region’s event: that Region’s hub guards it', async () => {
+    const { groupId, ec2, event } = await exposedInterface(members.workloads, 'eu-west-1');
+    const invocation = await respond(event, 'us-east-1');
+    expect(invocation.result).toMatchObject({ kind: 'ignored', reason: 'out-of-scope' });
+    expect(await ports(ec2, groupId)).toEqual([22]);
+    // The eu-west-1 hub does act on it, in eu-west-1.
+    await respond(event, 'eu-west-1');
+    expect(await ports(ec2, groupId)).toEqual([]);
+    expect(await subscribers['us-east-1']!.drain()).toEqual([]);
+    expect(await subscribers['eu-west-1']!.drain()).toHaveLength(1);
+  });
+
+  it('the printed undo, run with the hub’s credentials, restores the member’s interface through the member undo role', async () => {
+    const { groupId, ec2, event } = await exposedInterface(members.workloads);
+    await respond(event);
+    expect(await ports(ec2, groupId)).toEqual([]);
+    const [alert] = await subscribers['us-east-1']!.drain();
+    const printed = String(alert!.document['undoCommand']);
+    expect(printed).toContain(`--ledger-table ${ledgerTables['us-east-1']} --region us-east-1`);
+
+    const undo = await cli([...printed.split(' ').slice(2), '--endpoint-url', moto.endpoint]);
+    expect(undo).toMatchObject({ code: 0, stdout: expect.stringMatching(/: undone\n/) });
+    expect(await ports(ec2, groupId)).toEqual([22]);
+  });
+});
+
+describe('AWS Organizations as the hub reads it', () => {
+  const adapter = () => new OrganizationsAdapter(new OrganizationsClient(hub));
+
+  it('places an account by its OU path from the root, and a stranger nowhere', async () => {
+    const org = adapter();
+    expect(await org.placeOf(members.payments.account)).toEqual({
+      account: members.payments.account,
+      organizationId,
+      path: [ous.root, ous.workloads, ous.payments],
+      name: 'payments',
+    });
+    expect(await org.placeOf('999999999999')).toBeUndefined();
+  });
+
+  it('lists the accounts below the target OUs at any depth, each once, with its own path', async () => {
+    const below = await adapter().accountsBelow([ous.workloads, ous.payments]);
+    expect(below.map((p) => [p.account, p.path.at(-1)]).sort()).toEqual(
+      [
+        [members.workloads.account, ous.workloads],
+        [members.payments.account, ous.payments],
+      ].sort(),
+    );
+    const everyone = (await adapter().accountsBelow([ous.root])).map((p) => p.account);
+    expect(everyone.sort()).toEqual([HUB, members.workloads.account, members.payments.account, members.sandbox.account].sort());
+  });
+
+  it('answers a listed account’s place from the walk, without another Organizations call', async () => {
+    const client = new OrganizationsClient(hub);
+    const calls: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => (calls.push(String(context.commandName)), next(args)), { step: 'initialize' });
+    const org = new OrganizationsAdapter(client);
+    await org.accountsBelow([ous.workloads]);
+    const walked = calls.length;
+    expect(await org.placeOf(members.payments.account)).toMatchObject({ path: [ous.root, ous.workloads, ous.payments] });
+    expect(calls.length).toBe(walked);
+  });
+});
+
+describe('the hub sweep against a moto organization', () => {
+  it('sweeps every account of the scope in each Region, through the member roles, and no other', async () => {
+    const planted = await Promise.all(
+      REGIONS.flatMap((region) => [members.workloads, members.payments, members.sandbox].map((m) => exposedInterface(m, region))),
+    );
+    const policy = parsePolicy(policyWithIds());
+    const summaries = [];
+    for (const region of REGIONS) {
+      const environment: ResponderEnvironment = {
+        topicArn: subscribers[region]!.topicArn,
+        responderRoleArn: `arn:aws:iam::${HUB}:role/${hubRoleName('responder', region)}`,
+        policyFile: 'policy.json',
+        policy,
+        ledgerTable: ledgerTables[region]!,
+        account: HUB,
+        region,
+      };
+      const organization: OrganizationEnvironment = {
+        scope: { organizationId, targetOus: [ous.workloads], excludedAccounts: [] },
+        memberRoleName: MEMBER_ROLE,
+        memberRegions: [...REGIONS],
+        partition: 'aws',
+      };
+      const alerts = readAlertEnvironment({ ALERT_TOPIC_ARN: subscribers[region]!.topicArn, LEDGER_TABLE_NAME: ledgerTables[region] });
+      const sweeper = createOrganizationSweeper(environment, organization, alerts, SILENT, {}, { ...hub, region });
+      summaries.push({ summary: await sweeper.run({ scheduledTime: '2026-12-01T04:00:00Z' }), assumptions: sweeper.members.assumptions });
+    }
+
+    for (const [i, region] of REGIONS.entries()) {
+      const { summary, assumptions } = summaries[i]!;
+      expect(summary).toMatchObject({ region, accounts: 2, notStarted: [] });
+      expect(summary.swept.map((s) => s.account).sort()).toEqual([members.workloads.account, members.payments.account].sort());
+      expect(summary.swept.filter((s) => 'error' in s)).toEqual([]);
+      // One assumption of the member remediation role per account and Region, however many interfaces.
+      expect(assumptions).toBe(2);
+    }
+    const [wu, pu, su, we, pe, se] = planted;
+    // Workloads remediated in both Regions; Payments (its overlay) reported only; Sandbox never touched.
+    for (const p of [wu, we]) expect(await ports(p!.ec2, p!.groupId)).toEqual([]);
+    for (const p of [pu, pe, su, se]) expect(await ports(p!.ec2, p!.groupId)).toEqual([22]);
+    const alerted = (await Promise.all(REGIONS.map((region) => subscribers[region]!.drain()))).flat().map((a) => a.attributes['account']);
+    expect(alerted).not.toContain(members.sandbox.account);
+    expect(alerted).toEqual(expect.arrayContaining([members.workloads.account, members.payments.account]));
+  });
+});
+
+/** `eni-guard ...args` in-process (the CLI's own `main`), with the hub's (emulator) credentials in the environment. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const saved = { ...process.env };
+  Object.assign(process.env, EMULATOR_ENV);
+  try {
+    const code = await main(args, {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      env: { ...EMULATOR_ENV },
+      cwd: ROOT,
+      stdin: () => Promise.resolve(''),
+    });
+    return { code, stdout, stderr };
+  } finally {
+    process.env = saved;
+  }
+}
