@@ -9,7 +9,8 @@
  */
 import type { EventContext, FlowLogCoverage, Vpc } from '../core/model';
 import { planVpcFlowLogs, type FlowLogDestination } from '../core/plan/index';
-import type { Policy } from '../core/policy';
+import { modeOf, type Policy } from '../core/policy';
+import { VPC_FLOW_LOGS } from '../core/rules/vpc-flow-logs';
 import {
   DEPLOY_RESOURCE_ID,
   deployResponseOf,
@@ -116,6 +117,11 @@ export class VpcFlowLogs {
       return { kind: 'ignored', reason: parsed.reason, detail: parsed.detail, ...(eventId ? { eventId } : {}) };
     }
     const { context, vpcId } = parsed;
+    if (this.off()) {
+      const detail = `policy sets ${VPC_FLOW_LOGS} to off`;
+      this.log.info('VPC event ignored', { eventId: context.eventId, reason: 'rule-off', detail });
+      return { kind: 'ignored', reason: 'rule-off', detail, eventId: context.eventId };
+    }
     const { account, region } = this.settings.place;
     // Ids in an event about another account or Region would be looked up, and acted on, here.
     if (context.account !== account || context.region !== region) {
@@ -142,6 +148,8 @@ export class VpcFlowLogs {
   async pass(run: VpcPass): Promise<VpcPassResult> {
     const tally = new VpcTally();
     const flagged: VpcReport[] = [];
+    // Nothing judges VPCs with the rule off (an organization account's overlay can say so): not even a list call.
+    if (this.off()) return { summary: tally.summary(), flagged };
     const reserve = run.reserveMs ?? 60_000;
     const outOfTime = () => run.remainingMs !== undefined && run.remainingMs() < reserve;
     for await (const page of this.ec2.vpcPages(this.settings.pageSize ?? 200)) {
@@ -271,6 +279,10 @@ export class VpcFlowLogs {
     } catch (error) {
       this.log.error('alert not delivered', { eventId: context.eventId, alert: alert.document, error: message(error) });
     }
+  }
+
+  private off(): boolean {
+    return modeOf(this.settings.policy, VPC_FLOW_LOGS) === 'off';
   }
 
   /** The context of a run no CloudTrail event started (the deploy step, a sweep). */

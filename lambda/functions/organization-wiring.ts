@@ -16,11 +16,12 @@ import type { AlertPort, LogPort, OrganizationPort } from '../app/ports';
 import type { Responder } from '../app/responder';
 import { Revoker } from '../app/revoker';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
-import { memberRoleNames, ouOf, roleArn, type AccountPlace } from '../core/organization';
+import { memberFlowLogDestination, memberRoleNames, ouOf, roleArn, type AccountPlace } from '../core/organization';
 import { effectivePolicy } from '../core/policy';
 import type { AlertEnvironment, OrganizationEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
 import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
-import { createAlerts, createClients, createResponder } from './wiring';
+import type { VpcFlowLogs } from '../app/vpc-flow-logs';
+import { createAlerts, createClients, createResponder, createVpcFlowLogs, type ResponderParts } from './wiring';
 
 /** Clients of member accounts, as their member roles (role names from `MEMBER_ROLE_NAME`). */
 export class MemberClients {
@@ -50,6 +51,8 @@ interface Hub {
   readonly members: MemberClients;
   readonly alerts: AlertPort;
   readonly responderOf: (place: AccountPlace) => Responder;
+  /** Flow logs for every VPC of the account in this Region, through its member role (`MEMBER_FLOW_LOGS`); else undefined. */
+  readonly vpcFlowLogsOf?: (place: AccountPlace) => VpcFlowLogs;
 }
 
 function hub(
@@ -75,37 +78,53 @@ function hub(
   const ledger = new DynamoLedger(own.dynamodb, environment.ledgerTable);
   const quarantine = new DynamoQuarantineRegistry(own.dynamodb, environment.ledgerTable);
   const lambda = environment.revokerFunctionName ? new LambdaClient({ ...RETRY, ...defined(connection) }) : undefined;
-  const responders = new Map<string, Responder>();
-  const responderOf = (place: AccountPlace): Responder => {
-    let responder = responders.get(place.account);
-    if (!responder) {
-      const clients = remediationRole(place.account);
-      const arn = (name: string) => roleArn(organization.partition, place.account, name);
-      responder = createResponder({
-        ec2: clients.ec2,
-        iam: clients.iam,
-        dynamodb: own.dynamodb,
-        alerts,
-        log,
-        ledger,
-        quarantine,
-        ...(lambda && environment.revokerFunctionName
-          ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
+  // One account's parts, as the single-account wiring takes them: its member role's clients, its effective policy.
+  const partsOf = (place: AccountPlace): ResponderParts => {
+    const clients = remediationRole(place.account);
+    const arn = (name: string) => roleArn(organization.partition, place.account, name);
+    return {
+      ec2: clients.ec2,
+      iam: clients.iam,
+      dynamodb: own.dynamodb,
+      alerts,
+      log,
+      ledger,
+      quarantine,
+      ...(lambda && environment.revokerFunctionName
+        ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
+        : {}),
+      settings: {
+        policy: effectivePolicy(environment.policy, place),
+        responderRoleArn: environment.responderRoleArn,
+        ownRoleArns: [arn(names.remediation), arn(names.revoker)],
+        scope: { accounts: [place.account], regions: [region] },
+        ous: place.path,
+        undoRoleArn: arn(names.undo),
+        // The account's own log group in this Region, through its own delivery role (the member templates create both).
+        ...(organization.memberFlowLogs
+          ? { flowLogDestination: memberFlowLogDestination(organization.partition, place.account, region, organization.memberRoleName) }
           : {}),
-        settings: {
-          policy: effectivePolicy(environment.policy, place),
-          responderRoleArn: environment.responderRoleArn,
-          ownRoleArns: [arn(names.remediation), arn(names.revoker)],
-          scope: { accounts: [place.account], regions: [region] },
-          ous: place.path,
-          undoRoleArn: arn(names.undo),
-        },
-      });
-      responders.set(place.account, responder);
-    }
-    return responder;
+      },
+    };
   };
-  return { org, members, alerts, responderOf };
+  const responderOf = cachedBy((place) => createResponder(partsOf(place)));
+  const vpcFlowLogsOf = organization.memberFlowLogs
+    ? cachedBy((place) => createVpcFlowLogs(partsOf(place), { account: place.account, region }))
+    : undefined;
+  return { org, members, alerts, responderOf, ...(vpcFlowLogsOf ? { vpcFlowLogsOf } : {}) };
+}
+
+/** Builds once per account and container. */
+function cachedBy<T>(build: (place: AccountPlace) => T): (place: AccountPlace) => T {
+  const built = new Map<string, T>();
+  return (place) => {
+    let value = built.get(place.account);
+    if (value === undefined) {
+      value = build(place);
+      built.set(place.account, value);
+    }
+    return value;
+  };
 }
 
 /** The hub's responder: routes each event to its account's responder, inside the scope only. */
@@ -116,10 +135,9 @@ export function createOrganizationResponder(
   log: LogPort,
   connection?: AwsConnection,
 ): OrganizationResponder & { readonly members: MemberClients } {
-  const { org, members, responderOf } = hub(environment, organization, alertEnvironment, log, connection);
-  return Object.assign(new OrganizationResponder(org, responderOf, log, { scope: organization.scope, region: environment.region }), {
-    members,
-  });
+  const { org, members, responderOf, vpcFlowLogsOf } = hub(environment, organization, alertEnvironment, log, connection);
+  const settings = { scope: organization.scope, region: environment.region };
+  return Object.assign(new OrganizationResponder(org, responderOf, log, settings, vpcFlowLogsOf), { members });
 }
 
 /** The hub's sweep: every account of the scope in this Region, a few at a time. */
@@ -133,6 +151,7 @@ export function createOrganizationSweeper(
 ): OrganizationSweeper & { readonly members: MemberClients } {
   const parts = hub(environment, organization, alertEnvironment, log, connection);
   const names = memberRoleNames(organization.memberRoleName);
+  // With flow logs for every VPC, each account's sweep passes over its VPCs first, as the single-account sweep does.
   const sweeperOf = (place: AccountPlace) =>
     new Sweeper(
       new Ec2Adapter(parts.members.for(place.account, environment.region, names.remediation).ec2),
@@ -140,6 +159,7 @@ export function createOrganizationSweeper(
       parts.alerts,
       log,
       settings,
+      parts.vpcFlowLogsOf?.(place),
     );
   return Object.assign(
     new OrganizationSweeper(parts.org, sweeperOf, log, {

@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { readAlertEnvironment, readEnvironment, readOrganizationEnvironment } from './environment';
 import type { HandleResult } from '../app/responder';
+import type { VpcEventResult } from '../app/vpc-flow-logs';
 import { createOrganizationResponder } from './organization-wiring';
 import { createResponder, functionParts } from './wiring';
 
@@ -26,7 +27,7 @@ logger.info('responder ready', {
 });
 
 /** Handles one EventBridge delivery. Throws only for failures a retry can fix. */
-export async function handler(event: unknown, context?: Context): Promise<HandleResult> {
+export async function handler(event: unknown, context?: Context): Promise<HandleResult | VpcEventResult> {
   if (context) logger.addContext(context);
   return responder.handle(event);
 }

@@ -181,3 +181,15 @@ describe('a new VPC', () => {
     expect(world.calls).toEqual([`DescribeVpcs ${vpcId(6)}`]);
   });
 });
+
+describe('the rule switched off (an organization account whose overlay says so)', () => {
+  it('judges no VPC: a pass and a new VPC make no call at all', async () => {
+    const world = new World(vpcsOf(7, 8));
+    const { vpcs, alerts } = service(world, parsePolicy({ version: 1, rules: { 'vpc-flow-logs': { mode: 'off' } } }));
+    expect((await vpcs.pass({ runId: 'sweep-1' })).summary).toMatchObject({ vpcs: 0, byOutcome: {}, notLogging: [] });
+    const event = eventBridgeEnvelope(createVpcRecord(vpcId(7), { account: ACCOUNT, region: REGION }));
+    expect(await vpcs.handleEvent(event)).toMatchObject({ kind: 'ignored', reason: 'rule-off' });
+    expect(world.calls).toEqual([]);
+    expect(alerts).toEqual([]);
+  });
+});
