@@ -158,6 +158,12 @@ export interface OrganizationConfig {
   readonly memberRoleName: string;
   /** `DELEGATED_ADMIN`: the StackSets stack is deployed in a delegated administrator account; `SELF`: in the management account. */
   readonly stackSetsCallAs: 'DELEGATED_ADMIN' | 'SELF';
+  /**
+   * Flow logs for every VPC of every member account and Region (`eniGuard:flowLogVpcIds=all`, the
+   * default): the member templates create the log group (per Region) and delivery role, the hub enables
+   * them. Absent with `none`.
+   */
+  readonly flowLogs?: { readonly retentionDays: LogRetentionDays };
 }
 
 /** Validated configuration of the whole app. */
@@ -394,6 +400,17 @@ function organizationConfig(values: Context, problems: string[]): OrganizationCo
     const roots = targetOus.filter((ou) => ou.startsWith('r-'));
     if (roots.length > 1) problems.push(`${CONTEXT_KEYS.targetOus}: names ${roots.join(' and ')}: an organization has one root`);
   }
+  // Members' flow logs: every VPC or none; VPC ids name one account's VPCs, and members deliver to their own log groups.
+  const vpcs = values[CONTEXT_KEYS.flowLogVpcIds];
+  if (Array.isArray(vpcs)) {
+    problems.push(
+      `${CONTEXT_KEYS.flowLogVpcIds}: with ${CONTEXT_KEYS.scope}=organization it is all (every VPC of every member) or none; VPC ids name VPCs of one account`,
+    );
+  } else if (vpcs === 'all' && values[CONTEXT_KEYS.flowLogDestination] !== 'cloud-watch-logs') {
+    problems.push(
+      `${CONTEXT_KEYS.flowLogDestination}: with ${CONTEXT_KEYS.scope}=organization members deliver flow logs to CloudWatch Logs only (their own log group per Region); set it to cloud-watch-logs, or ${CONTEXT_KEYS.flowLogVpcIds}=none`,
+    );
+  }
   if (!organizationId || !hubRegions?.length || !targetOus?.length || !memberRegions) return undefined;
   return {
     organizationId,
@@ -403,6 +420,7 @@ function organizationConfig(values: Context, problems: string[]): OrganizationCo
     excludedAccounts: values[CONTEXT_KEYS.excludedAccounts] ?? [],
     memberRoleName: values[CONTEXT_KEYS.memberRoleName] ?? DEFAULT_MEMBER_ROLE_NAME,
     stackSetsCallAs: values[CONTEXT_KEYS.stackSetsCallAs] ?? 'DELEGATED_ADMIN',
+    ...(vpcs === 'all' ? { flowLogs: { retentionDays: values[CONTEXT_KEYS.flowLogRetentionDays] as LogRetentionDays } } : {}),
   };
 }
 

@@ -40,6 +40,7 @@ export class EniGuardMemberRolesStack extends Stack {
       memberRoleName: props.organization.memberRoleName,
       hubRegions: props.organization.hubRegions,
       memberRegions: props.organization.memberRegions,
+      ...(props.organization.flowLogs ? { flowLogs: true } : {}),
       hubAccountId: hubAccountParameter(this).valueAsString,
     });
   }
@@ -54,6 +55,7 @@ export class EniGuardMemberForwardingStack extends Stack {
     this.forwarding = new MemberForwarding(this, 'Forwarding', {
       hubAccountId: hubAccountParameter(this).valueAsString,
       memberRoleName: props.organization.memberRoleName,
+      ...(props.organization.flowLogs ? { flowLogs: props.organization.flowLogs } : {}),
     });
   }
 }

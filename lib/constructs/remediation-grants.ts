@@ -27,8 +27,12 @@ export const STACK_REGION: RegionScope = { kind: 'stack' };
 /** What the statements are derived from besides the action kinds. */
 export interface RemediationGrantOptions {
   readonly policy: Policy;
-  /** Where "enable flow logs" writes, and the delivery role it passes. */
-  readonly flowLogDestination?: { readonly type: 'cloud-watch-logs' | 's3'; readonly deliveryRole?: iam.IRole };
+  /** Where "enable flow logs" writes, and the delivery role it passes (a role, or the ARN of one another template creates). */
+  readonly flowLogDestination?: {
+    readonly type: 'cloud-watch-logs' | 's3';
+    readonly deliveryRole?: iam.IRole;
+    readonly deliveryRoleArn?: string;
+  };
   /** The revoker function the responder may invoke (and nothing else of Lambda). */
   readonly revokerFunctionArn?: string;
   /** @default STACK_REGION */
@@ -151,7 +155,7 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
     const flowLogTags = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [TAGS.managed, TAGS.ledger] } };
     add('EnableFlowLogsOnVpcs', ['ec2:CreateFlowLogs'], [EC2('vpc')], IN_REGION);
     add('CreateManagedFlowLogs', ['ec2:CreateFlowLogs'], [EC2('vpc-flow-log')], {
-      StringEquals: { [`aws:RequestTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': Aws.REGION },
+      StringEquals: { [`aws:RequestTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': scope.requestedRegion },
       ...flowLogTags,
     });
     add('TagFlowLogsOnCreate', ['ec2:CreateTags'], [EC2('vpc-flow-log')], {
@@ -170,12 +174,13 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
         }),
       );
     }
-    if (destination.deliveryRole) {
+    const deliveryRoleArn = destination.deliveryRole?.roleArn ?? destination.deliveryRoleArn;
+    if (deliveryRoleArn) {
       statements.push(
         new iam.PolicyStatement({
           sid: 'PassFlowLogDeliveryRole',
           actions: ['iam:PassRole'],
-          resources: [destination.deliveryRole.roleArn],
+          resources: [deliveryRoleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
         }),
       );

@@ -69,6 +69,8 @@ export interface ResponderOrganization {
   readonly eventBus: events.IEventBus;
   /** The remediations some member account's policy can lead to (the union over the permission groups). */
   readonly actionKinds: readonly ActionKind[];
+  /** Flow logs for every VPC of every member: members forward CreateVpc too, and have a log group and delivery role. @default false */
+  readonly memberFlowLogs?: boolean;
 }
 
 /** The environment the functions of an organization hub read (the contract with lambda/functions). */
@@ -80,6 +82,7 @@ export function organizationEnvironment(organization: Omit<ResponderOrganization
     EXCLUDED_ACCOUNTS: JSON.stringify(organization.excludedAccounts),
     MEMBER_ROLE_NAME: organization.memberRoleName,
     MEMBER_REGIONS: JSON.stringify(organization.memberRegions),
+    ...(organization.memberFlowLogs ? { MEMBER_FLOW_LOGS: 'cloud-watch-logs' } : {}),
   };
 }
 
@@ -276,7 +279,8 @@ export class Responder extends Construct {
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'eni-guard: successful EC2 calls that create or change network interfaces or their security groups',
-      eventPattern: eniEventPattern(),
+      // A hub with flow logs for every member VPC also takes the CreateVpc calls the members forward.
+      eventPattern: eniEventPattern({ vpcs: org?.memberFlowLogs === true }),
       // A hub listens on its own bus, where the members forward their events.
       ...(org ? { eventBus: org.eventBus } : {}),
     });

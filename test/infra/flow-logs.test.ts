@@ -6,10 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { grantedStatements } from '../support/iam-inventory';
-import { buildStack } from '../support/synth';
+import { buildOrganization, buildStack } from '../support/synth';
 
 const VPCS = ['vpc-0123456789abcdef0', 'vpc-12345678'];
 
@@ -238,5 +238,81 @@ describe('flow logs for every VPC under a policy that may not create them', () =
     template.resourceCountIs('Custom::VpcFlowLogs', 0);
     expect(bySid(template)['ReadNetworkState']?.actions).not.toContain('ec2:DescribeVpcs');
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('sets vpc-flow-logs to off: no VPC is judged'));
+  });
+});
+
+describe('flow logs for every VPC in organization mode (the default there too)', () => {
+  const org = buildOrganization();
+  const roles = Template.fromStack(org.memberRoles);
+  const forwarding = Template.fromStack(org.memberForwarding[0]!);
+  const hub = Template.fromStack(org.hubs[0]!);
+  const memberStatements = (sid: string) => grantedStatements(roles).find((s) => s.policy.startsWith('RolesRemediation') && s.sid === sid);
+  const REGIONS = ['us-east-1', 'eu-west-1'];
+
+  it('gives each member a delivery role trusted only by VPC Flow Logs for its own flow logs, writing only its eni-guard groups', () => {
+    roles.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: 'EniGuardMemberFlowLogs',
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': REGIONS.map((r) => Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([`:ec2:${r}:`])] })) },
+            },
+          }),
+        ],
+      },
+    });
+    const [write] = grantedStatements(roles).filter((s) => s.policy.startsWith('RolesFlowLogDelivery'));
+    expect(write?.actions).toEqual(['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents']);
+    expect(JSON.stringify(write?.resources)).toContain(':log-group:eni-guard-vpc-flow-logs:*');
+  });
+
+  it('lets the member remediation role list VPCs and create only eni-guard-tagged flow logs, passing only that role to VPC Flow Logs', () => {
+    expect(memberStatements('ReadNetworkState')?.actions).toEqual(expect.arrayContaining(['ec2:DescribeFlowLogs', 'ec2:DescribeVpcs']));
+    expect(memberStatements('EnableFlowLogsOnVpcs')?.condition).toEqual({ StringEquals: { 'aws:RequestedRegion': REGIONS } });
+    expect(memberStatements('CreateManagedFlowLogs')?.condition).toMatchObject({
+      StringEquals: { 'aws:RequestTag/eni-guard:managed': 'true', 'aws:RequestedRegion': REGIONS },
+    });
+    expect(memberStatements('PassFlowLogDeliveryRole')).toMatchObject({
+      actions: ['iam:PassRole'],
+      condition: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
+    });
+    expect(JSON.stringify(memberStatements('PassFlowLogDeliveryRole')?.resources)).toContain(':role/EniGuardMemberFlowLogs');
+  });
+
+  it('gives each member Region an encrypted flow-log group of the name the hub computes, and forwards CreateVpc to the hub', () => {
+    forwarding.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: 'eni-guard-vpc-flow-logs',
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogKey'), 'Arn'] },
+      RetentionInDays: 90,
+    });
+    forwarding.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    forwarding.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    forwarding.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'eni-guard-forward-to-hub',
+      EventPattern: { detail: Match.objectLike({ eventName: Match.arrayWith(['CreateVpc', 'CreateDefaultVpc']) }) },
+    });
+  });
+
+  it('tells the hub functions, whose rule takes the forwarded CreateVpc', () => {
+    hub.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('evaluates new and changed'),
+      Environment: { Variables: Match.objectLike({ MEMBER_FLOW_LOGS: 'cloud-watch-logs' }) },
+    });
+    hub.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.anyValue(),
+      EventPattern: { detail: Match.objectLike({ eventName: Match.arrayWith(['CreateVpc']) }) },
+    });
+  });
+
+  it('creates none of it with none', () => {
+    const off = buildOrganization({ 'eniGuard:flowLogVpcIds': 'none' });
+    const offRoles = Template.fromStack(off.memberRoles);
+    expect(JSON.stringify(offRoles.toJSON())).not.toContain('EniGuardMemberFlowLogs');
+    expect(grantedStatements(offRoles).flatMap((s) => s.actions)).not.toContain('ec2:CreateFlowLogs');
+    Template.fromStack(off.memberForwarding[0]!).resourceCountIs('AWS::Logs::LogGroup', 0);
+    expect(JSON.stringify(Template.fromStack(off.hubs[0]!).toJSON())).not.toContain('MEMBER_FLOW_LOGS');
   });
 });
