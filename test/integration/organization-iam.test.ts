@@ -105,7 +105,6 @@ const ANYONE = JSON.stringify({
 });
 const EVERYTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
-
 let moto: Moto;
 let bundle: Bundle;
 /** Endpoint and Region every client shares. */

@@ -76,7 +76,6 @@ interface Member {
   readonly regions: Record<string, { readonly ec2: EC2Client; readonly vpcId: string; readonly subnetId: string }>;
 }
 
-
 let moto: Moto;
 let bundle: Bundle;
 let hub: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
