@@ -13,6 +13,7 @@ import {
   paginateDescribeFlowLogs,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroupRules,
+  paginateDescribeSecurityGroups,
   paginateDescribeTags,
   paginateDescribeVpcs,
   paginateGetManagedPrefixListEntries,
@@ -23,7 +24,16 @@ import {
   type Vpc as SdkVpc,
 } from '@aws-sdk/client-ec2';
 import type { InterfaceLookup } from '../core/event';
-import type { FlowLogCoverage, InstanceFacts, NaclEntry, NetworkInterface, SecurityGroupRule, SubnetNetwork, Vpc } from '../core/model';
+import type {
+  FlowLogCoverage,
+  InstanceFacts,
+  NaclEntry,
+  NetworkInterface,
+  OwnGroup,
+  SecurityGroupRule,
+  SubnetNetwork,
+  Vpc,
+} from '../core/model';
 import { errorCode, type Ec2Port, type GroupSummary, type VpcPort } from '../app/ports';
 import { wrap } from './errors';
 
@@ -85,6 +95,23 @@ export class Ec2Adapter implements Ec2Port, VpcPort {
 
   /** The interfaces an event points at through an instance or a security group (all pages). */
   async findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]> {
+    if (lookup.kind === 'on-tagged-group') {
+      let groupIds: string[] = [];
+      try {
+        const out = await this.client.send(
+          new DescribeSecurityGroupsCommand({
+            Filters: Object.entries(lookup.tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
+          }),
+        );
+        groupIds = (out.SecurityGroups ?? []).map((g) => g.GroupId).filter((id): id is string => id !== undefined);
+      } catch (error) {
+        throw wrap('DescribeSecurityGroups', error);
+      }
+      const found = new Map<string, NetworkInterface>();
+      for (const groupId of groupIds)
+        for (const ni of await this.findInterfaces({ kind: 'group', groupId })) found.set(ni.networkInterfaceId, ni);
+      return [...found.values()];
+    }
     const filter =
       lookup.kind === 'instance'
         ? { Name: 'attachment.instance-id', Values: [lookup.instanceId] }
@@ -317,6 +344,35 @@ export class Ec2Adapter implements Ec2Port, VpcPort {
       throw wrap('DescribeTags', error);
     }
     return tags;
+  }
+
+  /** Groups of the VPC tagged with every one of `tags` (tag filters are ANDed), with their rules and how many interfaces use them. */
+  async findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]> {
+    const found: { groupId: string; groupName?: string; vpcId?: string; tags: Record<string, string> }[] = [];
+    try {
+      for await (const page of paginateDescribeSecurityGroups(
+        { client: this.client, pageSize: 1000 },
+        {
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            ...Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
+          ],
+        },
+      )) {
+        for (const group of page.SecurityGroups ?? []) {
+          if (!group.GroupId) continue;
+          const groupTags: Record<string, string> = {};
+          for (const tag of group.Tags ?? []) if (tag.Key !== undefined) groupTags[tag.Key] = tag.Value ?? '';
+          found.push({ groupId: group.GroupId, tags: groupTags, ...defined({ groupName: group.GroupName, vpcId: group.VpcId }) });
+        }
+      }
+    } catch (error) {
+      throw wrap('DescribeSecurityGroups', error);
+    }
+    if (found.length === 0) return [];
+    const ids = found.map((g) => g.groupId);
+    const [rules, users] = await Promise.all([this.describeGroupRules(ids), this.countInterfacesUsingGroups(ids)]);
+    return found.map((g) => ({ ...g, rules: rules.filter((r) => r.groupId === g.groupId), users: users.get(g.groupId) ?? 0 }));
   }
 
   /** The VPC's quarantine group (tagged `eni-guard:quarantine=true`), if eni-guard created one before. */

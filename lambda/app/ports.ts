@@ -6,8 +6,10 @@
  */
 import type { ApiCall } from '../core/actions';
 import type { Alert } from '../core/alert';
+import type { Decision } from '../core/decision';
 import type { InterfaceLookup } from '../core/event';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
+import type { MetricPoint } from '../core/metrics';
 import type { AccountPlace } from '../core/organization';
 import type { RevocationRequest } from '../core/revocation';
 import type {
@@ -15,6 +17,7 @@ import type {
   FlowLogCoverage,
   InstanceFacts,
   NetworkInterface,
+  OwnGroup,
   SecurityGroupRule,
   SubnetNetwork,
   Vpc,
@@ -28,6 +31,8 @@ export interface Ec2Port {
   describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
   /** How many interfaces use each group. */
   countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
+  /** Security groups of the VPC carrying every one of `tags` (what eni-guard created, or an interrupted attempt left), with their rules and users. */
+  findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
   /** A security group as EC2 describes it now (its VPC and how many rules it has), or undefined when it does not exist. */
   describeGroup(groupId: string): Promise<GroupSummary | undefined>;
   /** The interfaces attached to an instance, or using a group (every page). */
@@ -92,18 +97,41 @@ export interface VerifyReader {
   describeTags(resourceId: string): Promise<Record<string, string>>;
   hasRolePolicy(roleName: string, policyName: string): Promise<boolean>;
   accessKeyStatus(userName: string, accessKeyId: string): Promise<string | undefined>;
+  /** As `Ec2Port.findOwnGroups`: resolves the ids an interrupted attempt's creates returned, from their tags. */
+  findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
 }
+
+/** What a claim found: the record is now this attempt's (a new one, or one taken over), or someone else's. */
+export type Claim =
+  /** Claimed: `entry` is the record as written (for a takeover: the earlier attempts' results and interrupted plans kept). */
+  | { readonly kind: 'claimed'; readonly entry: LedgerEntry }
+  /** Held by a live claim (until `leaseUntil`), or final (completed, undone …). */
+  | { readonly kind: 'held'; readonly entry: LedgerEntry; readonly leaseUntil?: Date };
 
 /**
  * The remediation ledger: write-ahead claims, records, the IaC-conflict count. Adapter: `DynamoLedger`
  * (adapters/ledger.ts); tests use an in-memory one.
  */
 export interface LedgerPort {
-  /** Claims `entry.ledgerId` until `leaseUntil`. Returns undefined when claimed, else the record that holds it. */
-  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined>;
-  /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
+  /**
+   * Claims `entry.ledgerId` until `leaseUntil`: creates the record, or takes over one nobody holds
+   * (an expired claim, an incomplete record) with `resumeEntry` — never discarding what it recorded.
+   */
+  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<Claim>;
+  /**
+   * Overwrites the record; with `expected`, only if its status still is that and it is still under
+   * the entry's `attempt` (else throws `LedgerConflictError`: another attempt took it over).
+   */
   save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
   get(ledgerId: string): Promise<LedgerEntry | undefined>;
+  /**
+   * Notes the interfaces a batch (a group change) claims under `eventId`, before the first claim: a
+   * redelivery then finds each of them, even one a newer event moved before anything of this one's
+   * touched it (nothing in EC2 would point at it).
+   */
+  noteBatch(eventId: string, networkInterfaceIds: readonly string[]): Promise<void>;
+  /** The interfaces `noteBatch` noted for `eventId` (none: not a batch, or not noted). */
+  batchOf(eventId: string): Promise<readonly string[]>;
   /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
   countFixes(networkInterfaceId: string, since: Date): Promise<number>;
 }
@@ -151,6 +179,21 @@ export interface AlertPort {
   publish(alert: Alert): Promise<void>;
 }
 
+/**
+ * Hears every decision the responder (and the sweep) finishes, before its alert is published: the
+ * sinks besides SNS. Implementations never throw — a sink that fails logs it and counts it.
+ * Adapters: `SecurityHubFindings` (adapters/security-hub.ts), `EventBridgeDecisions`
+ * (adapters/decision-events.ts); in the application, `DecisionMetrics`, all joined by `DecisionSinks` (app/sinks.ts).
+ */
+export interface DecisionObserver {
+  decided(decision: Decision): Promise<void>;
+}
+
+/** Metric points of the current invocation, flushed by the entry point. Adapter: `PowertoolsMetrics` (adapters/metrics.ts, EMF). */
+export interface MetricsPort {
+  record(points: readonly MetricPoint[]): void;
+}
+
 /** Structured logging. Adapters: Powertools `Logger` (the functions), `cliLog` (lambda/cli/log.ts). */
 export interface LogPort {
   info(message: string, ...extra: Record<string, unknown>[]): void;
@@ -174,6 +217,7 @@ const TRANSIENT_CODES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
+  'InternalException',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
@@ -191,6 +235,24 @@ export class AwsCallError extends Error {
     super(`${operation} failed: ${code}: ${message}`, options);
     this.name = 'AwsCallError';
   }
+}
+
+/** A sink (Security Hub, the event bus) did not take what it was sent; carries what was not delivered, for the log (and a replay by hand). */
+export class SinkDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** What the sink could not deliver (the findings, the event entries). */
+    readonly undelivered: unknown,
+    readonly retryable: boolean,
+    options: { readonly cause?: unknown; readonly code?: string } = {},
+  ) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'SinkDeliveryError';
+    this.code = options.code ?? 'PartialFailure';
+  }
+
+  /** The service's error code (of the call, or of the first item that failed). */
+  readonly code: string;
 }
 
 /** Raised by `LedgerPort.save` when a conditional save finds the record in another state (someone else changed it). */

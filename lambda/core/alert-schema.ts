@@ -24,12 +24,15 @@ const pointer = z
 
 const truncated = z
   .object({
-    reason: z.literal('sns-size-limit'),
+    reason: z.enum(['sns-size-limit', 'event-size-limit']),
     originalBytes: z.number().int(),
     omitted: z.array(z.object({ path: z.string(), kept: z.number().int(), omitted: z.number().int() })),
     fullRecord: pointer,
   })
-  .meta({ description: 'Present only when the message was cut to fit SNS (256 KiB): what was cut, and where the whole record is.' });
+  .meta({
+    description:
+      'Present only when the message was cut to fit SNS, or EventBridge for a decision event (256 KiB each): what was cut, and where the whole record is.',
+  });
 
 const caller = z.object({
   type: z.string(),
@@ -124,10 +127,13 @@ export const DecisionDocumentSchema = z
         calls: z
           .array(z.string())
           .meta({ description: 'Each call as sent, and how it ended: `Operation Param=value … → ok|already-done|failed`.' }),
-        status: z.string(),
+        status: z.string().meta({
+          description: '`succeeded`, `failed`, or `superseded` (an earlier attempt a later one replaced; `supersededBy` says how).',
+        }),
         verified: z.boolean().optional(),
         verification: z.string().optional(),
         error: z.string().optional(),
+        supersededBy: z.string().optional(),
       }),
     ),
     consoleUrl: z.string(),
@@ -148,6 +154,18 @@ export const DecisionDocumentSchema = z
       .meta({ description: 'Restores the pre-state: paste as is (`npx eni-guard undo … --ledger-table … --region …`).' }),
     record: pointer.optional(),
     truncated: truncated.optional(),
+    ledgerWarning: z.string().optional().meta({
+      description:
+        'The ledger record could not be completed after acting: what is missing, and where the whole record is until a retry completes it.',
+    }),
+    escalation: z
+      .string()
+      .optional()
+      .meta({ description: 'eni-guard stopped retrying a fix that would not take: a human must finish it.' }),
+    possibleRepeat: z
+      .string()
+      .optional()
+      .meta({ description: 'Published again after an interruption: the same alert may have been delivered before.' }),
   })
   .meta({ title: 'eni-guard decision alert' });
 
@@ -204,4 +222,41 @@ export const AlertMessageSchema = z.union([DigestDocumentSchema, DecisionDocumen
 /** The published JSON Schema (additional properties allowed: additive changes keep the version). */
 export function alertJsonSchema(io: 'input' | 'output' = 'input'): Record<string, unknown> {
   return z.toJSONSchema(AlertMessageSchema, { io, unrepresentable: 'any' });
+}
+
+/**
+ * The EventBridge event of a decision (`source: eni-guard`, `detail-type: eni-guard Decision`) as a
+ * JSON Schema draft 4 — the dialect EventBridge's schema registry takes (`JSONSchemaDraft4`) — with
+ * the decision document as `detail`. `alert/decision-event.schema.json` is generated from it.
+ */
+export function decisionEventJsonSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...detail } = z.toJSONSchema(DecisionDocumentSchema, {
+    target: 'draft-04',
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  const text = { type: 'string' };
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: 'eni-guard Decision',
+    description:
+      'An eni-guard decision about one network interface, as EventBridge delivers it: the envelope, and as `detail` the alert document (schemaVersion 2; consumers ignore fields they do not know).',
+    type: 'object',
+    required: ['detail-type', 'source', 'account', 'region', 'time', 'resources', 'detail'],
+    properties: {
+      version: text,
+      id: text,
+      'detail-type': { type: 'string', enum: ['eni-guard Decision'] },
+      source: { type: 'string', enum: ['eni-guard'] },
+      account: text,
+      time: { type: 'string', format: 'date-time' },
+      region: text,
+      resources: {
+        type: 'array',
+        items: text,
+        description: 'ARNs: the interface first, then its security groups, then its instance.',
+      },
+      detail,
+    },
+  };
 }

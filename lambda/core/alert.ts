@@ -71,9 +71,9 @@ export interface AlertRecordPointer {
   readonly windowKey?: string;
 }
 
-/** How a message was cut to fit SNS. */
+/** How a message was cut to fit SNS (or, for a decision event, EventBridge's 256 KiB per entry). */
 export interface AlertTruncation {
-  readonly reason: 'sns-size-limit';
+  readonly reason: 'sns-size-limit' | 'event-size-limit';
   /** Bytes of the whole SNS message before cutting. */
   readonly originalBytes: number;
   /** JSON paths that were shortened, with how much was kept and left out. */
@@ -144,9 +144,11 @@ export interface AlertDocument {
     readonly summary: string;
     /** Each call as sent (operation and parameters), and how it ended: `RevokeSecurityGroupIngress GroupId=sg-1 … → ok`. */
     readonly calls: readonly string[];
+    /** `succeeded`, `failed`, or `superseded`: history of an earlier attempt that a later one replaced (`supersededBy` says how). */
     readonly status: string;
     readonly verified?: boolean;
     readonly verification?: string;
+    readonly supersededBy?: string;
     readonly error?: string;
   }[];
   /** The interface in the EC2 console (also in `links`). */
@@ -159,6 +161,12 @@ export interface AlertDocument {
   readonly record?: AlertRecordPointer;
   /** Present only when the message was cut to fit SNS. */
   readonly truncated?: AlertTruncation;
+  /** Present when the ledger record could not be completed after acting: what is missing, and where the whole record is meanwhile. */
+  readonly ledgerWarning?: string;
+  /** Present when eni-guard stopped retrying a fix that would not take: a human must finish it. */
+  readonly escalation?: string;
+  /** Present on an alert published again after an interruption: subscribers may have received it already. */
+  readonly possibleRepeat?: string;
 }
 
 /** What the deployed function knows besides the decision; the CLI renders without it. */
@@ -288,6 +296,9 @@ export function documentOf(decision: Decision): AlertDocument {
     ...(decision.ledgerId && decision.results.some((r) => r.status === 'succeeded')
       ? { undoCommand: undoCommandOf(decision.ledgerId) }
       : {}),
+    ...(decision.ledgerWarning ? { ledgerWarning: decision.ledgerWarning } : {}),
+    ...(decision.escalation ? { escalation: decision.escalation } : {}),
+    ...(decision.possibleRepeat ? { possibleRepeat: decision.possibleRepeat } : {}),
   };
 }
 
@@ -301,11 +312,19 @@ export function resultEntryOf(r: ActionResult): AlertDocument['results'][number]
       (c) =>
         `${describeCall({ service: 'ec2', operation: c.operation as ApiCall['operation'], input: c.input })} → ${c.outcome}${c.error ? ` (${c.error})` : ''}`,
     ),
-    status: r.status,
+    status: r.superseded !== undefined ? 'superseded' : r.status,
     ...(r.verified !== undefined ? { verified: r.verified } : {}),
     ...(r.verification ? { verification: r.verification } : {}),
     ...(r.error ? { error: r.error } : {}),
+    ...(r.superseded !== undefined ? { supersededBy: r.superseded } : {}),
   };
+}
+
+/** How a result ended, as alerts say it: `verified`, `NOT verified (…)`, `FAILED: …` or `superseded: …`. */
+export function resultOutcome(r: AlertDocument['results'][number]): string {
+  if (r.status === 'superseded') return `superseded: ${r.supersededBy ?? ''}`;
+  if (r.status !== 'succeeded') return `FAILED: ${r.error ?? 'unknown error'}`;
+  return r.verified ? 'verified' : `NOT verified (${r.verification ?? 'unknown'})`;
 }
 
 /** Subject, text and attributes of a document. */
@@ -395,17 +414,12 @@ export function renderText(doc: AlertDocument): string {
   ];
   if (doc.results.length > 0) {
     lines.push('', 'Done:');
-    for (const r of doc.results) {
-      const how =
-        r.status === 'succeeded'
-          ? r.verified
-            ? 'verified'
-            : `NOT verified (${r.verification ?? 'unknown'})`
-          : `FAILED: ${r.error ?? 'unknown error'}`;
-      lines.push(`  ${r.summary} → ${how}`, ...r.calls.map((c) => `      ${c}`));
-    }
+    for (const r of doc.results) lines.push(`  ${r.summary} → ${resultOutcome(r)}`, ...r.calls.map((c) => `      ${c}`));
     if (doc.undoCommand) lines.push('', `Undo:      ${doc.undoCommand}`);
   }
+  if (doc.escalation) lines.push('', `ESCALATED: ${doc.escalation}`);
+  if (doc.ledgerWarning) lines.push('', `WARNING — record incomplete: ${doc.ledgerWarning}`);
+  if (doc.possibleRepeat) lines.push('', `Note: ${doc.possibleRepeat}.`);
   if (doc.plan && doc.plan.mode === 'dry-run' && doc.plan.actions.length > 0) {
     lines.push('', 'Dry run — would have called:', ...doc.plan.actions.flatMap((a) => a.calls.map((c) => `  ${c}`)));
   }

@@ -29,7 +29,12 @@ export type InterfaceLookup =
   /** Every interface that uses a security group. */
   | { readonly kind: 'group'; readonly groupId: string }
   /** Interfaces carrying a tag (`*` wildcards): those a redelivered change already moved off its group. */
-  | { readonly kind: 'tagged'; readonly key: string; readonly value: string };
+  | { readonly kind: 'tagged'; readonly key: string; readonly value: string }
+  /**
+   * Interfaces using a security group that carries every one of `tags` (`*` wildcards): those a
+   * redelivered change moved to a copy of its group before the process died, untagged.
+   */
+  | { readonly kind: 'on-tagged-group'; readonly tags: Readonly<Record<string, string>> };
 
 /** A rule a change added or rewrote, as far as the record says (rule ids come from the response, when it has them). */
 export type ChangedRule = Omit<SecurityGroupRule, 'ruleId' | 'groupId' | 'isEgress'> & { readonly ruleId?: string };

@@ -81,6 +81,22 @@ export interface SecurityGroupRule {
   readonly description?: string;
 }
 
+/**
+ * A security group found by eni-guard's tags (a per-interface copy, a quarantine group): maybe one an
+ * interrupted attempt left behind. Tags are outsider-controlled: what it may be used for is decided
+ * from its VPC, its users and its rules, as read from EC2.
+ */
+export interface OwnGroup {
+  readonly groupId: string;
+  readonly groupName?: string;
+  readonly vpcId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Every rule (ingress and egress). */
+  readonly rules: readonly SecurityGroupRule[];
+  /** How many interfaces use it. */
+  readonly users: number;
+}
+
 /** A security group attached to an interface. */
 export interface GroupRef {
   readonly groupId: string;

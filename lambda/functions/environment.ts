@@ -30,15 +30,23 @@ export interface ResponderEnvironment {
   readonly region: string;
   /** Where the "enable flow logs" remediation sends them, when the stack provides a destination. */
   readonly flowLogDestination?: FlowLogDestination;
+  /** How long a ledger claim holds before another delivery may take it over (`LEDGER_LEASE_SECONDS`). @default 120 */
+  readonly leaseSeconds?: number;
   /** The revoker function credential revocations are sent to, when the policy can revoke. */
   readonly revokerFunctionName?: string;
 }
 
+/** The ledger lease when `LEDGER_LEASE_SECONDS` is not set: two minutes, twice the function's default timeout. */
+export const DEFAULT_LEASE_SECONDS = 120;
+/** The longest lease accepted: Lambda's longest timeout (a claim must outlive the invocation that holds it). */
+export const MAX_LEASE_SECONDS = 900;
+
 /**
  * Reads `ALERT_TOPIC_ARN`, `RESPONDER_ROLE_ARN` (its account is the one guarded), `LEDGER_TABLE_NAME`,
  * Lambda's `AWS_REGION` (the Region guarded), the optional flow-log destination
- * (`FLOW_LOGS_DESTINATION_ARN`, `FLOW_LOGS_DESTINATION_TYPE` = `cloud-watch-logs` | `s3`, `FLOW_LOGS_ROLE_ARN`)
- * and the policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`).
+ * (`FLOW_LOGS_DESTINATION_ARN`, `FLOW_LOGS_DESTINATION_TYPE` = `cloud-watch-logs` | `s3`, `FLOW_LOGS_ROLE_ARN`),
+ * the ledger lease (`LEDGER_LEASE_SECONDS`, default 120), the revoker (`REVOKER_FUNCTION_NAME`) and the
+ * policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`).
  */
 export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
   const missing = ['ALERT_TOPIC_ARN', 'RESPONDER_ROLE_ARN', 'LEDGER_TABLE_NAME', 'AWS_REGION'].filter((name) => !env[name]);
@@ -57,8 +65,26 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
     policyFile,
     policy: loadPolicyFile(policyFile),
     ...(flowLogDestination ? { flowLogDestination } : {}),
+    leaseSeconds: readLeaseSeconds(env),
     ...(env['REVOKER_FUNCTION_NAME'] ? { revokerFunctionName: env['REVOKER_FUNCTION_NAME'] } : {}),
   };
+}
+
+/**
+ * `LEDGER_LEASE_SECONDS`: a number of seconds above 0 and at most 900 (fractions allowed, so tests can
+ * watch a takeover happen). Unset: 120. Anything else fails init: a lease shorter than the invocation
+ * lets two invocations act at once, and a malformed one must not silently become the default.
+ */
+export function readLeaseSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env['LEDGER_LEASE_SECONDS'];
+  if (raw === undefined || raw === '') return DEFAULT_LEASE_SECONDS;
+  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(seconds > 0 && seconds <= MAX_LEASE_SECONDS)) {
+    throw new EnvironmentError(
+      `LEDGER_LEASE_SECONDS must be a number of seconds above 0 and at most ${MAX_LEASE_SECONDS}, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return seconds;
 }
 
 /** The revoker function's settings. */
@@ -172,6 +198,26 @@ export function readAlertEnvironment(env: NodeJS.ProcessEnv): AlertEnvironment {
     ...(env['LEDGER_TABLE_NAME'] ? { ledgerTable: env['LEDGER_TABLE_NAME'] } : {}),
     ...(env['AWS_LAMBDA_LOG_GROUP_NAME'] ? { logGroup: env['AWS_LAMBDA_LOG_GROUP_NAME'] } : {}),
     accountAlias: env['ACCOUNT_ALIAS_LOOKUP'] !== 'false',
+  };
+}
+
+/** The sinks besides SNS a deployed function delivers decisions to. */
+export interface IntegrationEnvironment {
+  /** Import findings into Security Hub (the account's default product; open findings recorded in the ledger table). */
+  readonly securityHub: boolean;
+  /** The EventBridge bus decision events go to (a name or ARN); absent: none. */
+  readonly decisionEventBus?: string;
+}
+
+/** Reads `SECURITY_HUB_FINDINGS` (`true` turns it on) and `DECISION_EVENT_BUS`. */
+export function readIntegrationEnvironment(env: NodeJS.ProcessEnv): IntegrationEnvironment {
+  const securityHub = env['SECURITY_HUB_FINDINGS'];
+  if (securityHub !== undefined && securityHub !== 'true' && securityHub !== 'false') {
+    throw new EnvironmentError(`SECURITY_HUB_FINDINGS must be true or false, not ${JSON.stringify(securityHub)}`);
+  }
+  return {
+    securityHub: securityHub === 'true',
+    ...(env['DECISION_EVENT_BUS'] ? { decisionEventBus: env['DECISION_EVENT_BUS'] } : {}),
   };
 }
 

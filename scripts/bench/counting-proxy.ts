@@ -15,6 +15,8 @@ export interface RecordedCall {
   readonly status: number;
   /** Size of the request body (DynamoDB bills writes by item size). */
   readonly requestBytes: number;
+  /** The request body of a DynamoDB call (its items say what the write is billed). */
+  readonly body?: string;
   /** Request received → response sent, as the proxy saw it (moto's work plus one extra loopback hop). */
   readonly ms: number;
 }
@@ -30,7 +32,7 @@ export interface CountingProxy {
 
 /**
  * The API action of a request: `Action=` in a query-protocol form body (EC2, SNS, IAM, STS, …),
- * else the `X-Amz-Target` header (JSON protocols), else the Smithy RPC v2 path, else `?`.
+ * else the `X-Amz-Target` header (JSON protocols), else the Smithy RPC v2 path, else a known REST path, else `?`.
  */
 export function actionOf(headers: IncomingHttpHeaders, url: string, body: string): string {
   const form = new URLSearchParams(body).get('Action') ?? new URL(url, 'http://x').searchParams.get('Action');
@@ -38,14 +40,20 @@ export function actionOf(headers: IncomingHttpHeaders, url: string, body: string
   const target = headers['x-amz-target'];
   if (typeof target === 'string' && target.length > 0) return target.slice(target.lastIndexOf('.') + 1);
   const rpc = /\/operation\/([^/?]+)/.exec(url)?.[1];
-  return rpc ?? '?';
+  return rpc ?? REST_ACTIONS[new URL(url, 'http://x').pathname] ?? '?';
 }
+
+/** REST-JSON operations the function calls (Security Hub names its operations by path). */
+const REST_ACTIONS: Readonly<Record<string, string>> = {
+  '/findings/import': 'BatchImportFindings',
+  '/findings/batchupdate': 'BatchUpdateFindings',
+};
 
 /**
  * Drops hop-by-hop headers. moto (werkzeug) answers `Connection: close`; passed on, it would make the
  * SDK open a new connection per call, which AWS endpoints do not make it do (they keep alive).
  */
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+export function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const kept: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name)) kept[name] = value;
   return kept;
@@ -53,7 +61,8 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
-function serviceOf(headers: IncomingHttpHeaders): string {
+/** The service a SigV4-signed request is for (its credential scope). */
+export function serviceOf(headers: IncomingHttpHeaders): string {
   const authorization = headers['authorization'];
   return (typeof authorization === 'string' && /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1]) || '?';
 }
@@ -84,6 +93,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
               action,
               status: upstreamResponse.statusCode ?? 502,
               requestBytes: body.length,
+              ...(service === 'dynamodb' ? { body: body.toString('utf8') } : {}),
               ms: performance.now() - started,
             }),
           );

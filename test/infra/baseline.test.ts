@@ -414,8 +414,8 @@ describe('account baseline switched off', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     template.resourceCountIs('Custom::EbsEncryptionByDefault', 0);
-    // Responder errors, throttles, dead letters; sweep, burst-flusher and flow-log function errors.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Responder errors, throttles, dead letters; sweep, burst-flusher and flow-log function errors; sink failures.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 });
 

@@ -56,6 +56,14 @@ export function groupsToEdit(evaluation: Evaluation, policy: Policy): string[] {
 }
 
 /**
+ * True when the plan will give the interface a copy of a shared group: the copies an interrupted
+ * attempt may have left for it must be looked up first (they are adopted, not created again).
+ */
+export function copiesToLookUp(evaluation: Evaluation, policy: Policy, groupUsage: ReadonlyMap<string, number>): boolean {
+  return policy.remediation.sharedGroups === 'copy' && groupsToEdit(evaluation, policy).some((id) => (groupUsage.get(id) ?? 0) > 1);
+}
+
+/**
  * The VPCs whose quarantine group must be looked up before planning: the interface's when a shared
  * group will be fixed by quarantine, and the caller instance's when it will be isolated.
  */

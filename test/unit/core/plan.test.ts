@@ -62,7 +62,9 @@ describe('planResponse: world-open ingress', () => {
     expect(result.actions.map((a) => a.kind)).toEqual(['replace-groups']);
     const [action] = result.actions;
     expect(calls(action)).toEqual([
-      expect.stringMatching(/^CreateSecurityGroup GroupName=eni-guard-eni-0aaaaaaaaaaaaaaaa-sg-1 Description=Copy of sg-1 \(web\)/),
+      expect.stringMatching(
+        /^CreateSecurityGroup GroupName=eni-guard-eni-0aaaaaaaaaaaaaaaa-sg-1-[0-9a-f]{8} Description=Copy of sg-1 \(web\)/,
+      ),
       // The default egress of a new group equals the original's: nothing to change there.
       'AuthorizeSecurityGroupIngress GroupId=<copy-of-sg-1> IpPermissions={"IpProtocol":"tcp","FromPort":443,"ToPort":443,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}',
       'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa Groups=<copy-of-sg-1>,sg-2',
