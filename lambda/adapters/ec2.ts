@@ -9,16 +9,19 @@ import {
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeVolumesCommand,
+  DescribeVpcsCommand,
   paginateDescribeFlowLogs,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroupRules,
   paginateDescribeSecurityGroups,
   paginateDescribeTags,
+  paginateDescribeVpcs,
   paginateGetManagedPrefixListEntries,
   type _InstanceType,
   type EC2Client,
   type NetworkInterface as SdkNetworkInterface,
   type SecurityGroupRule as SdkRule,
+  type Vpc as SdkVpc,
 } from '@aws-sdk/client-ec2';
 import type { InterfaceLookup } from '../core/event';
 import type {
@@ -29,15 +32,16 @@ import type {
   OwnGroup,
   SecurityGroupRule,
   SubnetNetwork,
+  Vpc,
 } from '../core/model';
-import { errorCode, type Ec2Port, type GroupSummary } from '../app/ports';
+import { errorCode, type Ec2Port, type GroupSummary, type VpcPort } from '../app/ports';
 import { wrap } from './errors';
 
 /** EC2 filters accept at most 200 values each. */
 const FILTER_VALUES_LIMIT = 200;
 
-/** Implements the responder's EC2 port with the AWS SDK. */
-export class Ec2Adapter implements Ec2Port {
+/** Implements the responder's EC2 port (and the VPC port of flow logs for every VPC) with the AWS SDK. */
+export class Ec2Adapter implements Ec2Port, VpcPort {
   constructor(private readonly client: EC2Client) {}
 
   async describeInterface(networkInterfaceId: string): Promise<NetworkInterface | undefined> {
@@ -198,13 +202,13 @@ export class Ec2Adapter implements Ec2Port {
   async describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage> {
     const active: FlowLogCoverage['active'][number][] = [];
     try {
-      for await (const page of paginateDescribeFlowLogs(
-        { client: this.client },
-        { Filter: [{ Name: 'resource-id', Values: [...resourceIds] }] },
-      )) {
-        for (const log of page.FlowLogs ?? []) {
-          if (log.FlowLogStatus === 'ACTIVE' && log.FlowLogId && log.ResourceId) {
-            active.push({ flowLogId: log.FlowLogId, resourceId: log.ResourceId, ...defined({ trafficType: log.TrafficType }) });
+      // A page of VPCs can name more resources than one filter takes.
+      for (const chunk of chunks(resourceIds, FILTER_VALUES_LIMIT)) {
+        for await (const page of paginateDescribeFlowLogs({ client: this.client }, { Filter: [{ Name: 'resource-id', Values: chunk }] })) {
+          for (const log of page.FlowLogs ?? []) {
+            if (log.FlowLogStatus === 'ACTIVE' && log.FlowLogId && log.ResourceId) {
+              active.push({ flowLogId: log.FlowLogId, resourceId: log.ResourceId, ...defined({ trafficType: log.TrafficType }) });
+            }
           }
         }
       }
@@ -212,6 +216,27 @@ export class Ec2Adapter implements Ec2Port {
       throw wrap('DescribeFlowLogs', error);
     }
     return { active };
+  }
+
+  /** Every VPC in the Region, one page (up to `pageSize`, 5–1000) at a time. */
+  async *vpcPages(pageSize = 200): AsyncIterable<Vpc[]> {
+    const pages = paginateDescribeVpcs({ client: this.client, pageSize }, {});
+    try {
+      for await (const page of pages) yield (page.Vpcs ?? []).filter((v) => v.VpcId).map(toVpc);
+    } catch (error) {
+      throw wrap('DescribeVpcs', error);
+    }
+  }
+
+  async describeVpc(vpcId: string): Promise<Vpc | undefined> {
+    try {
+      const out = await this.client.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+      const found = out.Vpcs?.find((v) => v.VpcId === vpcId);
+      return found ? toVpc(found) : undefined;
+    } catch (error) {
+      if (errorCode(error) === 'InvalidVpcID.NotFound') return undefined;
+      throw wrap('DescribeVpcs', error);
+    }
   }
 
   async describeInstance(instanceId: string): Promise<InstanceFacts | undefined> {
@@ -409,6 +434,17 @@ function toNetworkInterface(ni: SdkNetworkInterface): NetworkInterface {
       attachedInstanceId: ni.Attachment?.InstanceId,
       attachmentOwnerId: ni.Attachment?.InstanceOwnerId,
     }),
+  };
+}
+
+function toVpc(vpc: SdkVpc): Vpc {
+  const tags: Record<string, string> = {};
+  for (const tag of vpc.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+  return {
+    vpcId: vpc.VpcId!,
+    isDefault: vpc.IsDefault === true,
+    tags,
+    ...defined({ ownerId: vpc.OwnerId, state: vpc.State, cidrBlock: vpc.CidrBlock }),
   };
 }
 

@@ -20,6 +20,7 @@ import type {
   OwnGroup,
   SecurityGroupRule,
   SubnetNetwork,
+  Vpc,
 } from '../core/model';
 
 /** What the responder and the sweep read from EC2. Adapter: `Ec2Adapter` (adapters/ec2.ts). */
@@ -38,6 +39,19 @@ export interface Ec2Port {
   findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
   /** Every interface in the Region, page by page (the periodic sweep). */
   interfacePages(pageSize?: number): AsyncIterable<NetworkInterface[]>;
+}
+
+/**
+ * What flow logs for every VPC read from EC2 (the deploy step, new VPCs, the sweep's pass over VPCs).
+ * Adapter: `Ec2Adapter` (adapters/ec2.ts). Creating a flow log goes through `CallPort`, as every fix does.
+ */
+export interface VpcPort {
+  /** Every VPC in the Region (shared ones included), page by page. */
+  vpcPages(pageSize?: number): AsyncIterable<Vpc[]>;
+  /** The VPC as EC2 sees it now, or undefined when it does not exist. */
+  describeVpc(vpcId: string): Promise<Vpc | undefined>;
+  /** The ACTIVE flow logs attached to any of these resources (VPC ids here), every page. */
+  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
 }
 
 /** The reads fact gathering needs. Adapter: `AwsFactReader` (adapters/fact-reader.ts: EC2 and IAM), behind `CachingFactReader` (adapters/cache.ts). */

@@ -177,6 +177,9 @@ export const UNDO_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]>>
 /** Read-only calls the responder always makes: the interface, its groups' rules, group usage, verification. */
 export const READ_PERMISSIONS: readonly string[] = ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'];
 
+/** Reads of flow logs for every VPC (lambda/adapters/ec2.ts `vpcPages`, `describeVpc`, `describeFlowLogs`): no resource-level permissions. */
+export const VPC_READ_PERMISSIONS: readonly string[] = ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs'];
+
 /** Extra reads made only to plan or verify particular actions. */
 export const ACTION_READ_PERMISSIONS: Readonly<Partial<Record<ActionKind, readonly string[]>>> = {
   quarantine: ['ec2:DescribeSecurityGroups'],

@@ -6,7 +6,7 @@
  */
 import { describeCall, type ApiCall } from './actions';
 import { actorOf, callerKind, type CallerKind } from './caller';
-import { responseOf, severityOf, type Decision, type Response } from './decision';
+import { responseOf, severityOf, type ActionResult, type Decision, type Response } from './decision';
 import { SEVERITIES, type Caller, type NetworkInterface, type Severity } from './model';
 
 /**
@@ -190,7 +190,11 @@ export function renderAlert(decision: Decision, enrichment: AlertEnrichment = {}
   return enrichAlert(alertOf(documentOf(decision)), enrichment);
 }
 
-/** Adds what the deployed function knows (alias, exact undo command, record pointer) and renders again. */
+/**
+ * Adds what the deployed function knows (alias, exact undo command, record pointer) and renders again.
+ * Alerts with their own rendering (`kind` other than `decision`: group changes, sweep summaries, VPC
+ * flow logs) keep their subject, text and attributes; only their document is enriched.
+ */
 export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
   const doc = alert.document;
   if (!enrichment.accountAlias && !enrichment.ou && !enrichment.ledgerTable && !enrichment.logGroup) return alert;
@@ -200,7 +204,7 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
     ...(enrichment.logGroup ? { logGroup: enrichment.logGroup } : {}),
     eventId: doc.eventId,
   };
-  return alertOf({
+  const enriched: AlertDocument = {
     ...doc,
     ...(enrichment.accountAlias ? { accountAlias: enrichment.accountAlias } : {}),
     ...(enrichment.ou ? { ou: enrichment.ou } : {}),
@@ -208,7 +212,10 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
       ? { undoCommand: exactUndoCommand(doc.ledgerId, enrichment.ledgerTable, enrichment.region ?? doc.region, enrichment.endpointUrl) }
       : {}),
     record,
-  });
+  };
+  const kind = alert.attributes.kind;
+  if (kind !== undefined && kind !== 'decision') return { ...alert, document: enriched };
+  return alertOf(enriched);
 }
 
 /** The command that undoes a ledger record. */
@@ -282,20 +289,7 @@ export function documentOf(decision: Decision): AlertDocument {
           },
         }
       : {}),
-    results: decision.results.map((r) => ({
-      kind: r.action.kind,
-      summary: r.action.summary,
-      // An executed call has the planned call's operation and resolved input: described the same way.
-      calls: r.calls.map(
-        (c) =>
-          `${describeCall({ service: 'ec2', operation: c.operation as ApiCall['operation'], input: c.input })} → ${c.outcome}${c.error ? ` (${c.error})` : ''}`,
-      ),
-      status: r.superseded !== undefined ? 'superseded' : r.status,
-      ...(r.verified !== undefined ? { verified: r.verified } : {}),
-      ...(r.verification ? { verification: r.verification } : {}),
-      ...(r.error ? { error: r.error } : {}),
-      ...(r.superseded !== undefined ? { supersededBy: r.superseded } : {}),
-    })),
+    results: decision.results.map(resultEntryOf),
     consoleUrl: links.networkInterface,
     links,
     ...(decision.ledgerId ? { ledgerId: decision.ledgerId } : {}),
@@ -305,6 +299,24 @@ export function documentOf(decision: Decision): AlertDocument {
     ...(decision.ledgerWarning ? { ledgerWarning: decision.ledgerWarning } : {}),
     ...(decision.escalation ? { escalation: decision.escalation } : {}),
     ...(decision.possibleRepeat ? { possibleRepeat: decision.possibleRepeat } : {}),
+  };
+}
+
+/** An action's result as the alert document lists it: each call described, with its outcome. */
+export function resultEntryOf(r: ActionResult): AlertDocument['results'][number] {
+  return {
+    kind: r.action.kind,
+    summary: r.action.summary,
+    // An executed call has the planned call's operation and resolved input: described the same way.
+    calls: r.calls.map(
+      (c) =>
+        `${describeCall({ service: 'ec2', operation: c.operation as ApiCall['operation'], input: c.input })} → ${c.outcome}${c.error ? ` (${c.error})` : ''}`,
+    ),
+    status: r.superseded !== undefined ? 'superseded' : r.status,
+    ...(r.verified !== undefined ? { verified: r.verified } : {}),
+    ...(r.verification ? { verification: r.verification } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.superseded !== undefined ? { supersededBy: r.superseded } : {}),
   };
 }
 

@@ -161,6 +161,18 @@ export interface FlowLogCoverage {
   readonly active: readonly { readonly flowLogId: string; readonly resourceId: string; readonly trafficType?: string }[];
 }
 
+/** A VPC as EC2 describes it: the flow-log baseline judges VPCs themselves, with or without interfaces. */
+export interface Vpc {
+  readonly vpcId: string;
+  /** The account that owns it; a VPC shared with this account (RAM) is its owner's to log. */
+  readonly ownerId?: string;
+  readonly isDefault: boolean;
+  /** `pending` | `available`. */
+  readonly state?: string;
+  readonly cidrBlock?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
 /** An EBS volume attached to the instance. */
 export interface Volume {
   readonly volumeId: string;

@@ -230,12 +230,18 @@ export interface OrganizationEnvironment {
   readonly memberRegions: readonly string[];
   /** The partition of the hub's role ARNs (`aws`, `aws-cn`, …), for the member roles' ARNs. */
   readonly partition: string;
+  /**
+   * Flow logs for every VPC of every member (`MEMBER_FLOW_LOGS=cloud-watch-logs`): each member's log
+   * group and delivery role in its Region (lambda/core/organization.ts `memberFlowLogDestination`).
+   */
+  readonly memberFlowLogs: boolean;
 }
 
 /**
  * Reads `SCOPE` (`organization`, else undefined: the single-account mode), `ORGANIZATION_ID`,
  * `TARGET_OUS` and `EXCLUDED_ACCOUNTS` (JSON lists), `MEMBER_ROLE_NAME`, `MEMBER_REGIONS` (JSON list)
- * and the partition of `roleArn` (the function's own role). A missing or malformed value fails init.
+ * and the partition of `roleArn` (the function's own role); `MEMBER_FLOW_LOGS` (`cloud-watch-logs`, or
+ * absent: no flow logs for members). A missing or malformed value fails init.
  */
 export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: string | undefined): OrganizationEnvironment | undefined {
   if (env['SCOPE'] === undefined || env['SCOPE'] === 'account') return undefined;
@@ -260,6 +266,9 @@ export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: str
     throw new EnvironmentError(`ORGANIZATION_ID is not an organization id: ${JSON.stringify(organizationId)}`);
   const partition = roleArn?.split(':')[1];
   if (!partition) throw new EnvironmentError('organization mode needs the function role ARN to name the partition');
+  const flowLogs = env['MEMBER_FLOW_LOGS'];
+  if (flowLogs !== undefined && flowLogs !== 'cloud-watch-logs')
+    throw new EnvironmentError(`MEMBER_FLOW_LOGS must be cloud-watch-logs (or absent), not ${JSON.stringify(flowLogs)}`);
   return {
     scope: {
       organizationId,
@@ -269,5 +278,6 @@ export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: str
     memberRoleName: env['MEMBER_ROLE_NAME']!,
     memberRegions: list('MEMBER_REGIONS', /^[a-z]{2}(-[a-z]+)+-\d$/, 'Regions'),
     partition,
+    memberFlowLogs: flowLogs === 'cloud-watch-logs',
   };
 }

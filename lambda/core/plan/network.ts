@@ -316,11 +316,16 @@ export function restoreSourceDestCheck(ruleId: string, inputs: PlanInputs): Acti
   };
 }
 
-/** Creates a flow log for the VPC to the stack's destination, or says why none can be. */
+/**
+ * Creates a flow log for the VPC to the stack's destination, or says why none can be: the one way
+ * eni-guard enables a flow log (an interface's VPC, the deploy step, a new VPC, the sweep). ALL
+ * traffic at 1-minute aggregation, as the baseline's own flow logs; tagged as eni-guard's (IAM lets
+ * it create only flow logs that carry the managed tag) with the run that made it.
+ */
 export function enableFlowLogs(
   ruleId: string,
   intent: Extract<RemediationIntent, { kind: 'enable-flow-logs' }>,
-  inputs: PlanInputs,
+  inputs: Pick<PlanInputs, 'flowLogDestination' | 'ledgerId'>,
 ): Action | Withheld {
   const destination = inputs.flowLogDestination;
   if (!destination) {
@@ -341,7 +346,16 @@ export function enableFlowLogs(
           LogDestinationType: destination.type,
           LogDestination: destination.arn,
           ...(destination.deliveryRoleArn ? { DeliverLogsPermissionArn: destination.deliveryRoleArn } : {}),
-          TagSpecifications: [{ ResourceType: 'vpc-flow-log', Tags: [{ Key: TAGS.ledger, Value: inputs.ledgerId }] }],
+          MaxAggregationInterval: 60,
+          TagSpecifications: [
+            {
+              ResourceType: 'vpc-flow-log',
+              Tags: [
+                { Key: TAGS.managed, Value: 'true' },
+                { Key: TAGS.ledger, Value: inputs.ledgerId.slice(0, 256) },
+              ],
+            },
+          ],
         },
         output: { name: 'flow-log', path: 'FlowLogIds.0' },
         // Another interface in the same VPC may have enabled it a moment ago.

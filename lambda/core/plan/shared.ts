@@ -72,7 +72,10 @@ export const TAGS = {
   quarantine: 'eni-guard:quarantine',
   /** On an instance eni-guard isolated; IAM lets the responder terminate only instances that carry it. */
   isolated: 'eni-guard:isolated',
-  /** On every security group eni-guard creates (copies, quarantine): IAM lets the responder fill and delete only these. */
+  /**
+   * On every security group eni-guard creates (copies, quarantine): IAM lets the responder fill and delete only
+   * these; and on every flow log it creates (IAM lets it create no other).
+   */
   managed: 'eni-guard:managed',
   interface: 'eni-guard:interface',
   /** On a copy one remediation adopted from another (interrupted) one: the ledger id of the one it was left by. */

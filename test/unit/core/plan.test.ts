@@ -367,7 +367,14 @@ describe('planResponse: IaC conflicts', () => {
 describe('possibleActionKinds (what the stack grants)', () => {
   it('grants nothing in dry-run, and only what the default policy can do otherwise', () => {
     expect(possibleActionKinds(parsePolicy({ version: 1, dryRun: true }), true)).toEqual([]);
-    expect(possibleActionKinds(parsePolicy({ version: 1 }), true)).toEqual(['replace-groups', 'revoke-ingress', 'tag-interface']);
+    expect(possibleActionKinds(parsePolicy({ version: 1 }), true)).toEqual([
+      'enable-flow-logs',
+      'replace-groups',
+      'revoke-ingress',
+      'tag-interface',
+    ]);
+    // Without a flow-log destination (eniGuard:flowLogVpcIds=none) the default enables none.
+    expect(possibleActionKinds(parsePolicy({ version: 1 }), false)).toEqual(['replace-groups', 'revoke-ingress', 'tag-interface']);
   });
 
   it('adds flow logs only with a destination', () => {
