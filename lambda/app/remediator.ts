@@ -64,17 +64,19 @@ export class Remediator {
   async execute(actions: readonly Action[]): Promise<ActionResult[]> {
     const ran: ActionResult[] = [];
     for (const action of actions) ran.push(await this.run(action));
-    const succeeded = ran.filter((r) => r.status === 'succeeded');
-    if (succeeded.length === 0) return ran;
+    // Tagging is verified by EC2's own answer (CreateTags sets every tag or none): no read after it.
+    const toRead = ran.filter((r) => r.status === 'succeeded' && !taggedByItsCalls(r));
+    if (toRead.length === 0) return ran.map((r) => (r.status === 'succeeded' ? answeredTagging(r) : r));
     let state: AfterState | undefined;
     let readError: string | undefined;
     try {
-      state = await this.readAfterState(succeeded.flatMap((r) => readableChecks(r.action.checks, r.outputs)));
+      state = await this.readAfterState(toRead.flatMap((r) => readableChecks(r.action.checks, r.outputs)));
     } catch (error) {
       readError = message(error);
     }
     return ran.map((result) => {
       if (result.status !== 'succeeded') return result;
+      if (taggedByItsCalls(result)) return answeredTagging(result);
       // A fix that did not verify may yet take (eventual consistency) or may need doing again: retryable.
       if (!state)
         return { ...result, verified: false, retryable: true, verification: `could not re-read: ${readError ?? 'unknown error'}` };
@@ -273,6 +275,38 @@ export class Remediator {
       accessKeys: new Map(keys.filter((k): k is readonly [string, string] => k[1] !== undefined)),
     };
   }
+}
+
+/**
+ * An action whose every check is a set of tags its own succeeded `CreateTags` calls wrote on that
+ * resource: EC2 answered for it (a re-read, right after, would only see eventual consistency).
+ * Reconciling an interrupted attempt still re-reads: its answers were lost.
+ */
+function taggedByItsCalls(result: ActionResult): boolean {
+  const checks = result.action.checks;
+  return (
+    checks.length > 0 &&
+    checks.every(
+      (check) =>
+        check.kind === 'tags' &&
+        Object.entries(check.tags).every(([key, value]) =>
+          result.calls.some((call) => {
+            if (call.operation !== 'CreateTags' || (call.outcome !== 'ok' && call.outcome !== 'already-done')) return false;
+            const input = call.input as { Resources?: unknown; Tags?: { Key?: string; Value?: string }[] };
+            return (
+              Array.isArray(input.Resources) &&
+              input.Resources.includes(check.resourceId) &&
+              (input.Tags ?? []).some((tag) => tag.Key === key && tag.Value === value)
+            );
+          }),
+        ),
+    )
+  );
+}
+
+function answeredTagging(result: ActionResult): ActionResult {
+  const resources = [...new Set(result.action.checks.map((c) => (c.kind === 'tags' ? c.resourceId : '')))].join(', ');
+  return { ...result, verified: true, verification: `CreateTags on ${resources} succeeded: EC2 sets every tag of a call or none` };
 }
 
 /** For a call that creates a security group tagged at creation: where, with which tags, and which output names its id. */

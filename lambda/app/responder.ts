@@ -248,15 +248,6 @@ export class Responder {
     const { policy } = this.settings;
     const now = (this.settings.now ?? (() => new Date()))();
     const ledgerId = ledgerIdOf(context.eventId, networkInterface.networkInterfaceId);
-    // Alongside the facts: this event's record, if an earlier delivery left one (an interrupted attempt
-    // may have fixed the interface before it could record it — the fresh read then finds nothing to do).
-    const recorded = this.effects.ledger?.get(ledgerId).catch((error: unknown) => {
-      this.log.warn('ledger not readable; an earlier attempt of this event cannot be looked up', {
-        ledgerId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      return undefined;
-    });
     const facts = await this.facts.gather(context, networkInterface, requiredFacts(policy));
     const evaluation = evaluate(facts, policy, now);
     const toEdit = groupsToEdit(evaluation, policy);
@@ -318,8 +309,9 @@ export class Responder {
     // Nothing to do and nothing to say: not recorded (a redelivery simply decides "compliant" again) —
     // unless an earlier delivery of this event left a record: a final one is a duplicate (its alert
     // may still have to go out); an unfinished one is taken over and finished, from what AWS shows.
+    // Read only then: with something to do, the claim's conditional write answers the same question.
     const quiet = !needsAlert(draft) && plan.actions.length === 0;
-    const held = ledger && quiet ? await recorded : undefined;
+    const held = ledger && quiet ? await this.earlierRecord(ledger, ledgerId) : undefined;
     if (!ledger || !this.attempts || (quiet && !held)) {
       const results = plan.mode === 'remediate' ? await this.act(context, plan.actions) : [];
       return this.finish({ ...draft, results }, undefined, defer);
@@ -350,6 +342,23 @@ export class Responder {
       defer,
       ...(options.beforeClaim ? { beforeClaim: options.beforeClaim } : {}),
     });
+  }
+
+  /**
+   * This event's record, if an earlier delivery left one: an interrupted attempt may have fixed the
+   * interface before it could record it — the fresh read then finds nothing to do, and only the record
+   * says there is something to finish.
+   */
+  private async earlierRecord(ledger: LedgerPort, ledgerId: string): Promise<LedgerEntry | undefined> {
+    try {
+      return await ledger.get(ledgerId);
+    } catch (error) {
+      this.log.warn('ledger not readable; an earlier attempt of this event cannot be looked up', {
+        ledgerId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
   }
 
   /** Runs the actions, then records every quarantine group they created (so that one, and only one of ours, is reused). */

@@ -502,6 +502,21 @@ describe('Responder after a crash: held claims, takeovers, retries', () => {
     1,
   );
 
+  it('reads the record only when there is nothing to do: a remediation learns of an earlier attempt from its claim', async () => {
+    givenInterface();
+    // SSH open when read, gone when re-read after the revoke.
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolves({ SecurityGroupRules: [https] });
+    const ledger = new MemoryLedger();
+    const get = jest.spyOn(ledger, 'get');
+    await responder(UNTAGGED, ledger).handle(event());
+    expect(ec2).toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(get).not.toHaveBeenCalled();
+    // With nothing to do the record is read: the takeover test below finds the dead attempt's fix only so.
+  });
+
   it('fails a delivery that finds the claim still held (a live holder, or a dead one inside its lease): never "duplicate"', async () => {
     givenInterface();
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
