@@ -194,13 +194,20 @@ export class PolicyError extends Error {
   }
 }
 
+/**
+ * How policies are parsed: a container parses its policy a few times (at init, and per account with
+ * overlays), so zod's JIT — which generates and compiles a parser per object schema on first use, to
+ * win on the thousandth parse — only costs cold start; `jitless` parses with the same schemas directly.
+ */
+const PARSE = { reportInput: true, jitless: true } as const;
+
 /** Validates a policy document and fills in defaults; throws `PolicyError` listing every problem. */
 export function parsePolicy(input: unknown, source?: string): Policy {
-  const result = PolicySchema.safeParse(input, { reportInput: true });
+  const result = PolicySchema.safeParse(input, PARSE);
   if (!result.success) throw new PolicyError(result.error.issues.flatMap(problemsOf), source);
   // Each overlay must give a valid policy merged onto the base, on its own: it applies alone to some accounts.
   const problems = result.data.overlays.flatMap((overlay, index) => {
-    const merged = PolicySchema.safeParse(mergeOverlay(result.data, overlay), { reportInput: true });
+    const merged = PolicySchema.safeParse(mergeOverlay(result.data, overlay), PARSE);
     return merged.success ? [] : merged.error.issues.flatMap(problemsOf).map((p) => `overlays.${index} (${overlay.id}): ${p}`);
   });
   const ids = result.data.overlays.map((o) => o.id);
@@ -248,7 +255,7 @@ export function effectivePolicy(policy: Policy, place: { readonly account: strin
   const applicable = [...byOu, ...byAccount];
   if (applicable.length === 0) return policy.overlays.length === 0 ? policy : { ...policy, overlays: [] };
   let merged: Policy = { ...policy, overlays: [] };
-  for (const overlay of applicable) merged = PolicySchema.parse(mergeOverlay(merged, overlay));
+  for (const overlay of applicable) merged = PolicySchema.parse(mergeOverlay(merged, overlay), { jitless: true });
   return merged;
 }
 

@@ -3,14 +3,12 @@
  * clients per account and Region through the member roles (one AssumeRole each per container), and a
  * responder, sweeper or revoker per account built from the same wiring as the single-account mode.
  */
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { Ec2Adapter } from '../adapters/ec2';
 import { IamRevocationAdapter } from '../adapters/iam';
 import { DynamoLedger } from '../adapters/ledger';
 import { OrganizationsAdapter } from '../adapters/organizations';
 import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
-import { LambdaRevocationSender } from '../adapters/revoker-client';
 import { OrganizationResponder, OrganizationRevoker, OrganizationSweeper } from '../app/organization';
 import type { AlertPort, LogPort, MetricsPort, OrganizationPort } from '../app/ports';
 import type { Responder } from '../app/responder';
@@ -35,6 +33,7 @@ import {
   createResponder,
   createSinks,
   createVpcFlowLogs,
+  revocationSenders,
   type ResponderParts,
 } from './wiring';
 
@@ -114,7 +113,7 @@ function hub(
   );
   const ledger = new DynamoLedger(own.dynamodb, environment.ledgerTable);
   const quarantine = new DynamoQuarantineRegistry(own.dynamodb, environment.ledgerTable);
-  const lambda = environment.revokerFunctionName ? new LambdaClient({ ...RETRY, ...defined(connection) }) : undefined;
+  const revokers = revocationSenders(environment.revokerFunctionName, connection);
   // One account's parts, as the single-account wiring takes them: its member role's clients, its effective policy.
   const partsOf = (place: AccountPlace): ResponderParts => {
     const clients = remediationRole(place.account);
@@ -142,9 +141,7 @@ function hub(
       log,
       ledger,
       quarantine,
-      ...(lambda && environment.revokerFunctionName
-        ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
-        : {}),
+      ...(revokers ? { revoker: revokers(place.account) } : {}),
       observer,
       settings: {
         policy,

@@ -22,9 +22,11 @@ const alertEnvironment = readAlertEnvironment(process.env);
 const organization = readOrganizationEnvironment(process.env, environment.responderRoleArn);
 const sinks = { integrations: readIntegrationEnvironment(process.env), metrics };
 // Enriched (account alias, exact undo command), held during bursts, published per protocol; Security Hub, events and metrics beside it.
-const responder = organization
-  ? createOrganizationResponder(environment, organization, alertEnvironment, logger, sinks)
-  : createResponder(functionParts(environment, alertEnvironment, logger, sinks));
+// Build flags (guard-function.ts): a one-account stack's bundle leaves organization mode out entirely.
+const responder =
+  process.env.ENI_GUARD_BUNDLE_ORGANIZATION !== 'false' && organization
+    ? createOrganizationResponder(environment, organization, alertEnvironment, logger, sinks)
+    : createResponder(functionParts(environment, alertEnvironment, logger, sinks, organization));
 logger.info('responder ready', {
   policyFile: environment.policyFile,
   dryRun: environment.policy.dryRun,

@@ -42,7 +42,13 @@ import { CachingFactReader } from '../adapters/cache';
 import { Ec2Adapter } from '../adapters/ec2';
 import { AwsFactReader } from '../adapters/fact-reader';
 import { SnsAlertPublisher } from '../adapters/sns';
-import type { AlertEnvironment, IntegrationEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
+import type {
+  AlertEnvironment,
+  IntegrationEnvironment,
+  OrganizationEnvironment,
+  ResponderEnvironment,
+  RevokerEnvironment,
+} from './environment';
 import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
@@ -251,6 +257,24 @@ export function createAlerts(
   return new EnrichingAlerts(held, options.enricher ?? createEnricher(clients, settings, log, options));
 }
 
+/**
+ * Senders to the revoker function (one Lambda client; in organization mode one sender per account),
+ * when the environment names one. Build flags (guard-function.ts): a bundle for a policy that cannot
+ * revoke credentials leaves the Lambda client out.
+ */
+export function revocationSenders(
+  functionName: string | undefined,
+  connection: AwsConnection = {},
+): ((account?: string) => RevocationSender) | undefined {
+  if (!functionName) return undefined;
+  // The literal `'false'` folds the branch away, and the Lambda client with it (code after a throw is not dropped).
+  if (process.env.ENI_GUARD_BUNDLE_REVOKER !== 'false') {
+    const client = new LambdaClient({ ...RETRY, ...defined(connection) });
+    return (account) => new LambdaRevocationSender(client, functionName, account);
+  }
+  throw new IntegrationNotBundledError('REVOKER_FUNCTION_NAME');
+}
+
 /** The environment turns on an integration the bundle was built without (the stack builds and configures them together). */
 export class IntegrationNotBundledError extends Error {
   constructor(variable: string) {
@@ -367,11 +391,12 @@ export function functionParts(
   alertEnvironment: AlertEnvironment,
   log: LogPort,
   options: { readonly integrations?: IntegrationEnvironment; readonly metrics?: MetricsPort } = {},
+  /** Organization mode, read from the environment: reaching here with it, the bundle was built without it. */
+  organization?: OrganizationEnvironment,
 ): ResponderParts {
+  if (organization) throw new IntegrationNotBundledError('SCOPE=organization');
   const clients = createClients();
-  const revoker = environment.revokerFunctionName
-    ? new LambdaRevocationSender(new LambdaClient({ ...RETRY }), environment.revokerFunctionName)
-    : undefined;
+  const revoker = revocationSenders(environment.revokerFunctionName)?.();
   const integrations = options.integrations ?? { securityHub: false };
   const enricher = createEnricher(clients, alertEnvironment, log);
   const observer = createSinks({

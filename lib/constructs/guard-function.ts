@@ -37,13 +37,18 @@ export const BUNDLING_DEFAULTS = {
 } as const;
 
 /**
- * Which optional integrations a bundle carries. Off, esbuild leaves the integration's SDK client out
- * (lambda/functions/wiring.ts tests `process.env.ENI_GUARD_BUNDLE_*`, replaced by these literals at
- * build time): Security Hub's client alone is ≈ 127 kB of a default deployment's cold start otherwise.
+ * What a bundle carries beyond the one-account core. Off, esbuild leaves the code and its SDK clients
+ * out (lambda/functions/*.ts test `process.env.ENI_GUARD_BUNDLE_*`, replaced by these literals at
+ * build time, and refuse at init an environment that needs what is not there): Security Hub's client
+ * alone is ≈ 127 kB of a default deployment's cold start otherwise.
  */
 export interface BundleFlags {
   readonly securityHub: boolean;
   readonly decisionEvents: boolean;
+  /** Organization mode: the hub's routing, AWS Organizations and STS (member roles). @default true */
+  readonly organization?: boolean;
+  /** Sending revocations to the revoker function (the Lambda client). @default true */
+  readonly revoker?: boolean;
 }
 
 /** The esbuild `define`s of the build flags. */
@@ -51,6 +56,8 @@ export function bundleFlagDefines(flags: BundleFlags): Record<string, string> {
   return {
     'process.env.ENI_GUARD_BUNDLE_SECURITY_HUB': JSON.stringify(String(flags.securityHub)),
     'process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS': JSON.stringify(String(flags.decisionEvents)),
+    'process.env.ENI_GUARD_BUNDLE_ORGANIZATION': JSON.stringify(String(flags.organization ?? true)),
+    'process.env.ENI_GUARD_BUNDLE_REVOKER': JSON.stringify(String(flags.revoker ?? true)),
   };
 }
 

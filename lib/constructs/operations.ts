@@ -43,9 +43,17 @@ export interface Operations {
   readonly chatChannel?: ChatChannel;
 }
 
-/** Which integrations the functions' bundles carry: those the configuration turns on (guard-function.ts). */
+/**
+ * What the responder's and the sweep's bundles carry (guard-function.ts): the integrations the
+ * configuration turns on, organization mode only in a hub; `revoker` is the responder's to say (the
+ * policy decides whether it can revoke credentials).
+ */
 export function bundleFlagsOf(config: EniGuardConfig): BundleFlags {
-  return { securityHub: config.integrations.securityHub, decisionEvents: config.integrations.decisionEvents !== undefined };
+  return {
+    securityHub: config.integrations.securityHub,
+    decisionEvents: config.integrations.decisionEvents !== undefined,
+    organization: config.scope === 'organization',
+  };
 }
 
 /** Adds the sweep, alert delivery, the sinks, alarms, dashboard and chat channel around `props.responder`, in `scope` itself. */
@@ -59,7 +67,8 @@ export function addOperations(scope: Construct, props: OperationsProps): Operati
         policy: config.policy,
         encryptionKey: dataKey.key,
         logRetention: config.logRetentionDays,
-        bundleFlags: bundleFlagsOf(config),
+        // The responder's flags: the sweep shares its environment (the revoker's name among it).
+        bundleFlags: responder.bundleFlags,
       })
     : undefined;
   // Chat rendering, account alias and calm during bursts, for everything the responder publishes.

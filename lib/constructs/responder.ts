@@ -109,6 +109,8 @@ export class Responder extends Construct {
   public readonly actionKinds: readonly ActionKind[];
   /** The revoker function, when the policy can revoke credentials. */
   public readonly revoker?: RevokerFunction;
+  /** What the responder's bundle carries (guard-function.ts); the sweep, which shares its environment, is built with the same. */
+  public readonly bundleFlags: BundleFlags;
   /** The function's environment (topic, role, ledger, flow-log destination): the sweep runs with the same. */
   public readonly environment: Readonly<Record<string, string>>;
 
@@ -264,6 +266,8 @@ export class Responder extends Construct {
           }
         : {}),
     };
+    // Without a revoker function the bundle leaves the code that calls one (and the Lambda client) out.
+    this.bundleFlags = { ...(props.bundleFlags ?? { securityHub: false, decisionEvents: false }), revoker: this.revoker !== undefined };
     const guard = new GuardFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'functions', 'responder.ts'),
       role: this.role,
@@ -274,7 +278,7 @@ export class Responder extends Construct {
       description: 'eni-guard: evaluates new and changed network interfaces and responds per policy',
       environment: this.environment,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
-      ...(props.bundleFlags ? { bundleFlags: props.bundleFlags } : {}),
+      bundleFlags: this.bundleFlags,
     });
     this.function = guard.function;
     guard.logGroup.grantWrite(this.role);

@@ -44,12 +44,18 @@ export interface Bundles {
 /** Bundles measured for the integrations. */
 export type IntegrationVariant = 'securityHub' | 'decisionEvents' | 'all' | 'withoutMetrics';
 
-/** The build flags of a default deployment (every integration off) and of each variant. */
+/**
+ * The build flags of a default deployment — one account, every integration off, a policy that cannot
+ * revoke credentials (test/infra/bundle-flags.test.ts checks the stack sets exactly these) — and of each variant.
+ */
+const DEFAULT_DEPLOY: BundleFlags = { securityHub: false, decisionEvents: false, organization: false, revoker: false };
+
+/** The variants' flags: a default deployment with one integration (or both) on. */
 export const INTEGRATION_FLAGS: Readonly<Record<'off' | 'securityHub' | 'decisionEvents' | 'all', BundleFlags>> = {
-  off: { securityHub: false, decisionEvents: false },
-  securityHub: { securityHub: true, decisionEvents: false },
-  decisionEvents: { securityHub: false, decisionEvents: true },
-  all: { securityHub: true, decisionEvents: true },
+  off: DEFAULT_DEPLOY,
+  securityHub: { ...DEFAULT_DEPLOY, securityHub: true },
+  decisionEvents: { ...DEFAULT_DEPLOY, decisionEvents: true },
+  all: { ...DEFAULT_DEPLOY, securityHub: true, decisionEvents: true },
 };
 
 /** Powertools Metrics replaced by a no-op (the bench's "without metrics" bundle). */
