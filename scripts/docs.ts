@@ -17,6 +17,7 @@ import { COMMANDS } from '../lambda/cli/commands';
 import { METRICS, METRICS_NAMESPACE } from '../lambda/core/metrics';
 import { commandUsage, topUsage } from '../lambda/cli/main';
 import { STACK_VARIANTS, synthTemplate, type TemplateJson } from './lib/stack-variants';
+import { resultsTable, targetsTable, type RecordedRun } from './bench/report';
 
 const ROOT = join(__dirname, '..');
 
@@ -301,6 +302,34 @@ function metrics(): string {
   ].join('\n');
 }
 
+/** The bench run the docs show: `npm run bench -- --record` writes it, from the bench's own results. */
+function recordedRun(): RecordedRun {
+  return JSON.parse(readFileSync(join(ROOT, 'docs', 'performance-run.json'), 'utf8')) as RecordedRun;
+}
+
+/** The README's performance table: each target, the earlier run beside the recorded one. */
+function benchTargets(): string {
+  const run = recordedRun();
+  return [`From \`${run.header}\` (\`npm run bench\`; [how it measures](docs/performance.md)):`, '', targetsTable(run.targets)].join('\n');
+}
+
+/** The recorded run in full: every figure beside its floor, the targets, and the bench's own notes. */
+function benchRun(): string {
+  const run = recordedRun();
+  return [
+    `\`${run.header}\``,
+    '',
+    resultsTable(run.rows),
+    '',
+    targetsTable(run.targets),
+    '',
+    'What the run says (its own notes, as `npm run bench` prints them):',
+    '',
+    ...run.notes.map((n) => `- ${n}`),
+    ...run.warnings.map((w) => `- WARNING: ${w}`),
+  ].join('\n');
+}
+
 /** Every generated region, by name. */
 export const GENERATORS: Readonly<Record<string, () => string>> = {
   'context-keys': contextKeys,
@@ -310,6 +339,8 @@ export const GENERATORS: Readonly<Record<string, () => string>> = {
   'retained-resources': retainedResources,
   cli,
   metrics,
+  'bench-targets': benchTargets,
+  'bench-run': benchRun,
 };
 
 /** The Markdown files that may hold regions. */

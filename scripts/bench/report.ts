@@ -16,6 +16,17 @@ export interface TargetResult {
   readonly target: string;
   readonly measured: string;
   readonly pass: boolean;
+  /** The same figure in an earlier run (scripts/bench/previous.json), side by side. */
+  readonly before?: string;
+}
+
+/** A run as `npm run bench -- --record` keeps it for the docs (docs/performance-run.json). */
+export interface RecordedRun {
+  readonly header: string;
+  readonly rows: readonly Row[];
+  readonly targets: readonly TargetResult[];
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
 }
 
 /** Renders a Markdown table with padded columns. */
@@ -33,11 +44,11 @@ export function resultsTable(rows: readonly Row[]): string {
   );
 }
 
-/** The targets table. */
+/** The targets table, with the earlier run's figures when known. */
 export function targetsTable(targets: readonly TargetResult[]): string {
   return markdownTable(
-    ['target', 'measured', 'verdict'],
-    targets.map((t) => [t.target, t.measured, t.pass ? 'PASS' : 'FAIL']),
+    ['target', 'before', 'measured', 'verdict'],
+    targets.map((t) => [t.target, t.before ?? '—', t.measured, t.pass ? 'PASS' : 'FAIL']),
   );
 }
 

@@ -74,13 +74,13 @@ describe('bench report formatting', () => {
     expect(markdownTable(['a', 'bb'], [['ccc', 'd']])).toBe(['| a   | bb |', '| --- | -- |', '| ccc | d  |'].join('\n'));
   });
 
-  it('judges targets PASS or FAIL', () => {
+  it('judges targets PASS or FAIL, beside the earlier run where it is known', () => {
     const table = targetsTable([
-      { id: 'x', target: 'bundle ≤ 1 MB', measured: '0.9 MB', pass: true },
+      { id: 'x', target: 'bundle ≤ 1 MB', measured: '0.9 MB', pass: true, before: '1.1 MB' },
       { id: 'y', target: 'e2e ≤ 1.2×', measured: '1.3×', pass: false },
     ]);
-    expect(table).toContain('| bundle ≤ 1 MB | 0.9 MB   | PASS    |');
-    expect(table).toContain('| e2e ≤ 1.2×    | 1.3×     | FAIL    |');
+    expect(table).toContain('| bundle ≤ 1 MB | 1.1 MB | 0.9 MB   | PASS    |');
+    expect(table).toContain('| e2e ≤ 1.2×    | —      | 1.3×     | FAIL    |');
   });
 
   it('formats sizes in decimal MB, times and ratios', () => {
