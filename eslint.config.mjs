@@ -34,6 +34,7 @@ export default tseslint.config(
       'bin/dist/**',
       '.venv-moto/**',
       '*.config.js',
+      'test/mutation/jest.config.js',
       'eslint.config.mjs',
     ],
   },
@@ -104,8 +105,8 @@ export default tseslint.config(
     ],
     false,
   ),
-  // bin/ holds the CLI's plain-JavaScript launcher, outside the TypeScript project.
-  { files: ['bin/**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  // bin/ holds the CLI's plain-JavaScript launcher, outside the TypeScript project; so are Stryker's configurations.
+  { files: ['bin/**/*.mjs', 'stryker.config.mjs', 'test/mutation/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
   {
     files: ['test/**/*.ts'],
     rules: {
