@@ -135,7 +135,6 @@ describe('planResponse: world-open ingress', () => {
       id: 'caller',
       description: 'throws',
       requires: [],
-      remediable: false,
       settings: z.unknown(),
       evaluate: () => {
         throw new Error('boom');
