@@ -13,7 +13,7 @@ export default {
   // Skipped in the regular run; `npm run test:mutation:static -- --mutate FILE` tests them for one file.
   ignoreStatic: true,
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  tsconfigFile: 'test/mutation/tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   // The machine has 2 cores shared with other work: never more than 2 test runners.
   concurrency: 2,
