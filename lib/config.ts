@@ -9,6 +9,7 @@ import { MAX_WINDOW_SECONDS } from '../lambda/core/burst';
 import { JsonSyntaxError, parseJson } from '../lambda/core/json';
 import type { Policy } from '../lambda/core/policy';
 import { parsePolicy, PolicyError, settingsOf } from '../lambda/core/policy';
+import { DEFAULT_MEMBER_ROLE_NAME } from '../lambda/core/organization';
 import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../lambda/core/rules/backup-coverage';
 import { applyShadowSwitch, DRY_RUN_CONTEXT_KEY, type DeployMode } from '../lambda/core/shadow-mode';
 import { didYouMean } from '../lambda/core/suggest';
@@ -40,7 +41,26 @@ export const CONTEXT_KEYS = {
   ebsDefaultKmsKey: 'eniGuard:ebsDefaultKmsKey',
   ebsDisableOnDelete: 'eniGuard:ebsDisableOnDelete',
   sweepSchedule: 'eniGuard:sweepSchedule',
+  scope: 'eniGuard:scope',
+  organizationId: 'eniGuard:organizationId',
+  hubRegions: 'eniGuard:hubRegions',
+  memberRegions: 'eniGuard:memberRegions',
+  targetOus: 'eniGuard:targetOus',
+  excludedAccounts: 'eniGuard:excludedAccounts',
+  memberRoleName: 'eniGuard:memberRoleName',
+  stackSetsCallAs: 'eniGuard:stackSetsCallAs',
 } as const;
+
+/** The keys only organization mode reads: given with `eniGuard:scope=account`, they are a mistake. */
+const ORGANIZATION_KEYS = [
+  CONTEXT_KEYS.organizationId,
+  CONTEXT_KEYS.hubRegions,
+  CONTEXT_KEYS.memberRegions,
+  CONTEXT_KEYS.targetOus,
+  CONTEXT_KEYS.excludedAccounts,
+  CONTEXT_KEYS.memberRoleName,
+  CONTEXT_KEYS.stackSetsCallAs,
+] as const;
 
 /** Log retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [
@@ -115,6 +135,28 @@ export interface AlertsConfig {
   readonly chat: 'none' | 'https' | 'topic';
 }
 
+/**
+ * Organization mode (`eniGuard:scope=organization`): one hub per hub Region guards the accounts of
+ * the target OUs, which forward their CloudTrail events to it and let it assume their roles
+ * (docs/organization.md).
+ */
+export interface OrganizationConfig {
+  /** `o-…`. */
+  readonly organizationId: string;
+  /** Regions with a hub stack (`EniGuardHub-<region>`); the first also holds the StackSets stack. */
+  readonly hubRegions: readonly string[];
+  /** Regions whose events members forward (each to the hub of the same Region): a subset of the hub Regions. */
+  readonly memberRegions: readonly string[];
+  /** OU ids (or the root `r-…`) whose accounts, at any depth, are guarded. */
+  readonly targetOus: readonly string[];
+  /** Accounts never guarded, even inside a target OU (and left out of every StackSet). */
+  readonly excludedAccounts: readonly string[];
+  /** Base name of the member roles (`<name>`, `<name>Revoker`, `<name>Forwarder`, `<name>Undo`). */
+  readonly memberRoleName: string;
+  /** `DELEGATED_ADMIN`: the StackSets stack is deployed in a delegated administrator account; `SELF`: in the management account. */
+  readonly stackSetsCallAs: 'DELEGATED_ADMIN' | 'SELF';
+}
+
 /** Validated configuration of the whole app. */
 export interface EniGuardConfig {
   /** The policy the responder enforces (validated with the function's own schema). */
@@ -137,6 +179,10 @@ export interface EniGuardConfig {
   readonly backup: BackupConfig;
   readonly ebsEncryption: EbsEncryptionConfig;
   readonly sweep: SweepConfig;
+  /** `account` (the default): one stack guards its own account and Region; `organization`: hubs and members. */
+  readonly scope: 'account' | 'organization';
+  /** Present exactly when `scope` is `organization`. */
+  readonly organization?: OrganizationConfig;
 }
 
 /** Raised when configuration is invalid; the message names each key and reason. */
@@ -170,6 +216,15 @@ const stringList = z.preprocess((value, ctx) => {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }, z.array(z.string()));
+/** A list (as `stringList` takes it) of distinct values matching `pattern`. */
+function distinctList(pattern: RegExp, message: string) {
+  return stringList.pipe(
+    z
+      .array(z.string().regex(pattern, { message }))
+      .refine((items) => new Set(items).size === items.length, { message: 'lists a value twice' }),
+  );
+}
+
 /** Accepts a number given as a string (`-c key=7`). */
 const numeric = (schema: z.ZodNumber) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
@@ -194,6 +249,13 @@ const CRON = /^cron\((\S+ ){5}\S+\)$/;
 /** `rate(1 day)`, `rate(12 hours)`, `rate(30 minutes)`: EventBridge's rate expressions. */
 const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
 const BACKUP_VAULT_ARN = /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/;
+/** A commercial, GovCloud or China Region name (us-east-1, eu-west-1, us-gov-west-1, cn-north-1, ap-southeast-5). */
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+const ORG_UNIT_ID = /^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const ACCOUNT_ID = /^\d{12}$/;
+/** IAM role names (`\w+=,.@-`, at most 64): the longest member role adds `Forwarder` (9 characters). */
+const MEMBER_ROLE_NAME = /^[\w+=,.@-]{1,55}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
 
 const ContextSchema = z.object({
@@ -251,6 +313,23 @@ const ContextSchema = z.object({
       message: 'must be "off", a six-field cron expression in UTC (cron(0 4 * * ? *)) or a rate expression (rate(1 day))',
     })
     .default('cron(0 4 * * ? *)'),
+  [CONTEXT_KEYS.scope]: z.enum(['account', 'organization']).default('account'),
+  [CONTEXT_KEYS.organizationId]: z
+    .string()
+    .regex(ORGANIZATION_ID, { message: 'must be an organization id: o- and 10 to 32 lower-case letters or digits (o-abc1234567)' })
+    .optional(),
+  [CONTEXT_KEYS.hubRegions]: distinctList(REGION, 'must be Region names (us-east-1,eu-west-1)').optional(),
+  [CONTEXT_KEYS.memberRegions]: distinctList(REGION, 'must be Region names (us-east-1,eu-west-1)').optional(),
+  [CONTEXT_KEYS.targetOus]: distinctList(ORG_UNIT_ID, 'must be OU ids (ou-abcd-12345678) or the root id (r-abcd)').optional(),
+  [CONTEXT_KEYS.excludedAccounts]: distinctList(ACCOUNT_ID, 'must be 12-digit account ids').optional(),
+  [CONTEXT_KEYS.memberRoleName]: z
+    .string()
+    .regex(MEMBER_ROLE_NAME, {
+      message:
+        'must be an IAM role name of at most 55 characters (letters, digits, +=,.@_-): the member roles add Revoker, Forwarder and Undo to it',
+    })
+    .optional(),
+  [CONTEXT_KEYS.stackSetsCallAs]: z.enum(['DELEGATED_ADMIN', 'SELF']).optional(),
 });
 
 type Context = z.infer<typeof ContextSchema>;
@@ -258,6 +337,56 @@ type Context = z.infer<typeof ContextSchema>;
 /** The value each context key takes when it is not given (undefined: none), for the generated reference (npm run docs). */
 export function contextDefaults(): Readonly<Record<string, unknown>> {
   return ContextSchema.parse({});
+}
+
+/** The organization keys, checked together; `problems` collects what is wrong, naming the keys. */
+function organizationConfig(values: Context, problems: string[]): OrganizationConfig | undefined {
+  const given = ORGANIZATION_KEYS.filter((key) => values[key] !== undefined);
+  if (values[CONTEXT_KEYS.scope] !== 'organization') {
+    for (const key of given) {
+      problems.push(`${key}: only read with ${CONTEXT_KEYS.scope}=organization (the scope is account): set the scope, or drop the key`);
+    }
+    return undefined;
+  }
+  const required = (key: string, value: unknown, what: string): void => {
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+      problems.push(`${key}: required with ${CONTEXT_KEYS.scope}=organization: ${what}`);
+    }
+  };
+  const organizationId = values[CONTEXT_KEYS.organizationId];
+  const hubRegions = values[CONTEXT_KEYS.hubRegions];
+  const targetOus = values[CONTEXT_KEYS.targetOus];
+  required(
+    CONTEXT_KEYS.organizationId,
+    organizationId,
+    'the organization whose accounts are guarded (aws organizations describe-organization)',
+  );
+  required(CONTEXT_KEYS.hubRegions, hubRegions, 'the Regions to deploy a hub in (us-east-1,eu-west-1)');
+  required(CONTEXT_KEYS.targetOus, targetOus, 'the OUs (or the root r-…) whose accounts are guarded');
+  const memberRegions = values[CONTEXT_KEYS.memberRegions] ?? hubRegions;
+  if (hubRegions && memberRegions) {
+    const outside = memberRegions.filter((region) => !hubRegions.includes(region));
+    if (outside.length > 0) {
+      problems.push(
+        `${CONTEXT_KEYS.memberRegions}: ${outside.join(', ')} ${outside.length === 1 ? 'has' : 'have'} no hub (${CONTEXT_KEYS.hubRegions}: ${hubRegions.join(', ')}): members forward their events to the hub bus of the same Region, so every member Region must be a hub Region`,
+      );
+    }
+    if (memberRegions.length === 0) problems.push(`${CONTEXT_KEYS.memberRegions}: must name at least one Region`);
+  }
+  if (targetOus) {
+    const roots = targetOus.filter((ou) => ou.startsWith('r-'));
+    if (roots.length > 1) problems.push(`${CONTEXT_KEYS.targetOus}: names ${roots.join(' and ')}: an organization has one root`);
+  }
+  if (!organizationId || !hubRegions?.length || !targetOus?.length || !memberRegions) return undefined;
+  return {
+    organizationId,
+    hubRegions,
+    memberRegions,
+    targetOus,
+    excludedAccounts: values[CONTEXT_KEYS.excludedAccounts] ?? [],
+    memberRoleName: values[CONTEXT_KEYS.memberRoleName] ?? DEFAULT_MEMBER_ROLE_NAME,
+    stackSetsCallAs: values[CONTEXT_KEYS.stackSetsCallAs] ?? 'DELEGATED_ADMIN',
+  };
 }
 
 /** Rules between keys, each problem naming the keys involved. */
@@ -324,9 +453,11 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: 
     policyFile ? `${CONTEXT_KEYS.policyFile} ${policyFile}` : file.policySource,
   );
   if (!shadow.ok) throw new ConfigError([shadow.problem]);
-  const { policy } = shadow;
+  // The switch puts the whole deployment in shadow mode: an overlay cannot make an OU live again.
+  const policy = values[CONTEXT_KEYS.dryRun] === true ? shadowOverlays(shadow.policy) : shadow.policy;
   const { policySource } = file;
   const problems = crossChecks(values, policy);
+  const organization = organizationConfig(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const cold = values[CONTEXT_KEYS.backupColdStorageAfterDays];
   const copyTo = values[CONTEXT_KEYS.backupCopyToVaultArn];
@@ -364,6 +495,19 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: 
       disableOnDelete: values[CONTEXT_KEYS.ebsDisableOnDelete],
     },
     sweep: values[CONTEXT_KEYS.sweepSchedule] === 'off' ? {} : { schedule: values[CONTEXT_KEYS.sweepSchedule] },
+    scope: values[CONTEXT_KEYS.scope],
+    ...(organization ? { organization } : {}),
+  };
+}
+
+/** The policy with every overlay's `dryRun: false` made `true` (the deploy-time switch wins everywhere). */
+function shadowOverlays(policy: Policy): Policy {
+  if (!policy.overlays.some((overlay) => overlay.policy['dryRun'] === false)) return policy;
+  return {
+    ...policy,
+    overlays: policy.overlays.map((overlay) =>
+      overlay.policy['dryRun'] === false ? { ...overlay, policy: { ...overlay.policy, dryRun: true } } : overlay,
+    ),
   };
 }
 

@@ -10,15 +10,16 @@ import { modeOf } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
-import { AlertDelivery } from './constructs/alert-delivery';
+import type { AlertDelivery } from './constructs/alert-delivery';
 import { AlertTopic } from './constructs/alert-topic';
 import { AuditTrail } from './constructs/audit-trail';
 import { DataKey } from './constructs/data-key';
 import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
 import { Responder } from './constructs/responder';
-import { ResponderAlarms } from './constructs/responder-alarms';
-import { Sweep } from './constructs/sweep';
+import { addOperations } from './constructs/operations';
+import type { ResponderAlarms } from './constructs/responder-alarms';
+import type { Sweep } from './constructs/sweep';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -89,55 +90,10 @@ export class EniGuardStack extends Stack {
           }
         : {}),
     });
-    if (config.sweep.schedule) {
-      this.sweep = new Sweep(this, 'Sweep', {
-        schedule: config.sweep.schedule,
-        role: this.responder.role,
-        environment: this.responder.environment,
-        policy: config.policy,
-        encryptionKey: dataKey.key,
-        logRetention: config.logRetentionDays,
-      });
-    }
-    // Chat rendering, account alias and calm during bursts, for everything the responder publishes.
-    this.alertDelivery = new AlertDelivery(this, 'AlertDelivery', {
-      topic: this.alerts.topic,
-      publisher: this.responder.function,
-      // The sweep runs as the responder's role: same permissions, and now the same delivery (bursts, chat, alias).
-      ...(this.sweep ? { companions: [this.sweep.function] } : {}),
-      dataKey,
-      burstWindowSeconds: config.alerts.burstWindowSeconds,
-      chat: config.alerts.chat,
-      ledgerTableName: this.responder.ledger.tableName,
-      logRetention: config.logRetentionDays,
-      policyDocument: config.policy,
-    });
-    this.alarms = new ResponderAlarms(this, 'ResponderAlarms', {
-      function: this.responder.function,
-      deadLetterQueue: this.responder.deadLetterQueue,
-      topic: this.alerts.topic,
-      dataKey,
-      companions: [
-        ...(this.sweep
-          ? [
-              {
-                name: 'sweep',
-                function: this.sweep.function,
-                description: 'the periodic sweep failed; interfaces no event reported go unchecked',
-              },
-            ]
-          : []),
-        ...(this.alertDelivery.flusher
-          ? [
-              {
-                name: 'flusher',
-                function: this.alertDelivery.flusher,
-                description: 'burst digests could not be flushed; held alerts are late',
-              },
-            ]
-          : []),
-      ],
-    });
+    const operations = addOperations(this, { responder: this.responder, alerts: this.alerts, dataKey, config });
+    if (operations.sweep) this.sweep = operations.sweep;
+    this.alertDelivery = operations.alertDelivery;
+    this.alarms = operations.alarms;
 
     if (config.backup.enabled) {
       this.backup = new AccountBackup(this, 'Backup', {

@@ -48,6 +48,17 @@ const CONTEXT_KEY_DOCS: Readonly<Record<string, string>> = {
   'eniGuard:ebsDefaultKmsKey': '`aws-managed` \\| `create` \\| a KMS key or alias ARN',
   'eniGuard:ebsDisableOnDelete': 'boolean: turn encryption by default off (and reset the key) on `cdk destroy`',
   'eniGuard:sweepSchedule': '[sweep](architecture.md#the-sweep) schedule: `cron(…)` (UTC), `rate(…)` or `off`',
+  'eniGuard:scope':
+    '`account` \\| `organization`: one stack for its own account and Region, or [organization mode](organization.md) (hubs, StackSets, members); the keys below are read only with `organization`',
+  'eniGuard:organizationId': 'the organization (`o-…`) whose accounts are guarded',
+  'eniGuard:hubRegions': 'list of Regions to deploy a hub in (`EniGuardHub-<region>`); the first also holds `EniGuardOrgStackSets`',
+  'eniGuard:memberRegions': 'list of Regions whose events members forward, each to the hub of the same Region; a subset of the hub Regions',
+  'eniGuard:targetOus': 'list of OU ids (`ou-…`) or the root (`r-…`) whose accounts, at any depth, are guarded',
+  'eniGuard:excludedAccounts': 'list of 12-digit account ids never guarded, even inside a target OU (no StackSet deploys to them)',
+  'eniGuard:memberRoleName':
+    'base name of the member roles: the remediation role, and the same with `Revoker`, `Forwarder`, `Undo` appended (at most 55 characters)',
+  'eniGuard:stackSetsCallAs':
+    '`DELEGATED_ADMIN` (the StackSets stack is deployed in a delegated administrator account) \\| `SELF` (in the management account)',
 };
 
 /** An example value for each key, as given with -c. */
@@ -77,6 +88,14 @@ const CONTEXT_KEY_EXAMPLES: Readonly<Record<string, string>> = {
   'eniGuard:ebsDisableOnDelete': '`true`',
   'eniGuard:sweepSchedule': '`rate(12 hours)`',
   'eniGuard:dryRun': '`true`',
+  'eniGuard:scope': '`organization`',
+  'eniGuard:organizationId': '`o-abc1234567`',
+  'eniGuard:hubRegions': '`us-east-1,eu-west-1`',
+  'eniGuard:memberRegions': '`eu-west-1`',
+  'eniGuard:targetOus': '`ou-abcd-11111111,ou-abcd-22222222`',
+  'eniGuard:excludedAccounts': '`111122223333`',
+  'eniGuard:memberRoleName': '`SecOpsEniGuard`',
+  'eniGuard:stackSetsCallAs': '`SELF`',
 };
 
 /** What a key with no default means when it is not given. */
@@ -85,6 +104,13 @@ const CONTEXT_KEY_UNSET: Readonly<Record<string, string>> = {
   'eniGuard:dryRun': 'the policy file’s `dryRun`',
   'eniGuard:backupColdStorageAfterDays': 'never',
   'eniGuard:backupCopyToVaultArn': 'no copy',
+  'eniGuard:organizationId': 'none (required in organization mode)',
+  'eniGuard:hubRegions': 'none (required in organization mode)',
+  'eniGuard:memberRegions': 'the hub Regions',
+  'eniGuard:targetOus': 'none (required in organization mode)',
+  'eniGuard:excludedAccounts': '`[]`',
+  'eniGuard:memberRoleName': '`"EniGuardMember"`',
+  'eniGuard:stackSetsCallAs': '`"DELEGATED_ADMIN"`',
 };
 
 /** What each policy key does (`rules` and `exemptions` have their own sections). */

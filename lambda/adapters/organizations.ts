@@ -47,6 +47,8 @@ export class OrganizationsAdapter implements OrganizationPort {
             if (a.Id && (a.State === undefined || a.State === 'ACTIVE') && !found.has(a.Id)) {
               const place: AccountPlace = { account: a.Id, organizationId, path, ...(a.Name ? { name: a.Name } : {}) };
               found.set(a.Id, place);
+              // What the walk learnt answers the next placeOf (alerts name each account's OU) without another lookup.
+              void this.places.get(a.Id, () => Promise.resolve(place));
             }
           }
         }

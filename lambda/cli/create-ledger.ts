@@ -5,7 +5,7 @@
  */
 import { createLedgerTable } from '../adapters/ledger-table';
 import { createClients } from '../functions/wiring';
-import { EXIT, stringOption, UsageError, type Command } from './command';
+import { EXIT, flag, stringOption, UsageError, type Command } from './command';
 import { explainAwsError } from './aws-errors';
 import { CliError } from './command';
 import { AWS_OPTIONS, awsConnection, HELP } from './options';
@@ -14,11 +14,13 @@ import { AWS_OPTIONS, awsConnection, HELP } from './options';
 export const createLedgerCommand: Command = {
   name: 'create-ledger',
   summary: 'create a remediation ledger table (for a local endpoint such as moto; a deployed stack has its own)',
-  synopsis: 'eni-guard create-ledger --ledger-table NAME [--endpoint-url URL] [--region REGION]',
-  help: ['      --ledger-table NAME  the table to create (default: LEDGER_TABLE_NAME); an existing one is left as it is', HELP.aws].join(
-    '\n',
-  ),
-  options: { ...AWS_OPTIONS, 'ledger-table': { type: 'string' } },
+  synopsis: 'eni-guard create-ledger --ledger-table NAME [--organization] [--endpoint-url URL] [--region REGION]',
+  help: [
+    '      --ledger-table NAME  the table to create (default: LEDGER_TABLE_NAME); an existing one is left as it is',
+    "      --organization       a hub's ledger: with the index by account (byAccount) of organization mode",
+    HELP.aws,
+  ].join('\n'),
+  options: { ...AWS_OPTIONS, 'ledger-table': { type: 'string' }, organization: { type: 'boolean' } },
   async run(invocation, io) {
     const table = stringOption(invocation, 'ledger-table') ?? io.env['LEDGER_TABLE_NAME'];
     if (!table) throw new UsageError('give --ledger-table NAME (or set LEDGER_TABLE_NAME)');
@@ -26,7 +28,7 @@ export const createLedgerCommand: Command = {
     const endpoint = connection.endpoint ?? io.env['AWS_ENDPOINT_URL'];
     const region = connection.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'];
     try {
-      const result = await createLedgerTable(createClients(connection).dynamodb, table);
+      const result = await createLedgerTable(createClients(connection).dynamodb, table, { organization: flag(invocation, 'organization') });
       io.stdout(
         `${table}: ${result === 'created' ? 'created' : 'already exists'}${region ? ` in ${region}` : ''}${endpoint ? ` at ${endpoint}` : ''}\n`,
       );

@@ -46,5 +46,8 @@ export function ledgerIdOf(eventId: string, networkInterfaceId: string): string 
 
 /** The ledger's index by interface and time (partition `networkInterfaceId`, sort `createdAt`, projects `fixed`). */
 export const LEDGER_INTERFACE_INDEX = 'byInterface';
-/** The ledger's index by account and time (partition `account`, sort `createdAt`): one account's records, in organization mode. */
+/**
+ * Organization mode: the ledger's index by account and time (partition `account`, sort `createdAt`,
+ * keys only) — what eni-guard did in one member account, newest first (docs/organization.md).
+ */
 export const LEDGER_ACCOUNT_INDEX = 'byAccount';

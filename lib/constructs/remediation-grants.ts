@@ -14,6 +14,16 @@ import { BACKUP_COVERAGE, type BackupCoverageSettings } from '../../lambda/core/
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import { NETWORK_PLACEMENT, type NetworkPlacementSettings } from '../../lambda/core/rules/network-placement';
 
+/**
+ * Where the statements apply. `stack` (account mode): this stack's account and Region, by
+ * pseudo-parameters. `regions` (a member role): the role's own account in each listed Region — EC2
+ * ARNs name any Region and every EC2 statement is conditioned on `aws:RequestedRegion` instead.
+ */
+export type RegionScope = { readonly kind: 'stack' } | { readonly kind: 'regions'; readonly regions: readonly string[] };
+
+/** The scope of account mode: this stack's Region. */
+export const STACK_REGION: RegionScope = { kind: 'stack' };
+
 /** What the statements are derived from besides the action kinds. */
 export interface RemediationGrantOptions {
   readonly policy: Policy;
@@ -21,6 +31,8 @@ export interface RemediationGrantOptions {
   readonly flowLogDestination?: { readonly type: 'cloud-watch-logs' | 's3'; readonly deliveryRole?: iam.IRole };
   /** The revoker function the responder may invoke (and nothing else of Lambda). */
   readonly revokerFunctionArn?: string;
+  /** @default STACK_REGION */
+  readonly regions?: RegionScope;
 }
 
 /** The statements, and every wildcard resource among them as cdk-nag renders it (each acknowledged, no more). */
@@ -29,27 +41,76 @@ export interface RemediationGrants {
   readonly wildcards: string[];
 }
 
-const EC2 = (type: string) => ({
-  arn: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:${type}/*`,
-  rendered: `arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${type}/*`,
-});
-/** Snapshot ARNs carry no account id. */
-const SNAPSHOT = {
-  arn: `arn:${Aws.PARTITION}:ec2:${Aws.REGION}::snapshot/*`,
-  rendered: 'arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*',
-};
-const IN_REGION = { StringEquals: { 'aws:RequestedRegion': Aws.REGION } };
-/** Only security groups eni-guard created (tagged at creation, which IAM lets only eni-guard do for these tags). */
-const MANAGED_GROUP = { StringEquals: { [`aws:ResourceTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': Aws.REGION } };
+/** An ARN pattern and how cdk-nag renders it in a finding id. */
+export interface RenderedArn {
+  readonly arn: string;
+  readonly rendered: string;
+}
+
+/** ARNs and the Region condition of a scope. */
+export interface ScopedArns {
+  /** Resources of one EC2 type in the role's account (and Region; any Region of a member role). */
+  readonly ec2: (type: string) => RenderedArn;
+  /** Snapshot ARNs carry no account id. */
+  readonly snapshot: RenderedArn;
+  /** The value of `aws:RequestedRegion`: this Region, or the member Regions. */
+  readonly requestedRegion: string | string[];
+  /** The Region part of an EC2 ARN: this Region, or `*` (narrowed by `aws:RequestedRegion`). */
+  readonly arnRegion: string;
+  /** How cdk-nag renders `arnRegion`. */
+  readonly renderedRegion: string;
+  /** For member roles, `conditions` with `aws:RequestedRegion` added to its StringEquals when absent; unchanged in account mode. */
+  readonly inRequestedRegions: (conditions: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** The ARNs and Region condition of a scope. */
+export function scopedArns(scope: RegionScope = STACK_REGION): ScopedArns {
+  const stack = scope.kind === 'stack';
+  const arnRegion = stack ? Aws.REGION : '*';
+  const renderedRegion = stack ? '<AWS::Region>' : '*';
+  const requestedRegion = stack ? Aws.REGION : [...scope.regions];
+  return {
+    ec2: (type) => ({
+      arn: `arn:${Aws.PARTITION}:ec2:${arnRegion}:${Aws.ACCOUNT_ID}:${type}/*`,
+      rendered: `arn:<AWS::Partition>:ec2:${renderedRegion}:<AWS::AccountId>:${type}/*`,
+    }),
+    snapshot: {
+      arn: `arn:${Aws.PARTITION}:ec2:${arnRegion}::snapshot/*`,
+      rendered: `arn:<AWS::Partition>:ec2:${renderedRegion}::snapshot/*`,
+    },
+    requestedRegion,
+    arnRegion,
+    renderedRegion,
+    inRequestedRegions: (conditions) => {
+      if (stack) return conditions;
+      const equals = (conditions['StringEquals'] ?? {}) as Record<string, unknown>;
+      if ('aws:RequestedRegion' in equals) return conditions;
+      return { ...conditions, StringEquals: { ...equals, 'aws:RequestedRegion': requestedRegion } };
+    },
+  };
+}
 
 /** One statement per action step the policy can lead to. */
 export function remediationGrants(kinds: readonly ActionKind[], options: RemediationGrantOptions): RemediationGrants {
   const statements: iam.PolicyStatement[] = [];
   const wildcards = new Set<string>();
+  const scope = scopedArns(options.regions);
+  const EC2 = scope.ec2;
+  const SNAPSHOT = scope.snapshot;
+  const IN_REGION = { StringEquals: { 'aws:RequestedRegion': scope.requestedRegion } };
+  /** Only security groups eni-guard created (tagged at creation, which IAM lets only eni-guard do for these tags). */
+  const MANAGED_GROUP = { StringEquals: { [`aws:ResourceTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': scope.requestedRegion } };
   const has = (...wanted: ActionKind[]) => wanted.some((kind) => kinds.includes(kind));
-  const add = (sid: string, actions: string[], resources: { arn: string; rendered: string }[], conditions: Record<string, unknown>) => {
+  const add = (sid: string, actions: string[], resources: RenderedArn[], conditions: Record<string, unknown>) => {
     for (const r of resources) wildcards.add(r.rendered);
-    statements.push(new iam.PolicyStatement({ sid, actions: [...actions].sort(), resources: resources.map((r) => r.arn), conditions }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid,
+        actions: [...actions].sort(),
+        resources: resources.map((r) => r.arn),
+        conditions: scope.inRequestedRegions(conditions),
+      }),
+    );
   };
 
   if (has('revoke-ingress')) {
@@ -59,7 +120,7 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
   if (has('replace-groups', 'quarantine', 'isolate-instance')) {
     // A new group must carry the managed tag from its first moment, so only eni-guard's own groups can be filled below.
     add('CreateManagedGroups', ['ec2:CreateSecurityGroup'], [EC2('security-group')], {
-      StringEquals: { [`aws:RequestTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': Aws.REGION },
+      StringEquals: { [`aws:RequestTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': scope.requestedRegion },
     });
     add('CreateGroupsInVpcs', ['ec2:CreateSecurityGroup'], [EC2('vpc')], IN_REGION);
     add('TagManagedGroupsOnCreate', ['ec2:CreateTags'], [EC2('security-group')], {
@@ -114,14 +175,14 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
     const backup = settingsOf(options.policy, BACKUP_COVERAGE) as BackupCoverageSettings;
     add('TagInstancesForBackup', ['ec2:CreateTags'], [EC2('instance')], {
       'ForAllValues:StringEquals': { 'aws:TagKeys': [backup.tagKey] },
-      StringEquals: { [`aws:RequestTag/${backup.tagKey}`]: backup.tagValue, 'aws:RequestedRegion': Aws.REGION },
+      StringEquals: { [`aws:RequestTag/${backup.tagKey}`]: backup.tagValue, 'aws:RequestedRegion': scope.requestedRegion },
     });
   }
   if (has('delete-interface')) {
     // Only where interfaces are not allowed: IAM refuses the rest even if the planner asked.
     const placement = settingsOf(options.policy, NETWORK_PLACEMENT) as NetworkPlacementSettings;
-    const vpcArn = (id: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:vpc/${id}`;
-    const subnetArn = (id: string) => `arn:${Aws.PARTITION}:ec2:${Aws.REGION}:${Aws.ACCOUNT_ID}:subnet/${id}`;
+    const vpcArn = (id: string) => `arn:${Aws.PARTITION}:ec2:${scope.arnRegion}:${Aws.ACCOUNT_ID}:vpc/${id}`;
+    const subnetArn = (id: string) => `arn:${Aws.PARTITION}:ec2:${scope.arnRegion}:${Aws.ACCOUNT_ID}:subnet/${id}`;
     if (placement.allowedVpcs.length > 0) {
       add('DeleteInterfacesOutsideAllowedVpcs', ['ec2:DeleteNetworkInterface'], [EC2('network-interface')], {
         ArnNotEquals: { 'ec2:Vpc': placement.allowedVpcs.map(vpcArn) },

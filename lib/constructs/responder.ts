@@ -4,7 +4,7 @@
  * the function makes; mutating calls only when the policy can remediate.
  */
 import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -15,16 +15,15 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
-import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
-import { requiredFacts } from '../../lambda/core/evaluate';
-import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
-import { possibleActionKinds } from '../../lambda/core/plan/index';
+import { LEDGER_ACCOUNT_INDEX, LEDGER_INTERFACE_INDEX } from '../../lambda/core/ledger';
+import type { ActionKind } from '../../lambda/core/actions';
+import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
 import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
+import { eniEventPattern } from './event-pattern';
 import { GuardFunction } from './guard-function';
-import { remediationGrants } from './remediation-grants';
+import { GuardPermissions } from './guard-permissions';
 import { Revoker as RevokerFunction } from './revoker';
 
 /** Props of `Responder`. */
@@ -46,6 +45,40 @@ export interface ResponderProps {
   readonly flowLogDestination?: ResponderFlowLogDestination;
   /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
   readonly protectedRoleArns?: readonly string[];
+  /**
+   * Organization mode: the responder of a hub, which judges the accounts of the target OUs through
+   * their member roles and holds no EC2 or IAM permission of its own. @default account mode
+   */
+  readonly organization?: ResponderOrganization;
+}
+
+/** What a hub's responder needs to know about the organization it guards. */
+export interface ResponderOrganization {
+  readonly organizationId: string;
+  /** OU ids (or the root) whose accounts are guarded. */
+  readonly targetOus: readonly string[];
+  /** Accounts never guarded. */
+  readonly excludedAccounts: readonly string[];
+  /** Base name of the member roles (lambda/core/organization.ts `memberRoleNames`). */
+  readonly memberRoleName: string;
+  /** Regions whose members forward events to the hubs. */
+  readonly memberRegions: readonly string[];
+  /** The hub's event bus: members forward their CloudTrail events to it; the rule listens there. */
+  readonly eventBus: events.IEventBus;
+  /** The remediations some member account's policy can lead to (the union over the permission groups). */
+  readonly actionKinds: readonly ActionKind[];
+}
+
+/** The environment the functions of an organization hub read (the contract with lambda/functions). */
+export function organizationEnvironment(organization: Omit<ResponderOrganization, 'eventBus' | 'actionKinds'>): Record<string, string> {
+  return {
+    SCOPE: 'organization',
+    ORGANIZATION_ID: organization.organizationId,
+    TARGET_OUS: JSON.stringify(organization.targetOus),
+    EXCLUDED_ACCOUNTS: JSON.stringify(organization.excludedAccounts),
+    MEMBER_ROLE_NAME: organization.memberRoleName,
+    MEMBER_REGIONS: JSON.stringify(organization.memberRegions),
+  };
 }
 
 /** A flow-log destination the responder may use. */
@@ -87,33 +120,42 @@ export class Responder extends Construct {
       reason: 'This queue is the dead-letter queue of the EventBridge target and of the Lambda failure destination.',
     });
 
+    const org = props.organization;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'eni-guard responder: reads interfaces and group rules, remediates per policy, publishes alerts',
+      description: org
+        ? 'eni-guard hub responder: assumes the member roles of the organization to judge and fix, publishes alerts'
+        : 'eni-guard responder: reads interfaces and group rules, remediates per policy, publishes alerts',
+      // Members trust this role by name (and the sweep runs as it): one per hub Region.
+      ...(org ? { roleName: hubRoleName('responder', literalRegion(this)) } : {}),
     });
-    // Reads: always the interface and its rules; the other facts only when an enabled rule needs them.
-    const facts = [...requiredFacts(props.policy)];
-    const factReads = [...new Set(facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f]))];
-    const describes = [...new Set([...READ_PERMISSIONS, ...factReads.filter((a) => a.startsWith('ec2:'))])].sort();
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadNetworkState', actions: describes, resources: ['*'] }));
-    const iamReads = factReads.filter((a) => a.startsWith('iam:')).sort();
-    if (iamReads.length > 0) {
-      // The proof behind instance credentials: which instance profiles carry the session's role.
+    // Account mode: the reads and fixes of the policy on this role. A hub reads and fixes nothing itself.
+    const permissions = org
+      ? undefined
+      : new GuardPermissions(props.policy, props.flowLogDestination ? { flowLogDestination: props.flowLogDestination } : {});
+    for (const statement of permissions?.reads ?? []) this.role.addToPolicy(statement);
+    if (org) {
+      const inOrganization = { StringEquals: { 'aws:ResourceOrgID': org.organizationId } };
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'ReadInstanceProfilesOfRoles',
-          actions: iamReads,
-          resources: [`arn:${partition}:iam::${account}:role/*`],
+          sid: 'AssumeMemberRemediationRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${partition}:iam::*:role/${memberRoleNames(org.memberRoleName).remediation}`],
+          conditions: inOrganization,
         }),
       );
-    }
-    if (facts.includes('prefixLists')) {
-      // AWS-managed prefix lists belong to the "aws" account, hence any owner.
+      // Where each account sits (scope, overlays, the OU alerts name): read-only, and no resource-level permissions to narrow by.
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'ResolvePrefixLists',
-          actions: [...FACT_PERMISSIONS.prefixLists],
-          resources: [`arn:${partition}:ec2:${region}:*:prefix-list/*`],
+          sid: 'ReadOrganization',
+          actions: [
+            'organizations:DescribeAccount',
+            'organizations:DescribeOrganization',
+            'organizations:ListAccountsForParent',
+            'organizations:ListChildren',
+            'organizations:ListParents',
+          ],
+          resources: ['*'],
         }),
       );
     }
@@ -135,10 +177,22 @@ export class Responder extends Construct {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: ['fixed'],
     });
+    if (org) {
+      // A hub's records span accounts: what was done in one account, newest first (keys only; the record is one GetItem away).
+      this.ledger.addGlobalSecondaryIndex({
+        indexName: LEDGER_ACCOUNT_INDEX,
+        partitionKey: { name: 'account', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      });
+    }
     this.role.addToPolicy(
       new iam.PolicyStatement({ sid: 'Ledger', actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resources: [this.ledger.tableArn] }),
     );
-    if (props.policy.automation.principals.length > 0) {
+    const automation = org
+      ? props.policy.automation.principals.length > 0 || props.policy.overlays.some((o) => o.policy['automation'] !== undefined)
+      : props.policy.automation.principals.length > 0;
+    if (automation) {
       this.role.addToPolicy(
         new iam.PolicyStatement({
           sid: 'LedgerConflictCount',
@@ -148,7 +202,7 @@ export class Responder extends Construct {
       );
     }
 
-    this.actionKinds = possibleActionKinds(props.policy, props.flowLogDestination !== undefined);
+    this.actionKinds = org ? [...org.actionKinds] : permissions!.actionKinds;
     const revokes = this.actionKinds.includes('revoke-role-sessions') || this.actionKinds.includes('deactivate-access-key');
     if (revokes) {
       // The only IAM writes, in a function of their own whose code writes one fixed document (lambda/app/revoker.ts).
@@ -162,33 +216,26 @@ export class Responder extends Construct {
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
         revokeRoleSessions: this.actionKinds.includes('revoke-role-sessions'),
         deactivateAccessKeys: this.actionKinds.includes('deactivate-access-key'),
+        ...(org
+          ? {
+              organization: {
+                roleName: hubRoleName('revoker', literalRegion(this)),
+                organizationId: org.organizationId,
+                memberRevokerRoleName: memberRoleNames(org.memberRoleName).revoker,
+                environment: organizationEnvironment(org),
+              },
+            }
+          : {}),
       });
     }
-    const grants = remediationGrants(this.actionKinds, {
-      policy: props.policy,
-      ...(props.flowLogDestination ? { flowLogDestination: props.flowLogDestination } : {}),
-      ...(this.revoker ? { revokerFunctionArn: this.revoker.function.functionArn } : {}),
-    });
-    for (const statement of grants.statements) this.role.addToPolicy(statement);
-    const actionReads = [...new Set(this.actionKinds.flatMap((kind) => ACTION_READ_PERMISSIONS[kind] ?? []))];
-    const ec2Reads = actionReads.filter((a) => a.startsWith('ec2:') && !describes.includes(a)).sort();
-    if (ec2Reads.length > 0)
-      this.role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadForRemediation', actions: ec2Reads, resources: ['*'] }));
-    if (this.actionKinds.includes('revoke-role-sessions')) {
+    if (permissions) {
+      for (const statement of permissions.remediation(this.revoker?.function.functionArn)) this.role.addToPolicy(statement);
+    } else if (this.revoker) {
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'VerifyRoleRevocation',
-          actions: ['iam:GetRolePolicy'],
-          resources: [`arn:${partition}:iam::${account}:role/*`],
-        }),
-      );
-    }
-    if (this.actionKinds.includes('deactivate-access-key')) {
-      this.role.addToPolicy(
-        new iam.PolicyStatement({
-          sid: 'VerifyKeyDeactivation',
-          actions: ['iam:ListAccessKeys'],
-          resources: [`arn:${partition}:iam::${account}:user/*`],
+          sid: 'AskTheRevoker',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.revoker.function.functionArn],
         }),
       );
     }
@@ -198,6 +245,7 @@ export class Responder extends Construct {
       RESPONDER_ROLE_ARN: this.role.roleArn,
       LEDGER_TABLE_NAME: this.ledger.tableName,
       ...(this.revoker ? { REVOKER_FUNCTION_NAME: this.revoker.function.functionName } : {}),
+      ...(org ? organizationEnvironment(org) : {}),
       ...(props.flowLogDestination && this.actionKinds.includes('enable-flow-logs')
         ? {
             FLOW_LOGS_DESTINATION_TYPE: props.flowLogDestination.type,
@@ -223,16 +271,9 @@ export class Responder extends Construct {
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'eni-guard: successful EC2 calls that create or change network interfaces or their security groups',
-      eventPattern: {
-        source: ['aws.ec2'],
-        detailType: ['AWS API Call via CloudTrail'],
-        detail: {
-          eventSource: ['ec2.amazonaws.com'],
-          eventName: [...SUPPORTED_EVENT_NAMES],
-          // Failed and dry-run calls create nothing; the function skips them too, but need not wake for them.
-          errorCode: [{ exists: false }],
-        },
-      },
+      eventPattern: eniEventPattern(),
+      // A hub listens on its own bus, where the members forward their events.
+      ...(org ? { eventBus: org.eventBus } : {}),
     });
     this.rule.addTarget(
       new targets.LambdaFunction(this.function, {
@@ -258,10 +299,7 @@ export class Responder extends Construct {
       }),
     );
 
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `The ec2:Describe* calls granted (${describes.join(', ')}) do not support resource-level permissions${grants.wildcards.includes('*') ? '; nor does logs:CreateLogDelivery (flow logs to S3)' : ''}.`,
-    });
+    for (const acknowledgement of permissions?.acknowledgements() ?? []) Validations.of(this.role).acknowledge(acknowledgement);
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
       reason: 'From CDK grants to publish to the encrypted topic and send to the encrypted DLQ; limited to the one data key.',
@@ -270,36 +308,24 @@ export class Responder extends Construct {
       id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
       reason: 'From the CDK grant to send to the encrypted DLQ (Lambda failure destination); limited to the one data key.',
     });
-    if (facts.includes('prefixLists')) {
+    if (org) {
       Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:*:prefix-list/*]',
-        reason: 'Prefix lists referenced by security groups are known only at run time; AWS-managed ones are owned by the "aws" account.',
-      });
-    }
-    for (const resource of grants.wildcards.filter((r) => r !== '*')) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleNames(org.memberRoleName).remediation}]`,
         reason:
-          'The resources to fix (groups, rules, interfaces, addresses, volumes, snapshots) are known only at run time; each statement is scoped to this account and Region and conditioned (managed tags, tag keys, VPC, Region) as lib/constructs/remediation-grants.ts says.',
+          'The one member role of every guarded account, by name; the account is known only per event, and aws:ResourceOrgID keeps it inside the organization.',
       });
-    }
-    if (this.actionKinds.includes('revoke-role-sessions')) {
       Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
-        reason: 'iam:GetRolePolicy reads back a revocation on a role known only at run time (read-only).',
-      });
-    }
-    if (this.actionKinds.includes('deactivate-access-key')) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
-        reason: 'iam:ListAccessKeys reads back a deactivation on a user known only at run time (read-only).',
-      });
-    }
-    if (iamReads.length > 0 && !this.actionKinds.includes('revoke-role-sessions')) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
-        reason: 'iam:ListInstanceProfilesForRole reads which instance profiles carry the role behind instance credentials (read-only).',
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Organizations reads (DescribeAccount, DescribeOrganization, ListAccountsForParent, ListChildren, ListParents) take the account, OU or root as a parameter, read-only; iam:ListAccountAliases (alert delivery) has no resource.',
       });
     }
   }
+}
+
+/** The stack's Region as a literal: a hub's roles are named after it, so members can trust them by name. */
+function literalRegion(scope: Construct): string {
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) throw new Error('an organization hub needs its Region fixed (env.region): its roles are named after it');
+  return region;
 }

@@ -27,6 +27,98 @@ export interface RevokerProps {
   readonly revokeRoleSessions?: boolean;
   /** Whether users' access keys may be deactivated. @default true */
   readonly deactivateAccessKeys?: boolean;
+  /**
+   * Organization mode: the hub's revoker holds no IAM permission of its own; it assumes the member
+   * accounts' revoker role, which carries `revocationStatements`. @default account mode
+   */
+  readonly organization?: RevokerOrganization;
+}
+
+/** A hub revoker's role and what it may assume. */
+export interface RevokerOrganization {
+  /** The role's fixed name: member revoker roles trust it by ARN. */
+  readonly roleName: string;
+  readonly organizationId: string;
+  /** The member revoker role's name (the same in every account). */
+  readonly memberRevokerRoleName: string;
+  /** The organization contract the functions read (SCOPE, ORGANIZATION_ID, …). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** What the revocation statements are derived from. */
+export interface RevocationStatementOptions {
+  /** Roles whose sessions may be revoked. */
+  readonly revokeRoleSessions: boolean;
+  /** Users whose access keys may be deactivated. */
+  readonly deactivateAccessKeys: boolean;
+  /** eni-guard's own roles in this account: IAM refuses to write a revocation on them. */
+  readonly neverRevokeRoleArns: readonly string[];
+  /** ARN patterns the policy protects (`rules.caller.protectedPrincipals`). */
+  readonly protectedPrincipals: readonly string[];
+}
+
+/**
+ * The revoker's IAM, in this account (`AWS::AccountId`): the account-mode revoker's role and the
+ * member revoker role carry exactly these, so the two cannot drift.
+ */
+export function revocationStatements(options: RevocationStatementOptions): iam.PolicyStatement[] {
+  const roles = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/*`;
+  const users = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:user/*`;
+  const statements: iam.PolicyStatement[] = [];
+  if (options.revokeRoleSessions) {
+    statements.push(
+      new iam.PolicyStatement({ sid: 'RevokeRoleSessions', actions: ['iam:GetRole', 'iam:PutRolePolicy'], resources: [roles] }),
+    );
+    // Belt and braces: the code refuses these too.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'NeverRevokeEniGuardOrProtectedRoles',
+        effect: iam.Effect.DENY,
+        actions: ['iam:PutRolePolicy'],
+        resources: [...options.neverRevokeRoleArns, ...options.protectedPrincipals.filter((p) => /^arn:[^:]+:iam::[^:]*:role\//.test(p))],
+      }),
+    );
+  }
+  if (options.deactivateAccessKeys) {
+    statements.push(
+      new iam.PolicyStatement({ sid: 'DeactivateAccessKeys', actions: ['iam:GetUser', 'iam:UpdateAccessKey'], resources: [users] }),
+    );
+    const protectedUsers = options.protectedPrincipals.filter((p) => /^arn:[^:]+:iam::[^:]*:user\//.test(p));
+    if (protectedUsers.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'NeverTouchProtectedUsers',
+          effect: iam.Effect.DENY,
+          actions: ['iam:UpdateAccessKey'],
+          resources: protectedUsers,
+        }),
+      );
+    }
+  }
+  return statements;
+}
+
+/** The cdk-nag acknowledgements of `revocationStatements`. */
+export function revocationAcknowledgements(options: Pick<RevocationStatementOptions, 'revokeRoleSessions' | 'deactivateAccessKeys'>) {
+  return [
+    ...(options.revokeRoleSessions
+      ? [
+          {
+            id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+            reason:
+              'The role whose sessions are revoked is known only at run time; IAM cannot condition PutRolePolicy on the document, so the code allows exactly one (lambda/core/revocation.ts), and eni-guard and protected roles are denied.',
+          },
+        ]
+      : []),
+    ...(options.deactivateAccessKeys
+      ? [
+          {
+            id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
+            reason: 'The user whose access key is deactivated is known only at run time; the code only ever sets Inactive.',
+          },
+        ]
+      : []),
+  ];
 }
 
 /** The revoker function and its role. */
@@ -36,48 +128,36 @@ export class Revoker extends Construct {
 
   constructor(scope: Construct, id: string, props: RevokerProps) {
     super(scope, id);
-    const account = Aws.ACCOUNT_ID;
-    const partition = Aws.PARTITION;
     const protectedPrincipals = [...(props.protectedPrincipals ?? [])];
+    const org = props.organization;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'eni-guard revoker: writes the fixed session-revocation policy, deactivates access keys; nothing else',
+      description: org
+        ? 'eni-guard hub revoker: assumes the member revoker roles of the organization; nothing else'
+        : 'eni-guard revoker: writes the fixed session-revocation policy, deactivates access keys; nothing else',
+      ...(org ? { roleName: org.roleName } : {}),
     });
-    const roles = `arn:${partition}:iam::${account}:role/*`;
-    const users = `arn:${partition}:iam::${account}:user/*`;
-    if (props.revokeRoleSessions ?? true) {
-      this.role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'RevokeRoleSessions', actions: ['iam:GetRole', 'iam:PutRolePolicy'], resources: [roles] }),
-      );
-      // Belt and braces: the code refuses these too.
+    const can = {
+      revokeRoleSessions: props.revokeRoleSessions ?? true,
+      deactivateAccessKeys: props.deactivateAccessKeys ?? true,
+    };
+    if (org) {
+      // The writes themselves are the member revoker role's, in the account of the principal revoked.
       this.role.addToPolicy(
         new iam.PolicyStatement({
-          sid: 'NeverRevokeEniGuardOrProtectedRoles',
-          effect: iam.Effect.DENY,
-          actions: ['iam:PutRolePolicy'],
-          resources: [
-            props.responderRole.roleArn,
-            this.role.roleArn,
-            ...protectedPrincipals.filter((p) => /^arn:[^:]+:iam::[^:]*:role\//.test(p)),
-          ],
+          sid: 'AssumeMemberRevokerRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::*:role/${org.memberRevokerRoleName}`],
+          conditions: { StringEquals: { 'aws:ResourceOrgID': org.organizationId } },
         }),
       );
-    }
-    if (props.deactivateAccessKeys ?? true) {
-      this.role.addToPolicy(
-        new iam.PolicyStatement({ sid: 'DeactivateAccessKeys', actions: ['iam:GetUser', 'iam:UpdateAccessKey'], resources: [users] }),
-      );
-      const protectedUsers = protectedPrincipals.filter((p) => /^arn:[^:]+:iam::[^:]*:user\//.test(p));
-      if (protectedUsers.length > 0) {
-        this.role.addToPolicy(
-          new iam.PolicyStatement({
-            sid: 'NeverTouchProtectedUsers',
-            effect: iam.Effect.DENY,
-            actions: ['iam:UpdateAccessKey'],
-            resources: protectedUsers,
-          }),
-        );
-      }
+    } else {
+      const statements = revocationStatements({
+        ...can,
+        neverRevokeRoleArns: [props.responderRole.roleArn, this.role.roleArn],
+        protectedPrincipals,
+      });
+      for (const statement of statements) this.role.addToPolicy(statement);
     }
     const guard = new GuardFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'functions', 'revoker.ts'),
@@ -93,20 +173,19 @@ export class Revoker extends Construct {
         REVOKER_ROLE_ARN: this.role.roleArn,
         NEVER_REVOKE_ROLE_ARNS: JSON.stringify([props.responderRole.roleArn]),
         PROTECTED_PRINCIPALS: JSON.stringify(protectedPrincipals),
+        ...(org?.environment ?? {}),
       },
     });
     this.function = guard.function;
     guard.logGroup.grantWrite(this.role);
-    if (props.revokeRoleSessions ?? true)
+    if (org) {
       Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${org.memberRevokerRoleName}]`,
         reason:
-          'The role whose sessions are revoked is known only at run time; IAM cannot condition PutRolePolicy on the document, so the code allows exactly one (lambda/core/revocation.ts), and eni-guard and protected roles are denied.',
+          'The one member revoker role of every guarded account, by name; the account is known only per request, and aws:ResourceOrgID keeps it inside the organization.',
       });
-    if (props.deactivateAccessKeys ?? true)
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]',
-        reason: 'The user whose access key is deactivated is known only at run time; the code only ever sets Inactive.',
-      });
+    } else {
+      for (const acknowledgement of revocationAcknowledgements(can)) Validations.of(this.role).acknowledge(acknowledgement);
+    }
   }
 }

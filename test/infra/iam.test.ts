@@ -5,8 +5,9 @@
  * today; lower it when a change removes one).
  */
 import { join } from 'node:path';
-import { grantedStatements, keyOf, mutatingWithoutCondition, onEveryResource } from '../support/iam-inventory';
-import { buildStack } from '../support/synth';
+import { Template } from 'aws-cdk-lib/assertions';
+import { grantedStatements, keyOf, mutatingWithoutCondition, onEveryResource, type GrantedStatement } from '../support/iam-inventory';
+import { buildOrganization, buildStack } from '../support/synth';
 
 const POLICIES = join(__dirname, '..', 'fixtures', 'policies');
 
@@ -17,6 +18,16 @@ const ON_EVERY_RESOURCE: Readonly<Record<string, string>> = {
   'AlertDeliveryAccountAliasLookup ReadAccountAlias': 'iam:ListAccountAliases has no resource (read-only)',
   'EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault':
     'an account-level setting: EnableEbsEncryptionByDefault has no resource',
+  // Organization mode: the hub.
+  'ResponderRoleDefaultPolicy ReadOrganization':
+    'Organizations reads (where an account sits, for scope and overlays) take the account, OU or root as a parameter; read-only',
+  // Organization mode: a member account's roles.
+  'RolesRemediationDefaultPolicy ReadNetworkState':
+    'ec2:Describe* calls have no resource-level permissions; conditioned on the member Regions (aws:RequestedRegion)',
+  'RolesRemediationDefaultPolicy ReadForRemediation':
+    'ec2:DescribeSecurityGroups and DescribeTags have no resource-level permissions; conditioned on the member Regions',
+  'RolesRemediationDefaultPolicy ReadAccountAlias':
+    'iam:ListAccountAliases has no resource (read-only): names the member account in alerts',
 };
 
 /** Why each mutating statement has no condition: scoped to one resource of the stack's own, or IAM offers none. */
@@ -41,6 +52,16 @@ const UNCONDITIONED: Readonly<Record<string, string>> = {
   'EbsEncryptionByDefaultRoleDefaultPolicy logs:CreateLogStream,logs:PutLogEvents': "the custom resource's own log group",
   'EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault':
     'an account-level setting with no resource and no condition key',
+  // Organization mode: a member account's roles.
+  'RolesRevokerDefaultPolicy RevokeRoleSessions':
+    'IAM has no condition on a PutRolePolicy document: the hub revoker code writes only the fixed deny, and a Deny spares eni-guard and protected roles',
+  'RolesRevokerDefaultPolicy DeactivateAccessKeys': 'IAM has no condition on the key status: the hub revoker code only sets Inactive',
+  'RolesUndoDefaultPolicy DeleteSessionRevocations':
+    'IAM has no condition on an inline policy name: undo deletes only the revocation document the ledger recorded writing',
+  'RolesUndoDefaultPolicy ReactivateAccessKeys':
+    'IAM has no condition on the key status: undo sets Active only the key the ledger recorded deactivating',
+  'RolesForwarderDefaultPolicy ForwardToHubBuses':
+    "events:PutEvents on the hub buses of the member Regions only (named resources); the bus policies admit only the organization's forwarder roles",
 };
 
 /** Configurations, with the counts measured when this test was written (before: the counts before issue 14's changes). */
@@ -68,5 +89,56 @@ describe.each(CONFIGURATIONS)('IAM with %s', (_name, context, budget) => {
   it('allows nothing mutating on Resource * but the account-level EBS setting', () => {
     const mutatingOnStar = statements.filter((s) => onEveryResource(s) && mutatingWithoutCondition(s)).map(keyOf);
     expect(mutatingOnStar).toEqual(['EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault']);
+  });
+});
+
+/** Organization mode: the hub of the first Region and the member templates, per policy (counts when this test was written). */
+const ORGANIZATION: [
+  string,
+  Record<string, unknown>,
+  Record<'hub' | 'stackSets' | 'roles' | 'forwarding', { onStar: number; unconditioned: number }>,
+][] = [
+  [
+    'the default policy',
+    {},
+    {
+      hub: { onStar: 2, unconditioned: 10 },
+      stackSets: { onStar: 0, unconditioned: 0 },
+      roles: { onStar: 2, unconditioned: 1 },
+      forwarding: { onStar: 0, unconditioned: 0 },
+    },
+  ],
+  [
+    'every remediation on',
+    { 'eniGuard:policyFile': join(POLICIES, 'everything-remediates.json') },
+    {
+      hub: { onStar: 2, unconditioned: 12 },
+      stackSets: { onStar: 0, unconditioned: 0 },
+      roles: { onStar: 3, unconditioned: 5 },
+      forwarding: { onStar: 0, unconditioned: 0 },
+    },
+  ],
+];
+
+describe.each(ORGANIZATION)('IAM of organization mode with %s', (_name, context, budgets) => {
+  const org = buildOrganization(context);
+  const stacks = { hub: org.hubs[0]!, stackSets: org.stackSets, roles: org.memberRoles, forwarding: org.memberForwarding[0]! };
+  const inventory = Object.entries(stacks).map(
+    ([name, stack]) => [name, grantedStatements(Template.fromStack(stack))] as [keyof typeof budgets, GrantedStatement[]],
+  );
+
+  it.each(inventory)(
+    '%s: has a reason for every statement on Resource * and every unconditioned mutating one, within budget',
+    (name, statements) => {
+      const onStar = statements.filter(onEveryResource).map(keyOf);
+      const unconditioned = statements.filter(mutatingWithoutCondition).map(keyOf);
+      expect(onStar.filter((key) => !(key in ON_EVERY_RESOURCE))).toEqual([]);
+      expect(unconditioned.filter((key) => !(key in UNCONDITIONED))).toEqual([]);
+      expect({ onStar: onStar.length, unconditioned: unconditioned.length }).toEqual(budgets[name]);
+    },
+  );
+
+  it.each(inventory)('%s: allows nothing mutating on Resource *', (_stack, statements) => {
+    expect(statements.filter((s) => onEveryResource(s) && mutatingWithoutCondition(s)).map(keyOf)).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -27,6 +27,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoLedger } from '../../lambda/adapters/ledger';
 import { OrganizationsAdapter } from '../../lambda/adapters/organizations';
 import { main } from '../../lambda/cli/main';
+import { LEDGER_ACCOUNT_INDEX } from '../../lambda/core/ledger';
 import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
 import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
 import type { OrganizationEnvironment, ResponderEnvironment } from '../../lambda/functions/environment';
@@ -120,7 +121,7 @@ beforeAll(async () => {
   ledgerTables = {};
   for (const region of REGIONS) {
     subscribers[region] = await createSubscribedTopic(new SNSClient({ ...hub, region }), new SQSClient({ ...hub, region }));
-    ledgerTables[region] = await createLedgerTable(new DynamoDBClient({ ...hub, region }));
+    ledgerTables[region] = await createLedgerTable(new DynamoDBClient({ ...hub, region }), undefined, { organization: true });
   }
 }, 180_000);
 
@@ -200,6 +201,18 @@ describe('the hub responder against a moto organization', () => {
       region: 'us-east-1',
       undoRoleArn: `arn:aws:iam::${members.workloads.account}:role/${ROLES.undo}`,
     });
+    // …and on the account's page of the ledger, as the runbook reads it (docs/organization.md).
+    const page = await new DynamoDBClient(hub).send(
+      new QueryCommand({
+        TableName: ledgerTables['us-east-1'],
+        IndexName: LEDGER_ACCOUNT_INDEX,
+        KeyConditionExpression: 'account = :account',
+        ExpressionAttributeValues: { ':account': { S: members.workloads.account } },
+        ScanIndexForward: false,
+      }),
+    );
+    expect(page.Items?.map((item) => item['ledgerId']?.S)).toContain(ledgerId);
+    expect(page.Items?.every((item) => item['account']?.S === members.workloads.account)).toBe(true);
   });
 
   it('applies the member’s OU overlay: Payments (below Workloads) is only told about world-open SSH', async () => {
@@ -290,6 +303,17 @@ describe('AWS Organizations as the hub reads it', () => {
     );
     const everyone = (await adapter().accountsBelow([ous.root])).map((p) => p.account);
     expect(everyone.sort()).toEqual([HUB, members.workloads.account, members.payments.account, members.sandbox.account].sort());
+  });
+
+  it('answers a listed account’s place from the walk, without another Organizations call', async () => {
+    const client = new OrganizationsClient(hub);
+    const calls: string[] = [];
+    client.middlewareStack.add((next, context) => (args) => (calls.push(String(context.commandName)), next(args)), { step: 'initialize' });
+    const org = new OrganizationsAdapter(client);
+    await org.accountsBelow([ous.workloads]);
+    const walked = calls.length;
+    expect(await org.placeOf(members.payments.account)).toMatchObject({ path: [ous.root, ous.workloads, ous.payments] });
+    expect(calls.length).toBe(walked);
   });
 });
 
