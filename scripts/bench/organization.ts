@@ -303,7 +303,28 @@ async function forEach<T>(items: readonly T[], limit: number, work: (item: T) =>
   );
 }
 
-/** `npm run bench:organization [-- --quick]`: this bench alone, its results in `.bench/organization.json`. */
+/** The Organizations calls the hub makes (events list action names only). */
+const ORGANIZATIONS_ACTIONS = new Set(['DescribeAccount', 'DescribeOrganization', 'ListParents', 'ListChildren', 'ListAccountsForParent']);
+
+/**
+ * What must hold at any scale, whatever moto's speed: every account swept, one assumption per account
+ * and Region, and a warm container's next event of an account costing no assumption and no
+ * Organizations call. Returns the broken ones.
+ */
+export function brokenInvariants(result: OrganizationBench): string[] {
+  const broken: string[] = [];
+  for (const s of result.sweeps) {
+    if (s.failedAccounts > 0) broken.push(`${s.region}: ${s.failedAccounts} account(s) not swept`);
+    if (s.assumeRoles !== s.accounts) broken.push(`${s.region}: ${s.assumeRoles} AssumeRole calls for ${s.accounts} accounts`);
+  }
+  const again = result.events.sameAccount.calls.filter((c) => c === 'AssumeRole' || ORGANIZATIONS_ACTIONS.has(c));
+  if (again.length > 0) broken.push(`the next event of an account called ${again.join(', ')} again`);
+  if (result.events.firstOfAccount.calls.filter((c) => c === 'AssumeRole').length !== 1)
+    broken.push('the first event of an account did not assume its member role exactly once');
+  return broken;
+}
+
+/** `npm run bench:organization [-- --quick]`: this bench alone, its results in `.bench/organization.json`; exits 1 on a broken invariant. */
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
   const scale = quick ? ORGANIZATION_SCALES.quick : ORGANIZATION_SCALES.full;
@@ -314,6 +335,9 @@ if (require.main === module) {
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'organization.json'), `${JSON.stringify(result, null, 2)}\n`);
       console.log(JSON.stringify(result, null, 2));
+      const broken = brokenInvariants(result);
+      for (const b of broken) process.stderr.write(`bench:organization: ${b}\n`);
+      if (broken.length > 0) process.exitCode = 1;
     })
     .finally(() => rmSync(workDir, { recursive: true, force: true }))
     .catch((error: unknown) => {

@@ -105,6 +105,9 @@ const ANYONE = JSON.stringify({
 });
 const EVERYTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
+// Each test runs bundled functions against moto, several calls per account: seconds alone, more on a loaded CI machine.
+jest.setTimeout(60_000);
+
 let moto: Moto;
 let bundle: Bundle;
 /** Endpoint and Region every client shares. */

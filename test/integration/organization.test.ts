@@ -64,6 +64,9 @@ interface Member {
   readonly regions: Record<string, { readonly ec2: EC2Client; readonly vpcId: string; readonly subnetId: string }>;
 }
 
+// Each test runs bundled functions against moto, several calls per account: seconds alone, more on a loaded CI machine.
+jest.setTimeout(60_000);
+
 let moto: Moto;
 let bundle: Bundle;
 let hub: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
