@@ -33,6 +33,8 @@ export default tseslint.config(
       '.bench/**',
       'bin/dist/**',
       '.venv-moto/**',
+      '.stryker-tmp/**',
+      'reports/**',
       '*.config.js',
       'test/mutation/jest.config.js',
       'eslint.config.mjs',
