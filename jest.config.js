@@ -16,12 +16,15 @@ const common = {
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
 
+// slow-timeout: a minute per test where tests run moto or synthesize apps (see the file).
+const slow = { ...common, setupFilesAfterEnv: ['<rootDir>/test/support/slow-timeout.ts'] };
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 30 },
-    { ...common, displayName: 'adversarial', testMatch: ['<rootDir>/test/adversarial/**/*.test.ts'], slowTestThreshold: 30 },
+    { ...slow, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...slow, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 30 },
+    { ...slow, displayName: 'adversarial', testMatch: ['<rootDir>/test/adversarial/**/*.test.ts'], slowTestThreshold: 30 },
   ],
 };

@@ -41,6 +41,10 @@ export const CONTEXT_KEYS = {
   ebsDefaultKmsKey: 'eniGuard:ebsDefaultKmsKey',
   ebsDisableOnDelete: 'eniGuard:ebsDisableOnDelete',
   sweepSchedule: 'eniGuard:sweepSchedule',
+  securityHub: 'eniGuard:securityHub',
+  decisionEvents: 'eniGuard:decisionEvents',
+  decisionEventBus: 'eniGuard:decisionEventBus',
+  chatChannel: 'eniGuard:chatChannel',
   scope: 'eniGuard:scope',
   organizationId: 'eniGuard:organizationId',
   hubRegions: 'eniGuard:hubRegions',
@@ -135,6 +139,21 @@ export interface AlertsConfig {
   readonly chat: 'none' | 'https' | 'topic';
 }
 
+/** A chat channel of Amazon Q Developer in chat applications (AWS Chatbot) the stack connects alerts to. */
+export type ChatChannelConfig =
+  | { readonly platform: 'slack'; readonly workspaceId: string; readonly channelId: string }
+  | { readonly platform: 'teams'; readonly tenantId: string; readonly teamId: string; readonly channelId: string };
+
+/** Where decisions go besides the alert topic. */
+export interface IntegrationsConfig {
+  /** Import each finding into AWS Security Hub (the account's default product). */
+  readonly securityHub: boolean;
+  /** Put each decision on an EventBridge bus: the account's default bus, or one the stack creates. */
+  readonly decisionEvents?: { readonly bus: 'default' | 'create' };
+  /** Connect the chat rendering (and the alarms) to this channel. */
+  readonly chat?: ChatChannelConfig;
+}
+
 /**
  * Organization mode (`eniGuard:scope=organization`): one hub per hub Region guards the accounts of
  * the target OUs, which forward their CloudTrail events to it and let it assume their roles
@@ -179,6 +198,7 @@ export interface EniGuardConfig {
   readonly backup: BackupConfig;
   readonly ebsEncryption: EbsEncryptionConfig;
   readonly sweep: SweepConfig;
+  readonly integrations: IntegrationsConfig;
   /** `account` (the default): one stack guards its own account and Region; `organization`: hubs and members. */
   readonly scope: 'account' | 'organization';
   /** Present exactly when `scope` is `organization`. */
@@ -258,6 +278,21 @@ const ACCOUNT_ID = /^\d{12}$/;
 const MEMBER_ROLE_NAME = /^[\w+=,.@-]{1,55}$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/;
 
+const GUID = '[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}';
+/** Slack: workspace (team) id and channel id, as Amazon Q Developer's Slack channel configuration takes them. */
+const SLACK_CHANNEL = /^slack:([0-9A-Z]{1,255})\/([A-Za-z0-9]{1,255})$/;
+/** Microsoft Teams: tenant id, team id (GUIDs) and the channel id (`19%3a…%40thread.tacv2`, from the channel's link). */
+const TEAMS_CHANNEL = new RegExp(`^teams:(${GUID})\\/(${GUID})\\/([a-zA-Z0-9-_=+/.,]*%3[aA][a-zA-Z0-9-_=+/.,]*%40[a-zA-Z0-9-_=+/.,]*)$`);
+
+/** Parses `slack:WORKSPACE/CHANNEL` or `teams:TENANT/TEAM/CHANNEL`. */
+export function parseChatChannel(value: string): ChatChannelConfig | undefined {
+  const slack = SLACK_CHANNEL.exec(value.trim());
+  if (slack) return { platform: 'slack', workspaceId: slack[1]!, channelId: slack[2]! };
+  const teams = TEAMS_CHANNEL.exec(value.trim());
+  if (teams) return { platform: 'teams', tenantId: teams[1]!, teamId: teams[2]!, channelId: teams[3]! };
+  return undefined;
+}
+
 const ContextSchema = z.object({
   [CONTEXT_KEYS.policyFile]: z.string().min(1).optional(),
   // No default: without it the policy file's own dryRun applies (lambda/core/shadow-mode.ts).
@@ -313,6 +348,16 @@ const ContextSchema = z.object({
       message: 'must be "off", a six-field cron expression in UTC (cron(0 4 * * ? *)) or a rate expression (rate(1 day))',
     })
     .default('cron(0 4 * * ? *)'),
+  [CONTEXT_KEYS.securityHub]: boolean.default(false),
+  [CONTEXT_KEYS.decisionEvents]: boolean.default(false),
+  [CONTEXT_KEYS.decisionEventBus]: z.enum(['default', 'create']).default('default'),
+  [CONTEXT_KEYS.chatChannel]: z
+    .string()
+    .refine((value) => parseChatChannel(value) !== undefined, {
+      message:
+        'must be slack:WORKSPACE_ID/CHANNEL_ID (e.g. slack:T0123ABCD/C0456EFGH) or teams:TENANT_ID/TEAM_ID/CHANNEL_ID (GUIDs, then the 19%3a…%40thread.tacv2 id from the channel link)',
+    })
+    .optional(),
   [CONTEXT_KEYS.scope]: z.enum(['account', 'organization']).default('account'),
   [CONTEXT_KEYS.organizationId]: z
     .string()
@@ -402,6 +447,14 @@ function crossChecks(values: Context, policy: Policy): string[] {
       `${CONTEXT_KEYS.backupRetentionDays}: must be at least ${CONTEXT_KEYS.backupColdStorageAfterDays} + ${COLD_STORAGE_MINIMUM_DAYS} (${cold + COLD_STORAGE_MINIMUM_DAYS}); AWS Backup keeps cold recovery points ${COLD_STORAGE_MINIMUM_DAYS} days at least`,
     );
   }
+  if (values[CONTEXT_KEYS.decisionEventBus] === 'create' && !values[CONTEXT_KEYS.decisionEvents]) {
+    problems.push(`${CONTEXT_KEYS.decisionEventBus}: a bus for decision events is created only with ${CONTEXT_KEYS.decisionEvents}=true`);
+  }
+  if (values[CONTEXT_KEYS.chatChannel] !== undefined && values[CONTEXT_KEYS.alertChat] === 'https') {
+    problems.push(
+      `${CONTEXT_KEYS.chatChannel}: connects the channel through a chat-only topic; ${CONTEXT_KEYS.alertChat}=https renders chat on the alert topic instead. Set ${CONTEXT_KEYS.alertChat} to none (or topic) with ${CONTEXT_KEYS.chatChannel}`,
+    );
+  }
   const coverage = settingsOf(policy, BACKUP_COVERAGE) as BackupCoverageSettings;
   const [tagKey, tagValue] = [values[CONTEXT_KEYS.backupTagKey], values[CONTEXT_KEYS.backupTagValue]];
   if (values[CONTEXT_KEYS.backup] && coverage.mode !== 'off' && (coverage.tagKey !== tagKey || coverage.tagValue !== tagValue)) {
@@ -461,6 +514,8 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: 
   if (problems.length > 0) throw new ConfigError(problems);
   const cold = values[CONTEXT_KEYS.backupColdStorageAfterDays];
   const copyTo = values[CONTEXT_KEYS.backupCopyToVaultArn];
+  const chatChannel = values[CONTEXT_KEYS.chatChannel];
+  const chat = chatChannel !== undefined ? parseChatChannel(chatChannel) : undefined;
   return {
     policy,
     policySource,
@@ -495,6 +550,11 @@ export function loadConfig(context: Readonly<Record<string, unknown>>, baseDir: 
       disableOnDelete: values[CONTEXT_KEYS.ebsDisableOnDelete],
     },
     sweep: values[CONTEXT_KEYS.sweepSchedule] === 'off' ? {} : { schedule: values[CONTEXT_KEYS.sweepSchedule] },
+    integrations: {
+      securityHub: values[CONTEXT_KEYS.securityHub],
+      ...(values[CONTEXT_KEYS.decisionEvents] ? { decisionEvents: { bus: values[CONTEXT_KEYS.decisionEventBus] } } : {}),
+      ...(chat ? { chat } : {}),
+    },
     scope: values[CONTEXT_KEYS.scope],
     ...(organization ? { organization } : {}),
   };

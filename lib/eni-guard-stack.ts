@@ -17,7 +17,7 @@ import { DataKey } from './constructs/data-key';
 import { EbsEncryptionByDefault } from './constructs/ebs-encryption';
 import { FlowLogs } from './constructs/flow-logs';
 import { Responder } from './constructs/responder';
-import { addOperations } from './constructs/operations';
+import { addOperations, addOperationsOutputs, bundleFlagsOf, type Operations } from './constructs/operations';
 import type { ResponderAlarms } from './constructs/responder-alarms';
 import type { Sweep } from './constructs/sweep';
 
@@ -37,6 +37,8 @@ export class EniGuardStack extends Stack {
   public readonly responder: Responder;
   public readonly alarms: ResponderAlarms;
   public readonly sweep?: Sweep;
+  /** Everything around the responder: the sweep, alert delivery, the sinks, alarms, dashboard, chat channel. */
+  public readonly operations: Operations;
   /** Shadow or live, what is remediated, and which setting decided it: the stack output `Mode`. */
   public readonly modeDescription: string;
 
@@ -73,8 +75,10 @@ export class EniGuardStack extends Stack {
       }
     }
 
+    // Integrations off are not even in the bundle (guard-function.ts BundleFlags): a default deploy loads no Security Hub client.
     this.responder = new Responder(this, 'Responder', {
       policy: config.policy,
+      bundleFlags: bundleFlagsOf(config),
       alertTopic: this.alerts.topic,
       dataKey,
       logRetention: config.logRetentionDays,
@@ -94,6 +98,7 @@ export class EniGuardStack extends Stack {
     if (operations.sweep) this.sweep = operations.sweep;
     this.alertDelivery = operations.alertDelivery;
     this.alarms = operations.alarms;
+    this.operations = operations;
 
     if (config.backup.enabled) {
       this.backup = new AccountBackup(this, 'Backup', {
@@ -149,6 +154,7 @@ export class EniGuardStack extends Stack {
         description: 'Subscribe Amazon Q Developer in chat applications (AWS Chatbot) here',
       });
     }
+    addOperationsOutputs(this, operations);
     if (this.flowLogs) {
       new CfnOutput(this, 'FlowLogDestinationType', {
         value: this.flowLogs.destinationType,

@@ -14,7 +14,7 @@ import { AlertTopic } from './constructs/alert-topic';
 import { DataKey } from './constructs/data-key';
 import { HubBus } from './constructs/hub-bus';
 import { Responder } from './constructs/responder';
-import { addOperations } from './constructs/operations';
+import { addOperations, addOperationsOutputs, bundleFlagsOf, type Operations } from './constructs/operations';
 import type { ResponderAlarms } from './constructs/responder-alarms';
 import type { Sweep } from './constructs/sweep';
 import type { OrganizationPlan } from './organization-plan';
@@ -34,6 +34,9 @@ export class EniGuardHubStack extends Stack {
   public readonly sweep?: Sweep;
   public readonly alertDelivery: AlertDelivery;
   public readonly alarms: ResponderAlarms;
+  /** Decision events (the hub's bus) and Security Hub (imported through the member roles): lib/constructs/integrations.ts. */
+  /** Everything around the responder: the sweep, alert delivery, the sinks, alarms, dashboard, chat channel. */
+  public readonly operations: Operations;
   /** Per permission group: shadow or live and what is remediated (the stack output `Mode`). */
   public readonly modeDescription: string;
 
@@ -49,6 +52,7 @@ export class EniGuardHubStack extends Stack {
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: dataKey.key, emails: config.alertEmails });
     this.responder = new Responder(this, 'Responder', {
       policy: config.policy,
+      bundleFlags: bundleFlagsOf(config),
       alertTopic: this.alerts.topic,
       dataKey,
       logRetention: config.logRetentionDays,
@@ -67,6 +71,7 @@ export class EniGuardHubStack extends Stack {
     if (operations.sweep) this.sweep = operations.sweep;
     this.alertDelivery = operations.alertDelivery;
     this.alarms = operations.alarms;
+    this.operations = operations;
 
     const groups = plan.groups.map((group) => {
       const remediating = RULES.filter((rule) => modeOf(group.policy, rule.id) === 'remediate').map((rule) => rule.id);
@@ -111,5 +116,6 @@ export class EniGuardHubStack extends Stack {
         description: 'Subscribe Amazon Q Developer in chat applications (AWS Chatbot) here',
       });
     }
+    addOperationsOutputs(this, operations);
   }
 }

@@ -27,6 +27,8 @@ export interface MemberStackProps extends StackProps {
 export interface MemberRolesStackProps extends MemberStackProps {
   /** The effective policy of the accounts it is deployed to. */
   readonly policy: Policy;
+  /** The hub imports findings into Security Hub through the remediation role (`eniGuard:securityHub`). @default false */
+  readonly securityHub?: boolean;
 }
 
 /** The member roles of one account. */
@@ -41,6 +43,7 @@ export class EniGuardMemberRolesStack extends Stack {
       hubRegions: props.organization.hubRegions,
       memberRegions: props.organization.memberRegions,
       hubAccountId: hubAccountParameter(this).valueAsString,
+      ...(props.securityHub ? { securityHub: true } : {}),
     });
   }
 }

@@ -69,6 +69,7 @@ export function addOrganizationStacks(
           new EniGuardMemberRolesStack(scope, group.stackSetName, {
             organization,
             policy: group.policy,
+            securityHub: config.integrations.securityHub,
             description: rolesDescription(group.targetOus.join(', ')),
           }),
       ),
@@ -78,6 +79,7 @@ export function addOrganizationStacks(
   const memberRoles = new EniGuardMemberRolesStack(app, ORGANIZATION_STACK_NAMES.memberRoles, {
     organization,
     policy: plan.managementPolicy,
+    securityHub: config.integrations.securityHub,
     env: { region: rolesRegion },
     description: rolesDescription('management account'),
   });

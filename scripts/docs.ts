@@ -2,8 +2,9 @@
  * `npm run docs`: rewrites the generated regions of README.md and docs/*.md from the code, so the
  * reference tables cannot drift from it — context keys and their defaults (lib/config.ts), policy keys
  * and defaults (the policy schema), the rules with the modes each accepts (so which can remediate),
- * stack outputs and retained resources (synthesized templates), the CLI’s options (the command table),
- * the mutation score per file of the core (Stryker’s report, test/mutation/stryker-incremental.json).
+ * stack outputs and retained resources (synthesized templates), the CLI's options (the command table), the
+ * metrics (lambda/core/metrics.ts), the mutation score per file of the core (Stryker's report,
+ * test/mutation/stryker-incremental.json).
  * `npm run docs -- --check` exits 1 when a region is stale; test/infra/docs.test.ts does the same.
  *
  * A region is `<!-- generated:NAME … -->` … `<!-- /generated:NAME -->`; edit this file, not the region.
@@ -14,6 +15,7 @@ import { contextDefaults, KNOWN_CONTEXT_KEYS } from '../lib/config';
 import { DEFAULT_POLICY, parsePolicy, policyJsonSchema } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
 import { COMMANDS } from '../lambda/cli/commands';
+import { METRICS, METRICS_NAMESPACE } from '../lambda/core/metrics';
 import { commandUsage, topUsage } from '../lambda/cli/main';
 import { mutationScoreRows } from './lib/mutation-score';
 import { STACK_VARIANTS, synthTemplate, type TemplateJson } from './lib/stack-variants';
@@ -29,7 +31,7 @@ const CONTEXT_KEY_DOCS: Readonly<Record<string, string>> = {
   'eniGuard:alertBurstWindowSeconds':
     'seconds: alerts of the same cause within a window become one digest ([alerts](alerts.md#calm-during-bursts)); `0`: off; 60–3600',
   'eniGuard:alertChat':
-    '`none` \\| `https` \\| `topic`: the chat rendering for HTTPS subscribers, or a chat-only topic ([alerts](alerts.md))',
+    '`none` \\| `https` \\| `topic`: the chat rendering for HTTPS subscribers, or a chat-only topic ([alerts](alerts.md)); `eniGuard:chatChannel` connects a channel for you',
   'eniGuard:trail': '`create` \\| `existing` ([about the trail](#about-the-trail))',
   'eniGuard:logRetentionDays': 'a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, …) for the functions’ log groups',
   'eniGuard:reservedConcurrency': 'integer 1–1000: reserved concurrency of the responder',
@@ -50,6 +52,13 @@ const CONTEXT_KEY_DOCS: Readonly<Record<string, string>> = {
   'eniGuard:ebsDefaultKmsKey': '`aws-managed` \\| `create` \\| a KMS key or alias ARN',
   'eniGuard:ebsDisableOnDelete': 'boolean: turn encryption by default off (and reset the key) on `cdk destroy`',
   'eniGuard:sweepSchedule': '[sweep](architecture.md#the-sweep) schedule: `cron(…)` (UTC), `rate(…)` or `off`',
+  'eniGuard:securityHub':
+    'boolean: import every finding into AWS Security Hub, updated and resolved in place ([integrations](integrations.md#security-hub-findings)); Security Hub must be enabled',
+  'eniGuard:decisionEvents':
+    'boolean: put every decision on an EventBridge bus as `eni-guard Decision` events ([integrations](integrations.md#decision-events))',
+  'eniGuard:decisionEventBus': '`default` (the account’s default bus) \\| `create` (a bus the stack creates)',
+  'eniGuard:chatChannel':
+    '`slack:WORKSPACE_ID/CHANNEL_ID` \\| `teams:TENANT_ID/TEAM_ID/CHANNEL_ID`: an Amazon Q Developer (AWS Chatbot) channel for the chat rendering and the alarms ([integrations](integrations.md#chat))',
   'eniGuard:scope':
     '`account` \\| `organization`: one stack for its own account and Region, or [organization mode](organization.md) (hubs, StackSets, members); the keys below are read only with `organization`',
   'eniGuard:organizationId': 'the organization (`o-…`) whose accounts are guarded',
@@ -90,6 +99,10 @@ const CONTEXT_KEY_EXAMPLES: Readonly<Record<string, string>> = {
   'eniGuard:ebsDisableOnDelete': '`true`',
   'eniGuard:sweepSchedule': '`rate(12 hours)`',
   'eniGuard:dryRun': '`true`',
+  'eniGuard:securityHub': '`true`',
+  'eniGuard:decisionEvents': '`true`',
+  'eniGuard:decisionEventBus': '`create`',
+  'eniGuard:chatChannel': '`slack:T0123ABCD/C0456EFGH`',
   'eniGuard:scope': '`organization`',
   'eniGuard:organizationId': '`o-abc1234567`',
   'eniGuard:hubRegions': '`us-east-1,eu-west-1`',
@@ -106,6 +119,7 @@ const CONTEXT_KEY_UNSET: Readonly<Record<string, string>> = {
   'eniGuard:dryRun': 'the policy file’s `dryRun`',
   'eniGuard:backupColdStorageAfterDays': 'never',
   'eniGuard:backupCopyToVaultArn': 'no copy',
+  'eniGuard:chatChannel': 'no channel',
   'eniGuard:organizationId': 'none (required in organization mode)',
   'eniGuard:hubRegions': 'none (required in organization mode)',
   'eniGuard:memberRegions': 'the hub Regions',
@@ -274,6 +288,20 @@ function cli(): string {
   ].join('\n');
 }
 
+function metrics(): string {
+  const rows = Object.values(METRICS).map((m) => [
+    `\`${m.name}\``,
+    m.unit,
+    m.dimensions.length > 0 ? m.dimensions.map((d) => `\`${d}\``).join(', ') : '—',
+    m.what,
+  ]);
+  return [
+    `Namespace \`${METRICS_NAMESPACE}\`; every metric also carries \`service=eni-guard\` (lambda/core/metrics.ts).`,
+    '',
+    table(['metric', 'unit', 'dimensions', 'what'], rows),
+  ].join('\n');
+}
+
 /** The mutation score per file, from the report `npm run test:mutation` keeps for its next (incremental) run. */
 function mutationScore(): string {
   const report = join(ROOT, 'test', 'mutation', 'stryker-incremental.json');
@@ -290,6 +318,7 @@ export const GENERATORS: Readonly<Record<string, () => string>> = {
   'stack-outputs': stackOutputs,
   'retained-resources': retainedResources,
   cli,
+  metrics,
   'mutation-score': mutationScore,
 };
 

@@ -55,14 +55,11 @@ export interface AlertContext {
   readonly logGroup?: string;
 }
 
-/** An alert port that enriches each alert, then passes it on. */
-export class EnrichingAlerts implements AlertPort {
-  constructor(
-    private readonly next: AlertPort,
-    private readonly context: AlertContext,
-  ) {}
+/** Adds what the deployed function knows to an alert: the alert port, Security Hub and decision events all say the same. */
+export class AlertEnricher {
+  constructor(private readonly context: AlertContext) {}
 
-  async publish(alert: Alert): Promise<void> {
+  async enrich(alert: Alert): Promise<Alert> {
     const { account } = alert.document;
     const [accountAlias, ou] = await Promise.all([
       this.context.accountAlias?.aliasOf(account),
@@ -74,6 +71,22 @@ export class EnrichingAlerts implements AlertPort {
       ...(this.context.ledgerTable ? { ledgerTable: this.context.ledgerTable } : {}),
       ...(this.context.logGroup ? { logGroup: this.context.logGroup } : {}),
     };
-    await this.next.publish(enrichAlert(alert, enrichment));
+    return enrichAlert(alert, enrichment);
+  }
+}
+
+/** An alert port that enriches each alert, then passes it on. */
+export class EnrichingAlerts implements AlertPort {
+  private readonly enricher: AlertEnricher;
+
+  constructor(
+    private readonly next: AlertPort,
+    context: AlertContext | AlertEnricher,
+  ) {
+    this.enricher = context instanceof AlertEnricher ? context : new AlertEnricher(context);
+  }
+
+  async publish(alert: Alert): Promise<void> {
+    await this.next.publish(await this.enricher.enrich(alert));
   }
 }

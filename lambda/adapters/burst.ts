@@ -32,7 +32,8 @@ import {
   type BurstWindow,
   type HeldAlert,
 } from '../core/burst';
-import { errorCode, type AlertPort, type LogPort } from '../app/ports';
+import { errorCode, type AlertPort, type LogPort, type MetricsPort } from '../app/ports';
+import { alertDigestedMetric } from '../core/metrics';
 import { wrap } from './errors';
 import type { MessagePort } from './sns';
 
@@ -226,6 +227,8 @@ export interface BurstSettings {
   readonly windowSeconds: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** Counts alerts held for a digest (`AlertsDigested`). @default none */
+  readonly metrics?: MetricsPort;
 }
 
 /** An alert port that holds alerts of the same cause and window for one digest. */
@@ -250,6 +253,7 @@ export class BurstAlerts implements AlertPort {
         const held = await this.store.hold(windowKey, item, endMs);
         if (held === 'held' || held === 'duplicate') {
           this.log.info('alert held for the burst digest', { windowKey, itemId: item.itemId, result: held });
+          if (held === 'held') this.settings.metrics?.record([alertDigestedMetric()]);
           return;
         }
         if (held === 'closed') break;

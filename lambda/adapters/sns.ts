@@ -2,7 +2,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alert';
 import { fitToSns, messageOfAlert, snsBody, snsMessageBytes, type MessageFormat, type OutboundMessage } from '../core/alert-message';
-import type { AlertPort, LogPort } from '../app/ports';
+import type { AlertPort, LogPort, MetricsPort } from '../app/ports';
+import { alertPublishedMetric } from '../core/metrics';
 import { wrap } from './errors';
 
 /** Where a message goes once it is ready: a topic (or a decorator in front of one). */
@@ -18,6 +19,8 @@ export interface SnsAlertPublisherOptions {
   readonly chatTopicArn?: string;
   /** Logs messages that had to be cut, in full (the record the message points to). */
   readonly log?: Pick<LogPort, 'warn' | 'error'>;
+  /** Counts what was published (`AlertsPublished` by kind). @default none */
+  readonly metrics?: MetricsPort;
 }
 
 const DOCUMENT_EVERYWHERE: MessageFormat = { chatProtocols: [] };
@@ -41,6 +44,7 @@ export class SnsAlertPublisher implements AlertPort, MessagePort {
 
   async publishMessage(message: OutboundMessage): Promise<void> {
     await this.send(this.topicArn, message, this.format);
+    this.options.metrics?.record([alertPublishedMetric(message.attributes['kind'])]);
     if (this.options.chatTopicArn) {
       try {
         await this.send(this.options.chatTopicArn, message, CHAT_EVERYWHERE);

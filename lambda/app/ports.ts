@@ -6,8 +6,10 @@
  */
 import type { ApiCall } from '../core/actions';
 import type { Alert } from '../core/alert';
+import type { Decision } from '../core/decision';
 import type { InterfaceLookup } from '../core/event';
 import type { LedgerEntry, LedgerStatus } from '../core/ledger';
+import type { MetricPoint } from '../core/metrics';
 import type { AccountPlace } from '../core/organization';
 import type { RevocationRequest } from '../core/revocation';
 import type { CredentialOrigin, FlowLogCoverage, InstanceFacts, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
@@ -130,6 +132,21 @@ export interface AlertPort {
   publish(alert: Alert): Promise<void>;
 }
 
+/**
+ * Hears every decision the responder (and the sweep) finishes, before its alert is published: the
+ * sinks besides SNS. Implementations never throw — a sink that fails logs it and counts it.
+ * Adapters: `SecurityHubFindings` (adapters/security-hub.ts), `EventBridgeDecisions`
+ * (adapters/decision-events.ts); in the application, `DecisionMetrics`, all joined by `DecisionSinks` (app/sinks.ts).
+ */
+export interface DecisionObserver {
+  decided(decision: Decision): Promise<void>;
+}
+
+/** Metric points of the current invocation, flushed by the entry point. Adapter: `PowertoolsMetrics` (adapters/metrics.ts, EMF). */
+export interface MetricsPort {
+  record(points: readonly MetricPoint[]): void;
+}
+
 /** Structured logging. Adapters: Powertools `Logger` (the functions), `cliLog` (lambda/cli/log.ts). */
 export interface LogPort {
   info(message: string, ...extra: Record<string, unknown>[]): void;
@@ -153,6 +170,7 @@ const TRANSIENT_CODES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
+  'InternalException',
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
@@ -170,6 +188,24 @@ export class AwsCallError extends Error {
     super(`${operation} failed: ${code}: ${message}`, options);
     this.name = 'AwsCallError';
   }
+}
+
+/** A sink (Security Hub, the event bus) did not take what it was sent; carries what was not delivered, for the log (and a replay by hand). */
+export class SinkDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** What the sink could not deliver (the findings, the event entries). */
+    readonly undelivered: unknown,
+    readonly retryable: boolean,
+    options: { readonly cause?: unknown; readonly code?: string } = {},
+  ) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'SinkDeliveryError';
+    this.code = options.code ?? 'PartialFailure';
+  }
+
+  /** The service's error code (of the call, or of the first item that failed). */
+  readonly code: string;
 }
 
 /** Raised by `LedgerPort.save` when a conditional save finds the record in another state (someone else changed it). */

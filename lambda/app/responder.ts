@@ -27,7 +27,7 @@ import { BATCH_CONCURRENCY, forEachLimited, hintOf, type BatchDecision, type Bat
 import { AlertDelivery } from './delivery';
 import type { FactGatherer } from './facts';
 import { GroupChanges } from './group-change';
-import type { AlertPort, Ec2Port, LedgerPort, LogPort, QuarantineRegistry } from './ports';
+import type { AlertPort, DecisionObserver, Ec2Port, LedgerPort, LogPort, QuarantineRegistry } from './ports';
 import { Redelivery } from './redelivery';
 import type { Remediator } from './remediator';
 
@@ -110,6 +110,8 @@ export class Responder {
     private readonly log: LogPort,
     private readonly settings: ResponderSettings,
     private readonly effects: Effects,
+    /** The sinks besides SNS (Security Hub, decision events, metrics): told of every finished decision. */
+    private readonly observer?: DecisionObserver,
   ) {
     this.delivery = new AlertDelivery(alerts, log);
     this.redelivery = new Redelivery(this.delivery, log);
@@ -415,6 +417,8 @@ export class Responder {
     if (failed || decision.ruleErrors.length > 0) this.log.error('interface decided', summary);
     else if (decision.outcome === 'noncompliant') this.log.warn('interface decided', summary);
     else this.log.info('interface decided', summary);
+    // Before the alert: a failed publish (retried) must not keep the other sinks from hearing of it; they never throw.
+    await this.observer?.decided(decision);
 
     if (!needsAlert(decision)) return { decision };
     const alert = rendered ?? renderAlert(decision);

@@ -115,6 +115,26 @@ export function fitToSns(message: OutboundMessage, format: MessageFormat, budget
   return current();
 }
 
+/**
+ * The document alone, cut the way `fitToSns` cuts it (largest list halved, then the longest string)
+ * until its JSON takes at most `budget` bytes, saying so in `truncated`. For channels that carry only
+ * the document (EventBridge decision events: 256 KiB per entry).
+ */
+export function fitDocument(
+  document: MessageDocument,
+  pointer: AlertRecordPointer,
+  budget: number,
+  reason: AlertTruncation['reason'] = 'event-size-limit',
+): MessageDocument {
+  const originalBytes = utf8Bytes(JSON.stringify(document));
+  if (originalBytes <= budget) return document;
+  const omitted: { path: string; kept: number; omitted: number }[] = [];
+  const doc = structuredClone(document) as Record<string, unknown>;
+  const current = (): MessageDocument => ({ ...doc, truncated: { reason, originalBytes, omitted, fullRecord: pointer } });
+  for (let guard = 0; guard < 10_000 && utf8Bytes(JSON.stringify(current())) > budget; guard++) if (!shrinkOnce(doc, omitted)) break;
+  return current();
+}
+
 function chatSteps(message: OutboundMessage): readonly string[] {
   return [...(message.chat.content.nextSteps ?? []), `Shortened to fit SNS; full record: ${pointerText(message.pointer)}`];
 }

@@ -24,12 +24,15 @@ const pointer = z
 
 const truncated = z
   .object({
-    reason: z.literal('sns-size-limit'),
+    reason: z.enum(['sns-size-limit', 'event-size-limit']),
     originalBytes: z.number().int(),
     omitted: z.array(z.object({ path: z.string(), kept: z.number().int(), omitted: z.number().int() })),
     fullRecord: pointer,
   })
-  .meta({ description: 'Present only when the message was cut to fit SNS (256 KiB): what was cut, and where the whole record is.' });
+  .meta({
+    description:
+      'Present only when the message was cut to fit SNS, or EventBridge for a decision event (256 KiB each): what was cut, and where the whole record is.',
+  });
 
 const caller = z.object({
   type: z.string(),
@@ -204,4 +207,41 @@ export const AlertMessageSchema = z.union([DigestDocumentSchema, DecisionDocumen
 /** The published JSON Schema (additional properties allowed: additive changes keep the version). */
 export function alertJsonSchema(io: 'input' | 'output' = 'input'): Record<string, unknown> {
   return z.toJSONSchema(AlertMessageSchema, { io, unrepresentable: 'any' });
+}
+
+/**
+ * The EventBridge event of a decision (`source: eni-guard`, `detail-type: eni-guard Decision`) as a
+ * JSON Schema draft 4 — the dialect EventBridge's schema registry takes (`JSONSchemaDraft4`) — with
+ * the decision document as `detail`. `alert/decision-event.schema.json` is generated from it.
+ */
+export function decisionEventJsonSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...detail } = z.toJSONSchema(DecisionDocumentSchema, {
+    target: 'draft-04',
+    io: 'input',
+    unrepresentable: 'any',
+  });
+  const text = { type: 'string' };
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    title: 'eni-guard Decision',
+    description:
+      'An eni-guard decision about one network interface, as EventBridge delivers it: the envelope, and as `detail` the alert document (schemaVersion 2; consumers ignore fields they do not know).',
+    type: 'object',
+    required: ['detail-type', 'source', 'account', 'region', 'time', 'resources', 'detail'],
+    properties: {
+      version: text,
+      id: text,
+      'detail-type': { type: 'string', enum: ['eni-guard Decision'] },
+      source: { type: 'string', enum: ['eni-guard'] },
+      account: text,
+      time: { type: 'string', format: 'date-time' },
+      region: text,
+      resources: {
+        type: 'array',
+        items: text,
+        description: 'ARNs: the interface first, then its security groups, then its instance.',
+      },
+      detail,
+    },
+  };
 }

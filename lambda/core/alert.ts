@@ -71,9 +71,9 @@ export interface AlertRecordPointer {
   readonly windowKey?: string;
 }
 
-/** How a message was cut to fit SNS. */
+/** How a message was cut to fit SNS (or, for a decision event, EventBridge's 256 KiB per entry). */
 export interface AlertTruncation {
-  readonly reason: 'sns-size-limit';
+  readonly reason: 'sns-size-limit' | 'event-size-limit';
   /** Bytes of the whole SNS message before cutting. */
   readonly originalBytes: number;
   /** JSON paths that were shortened, with how much was kept and left out. */

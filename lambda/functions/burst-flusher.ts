@@ -5,14 +5,20 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { PowertoolsMetrics } from '../adapters/metrics';
 import { readAlertEnvironment } from './environment';
 import { createClients, createFlusher } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard-burst-flusher' });
-const flusher = createFlusher(createClients(), readAlertEnvironment(process.env), logger);
+const metrics = new PowertoolsMetrics();
+const flusher = createFlusher(createClients(), readAlertEnvironment(process.env), logger, metrics);
 
-/** Flushes the windows that have ended. */
+/** Flushes the windows that have ended (each digest counted in `AlertsPublished`, flushed per invocation). */
 export async function handler(_event: unknown, context?: Context) {
   if (context) logger.addContext(context);
-  return flusher.flushDue();
+  try {
+    return await flusher.flushDue();
+  } finally {
+    metrics.flush();
+  }
 }

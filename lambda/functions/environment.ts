@@ -175,6 +175,26 @@ export function readAlertEnvironment(env: NodeJS.ProcessEnv): AlertEnvironment {
   };
 }
 
+/** The sinks besides SNS a deployed function delivers decisions to. */
+export interface IntegrationEnvironment {
+  /** Import findings into Security Hub (the account's default product; open findings recorded in the ledger table). */
+  readonly securityHub: boolean;
+  /** The EventBridge bus decision events go to (a name or ARN); absent: none. */
+  readonly decisionEventBus?: string;
+}
+
+/** Reads `SECURITY_HUB_FINDINGS` (`true` turns it on) and `DECISION_EVENT_BUS`. */
+export function readIntegrationEnvironment(env: NodeJS.ProcessEnv): IntegrationEnvironment {
+  const securityHub = env['SECURITY_HUB_FINDINGS'];
+  if (securityHub !== undefined && securityHub !== 'true' && securityHub !== 'false') {
+    throw new EnvironmentError(`SECURITY_HUB_FINDINGS must be true or false, not ${JSON.stringify(securityHub)}`);
+  }
+  return {
+    securityHub: securityHub === 'true',
+    ...(env['DECISION_EVENT_BUS'] ? { decisionEventBus: env['DECISION_EVENT_BUS'] } : {}),
+  };
+}
+
 /** Organization mode's settings of the hub functions (lib/ sets them on the responder, the sweep and the revoker). */
 export interface OrganizationEnvironment {
   readonly scope: OrganizationScope;

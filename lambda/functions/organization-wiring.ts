@@ -12,15 +12,21 @@ import { OrganizationsAdapter } from '../adapters/organizations';
 import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
 import { LambdaRevocationSender } from '../adapters/revoker-client';
 import { OrganizationResponder, OrganizationRevoker, OrganizationSweeper } from '../app/organization';
-import type { AlertPort, LogPort, OrganizationPort } from '../app/ports';
+import type { AlertPort, LogPort, MetricsPort, OrganizationPort } from '../app/ports';
 import type { Responder } from '../app/responder';
 import { Revoker } from '../app/revoker';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
 import { memberRoleNames, ouOf, roleArn, type AccountPlace } from '../core/organization';
 import { effectivePolicy } from '../core/policy';
-import type { AlertEnvironment, OrganizationEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
+import type {
+  AlertEnvironment,
+  IntegrationEnvironment,
+  OrganizationEnvironment,
+  ResponderEnvironment,
+  RevokerEnvironment,
+} from './environment';
 import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
-import { createAlerts, createClients, createResponder } from './wiring';
+import { createAlerts, createClients, createEnricher, createIntegrationClients, createResponder, createSinks } from './wiring';
 
 /** Clients of member accounts, as their member roles (role names from `MEMBER_ROLE_NAME`). */
 export class MemberClients {
@@ -44,6 +50,19 @@ export class MemberClients {
   }
 }
 
+/**
+ * The sinks besides SNS in a hub (as `functionParts` takes them in account mode). Each account's
+ * decisions reach Security Hub in that account — a finding in a default product is accepted only
+ * from the account it names (`AwsAccountId`), so the hub imports and resolves it as the account's
+ * remediation role, and Security Hub's own aggregation carries it to its administrator; decision
+ * events go to the hub's bus and metrics to the hub's log, as the hub.
+ */
+export interface HubSinks {
+  /** @default none on */
+  readonly integrations?: IntegrationEnvironment;
+  readonly metrics?: MetricsPort;
+}
+
 /** The hub's parts shared by every account: its own clients, Organizations, member clients. */
 interface Hub {
   readonly org: OrganizationPort;
@@ -57,6 +76,7 @@ function hub(
   organization: OrganizationEnvironment,
   alertEnvironment: AlertEnvironment,
   log: LogPort,
+  sinks: HubSinks = {},
   connection: AwsConnection = {},
 ): Hub {
   const own = createClients(connection);
@@ -65,13 +85,21 @@ function hub(
   const names = memberRoleNames(organization.memberRoleName);
   const region = environment.region;
   const remediationRole = (account: string) => members.for(account, region, names.remediation);
-  const alerts = createAlerts(own, alertEnvironment, log, {
+  const enricher = createEnricher(own, alertEnvironment, log, {
     aliasClient: (account) => remediationRole(account).iam,
     ouOf: async (account) => {
       const place = await org.placeOf(account);
       return place ? ouOf(place) : undefined;
     },
   });
+  const metrics = sinks.metrics ? { metrics: sinks.metrics } : {};
+  const alerts = createAlerts(own, alertEnvironment, log, { enricher, ...metrics });
+  const integrations = sinks.integrations ?? { securityHub: false };
+  // The hub's own bus, as the hub; Security Hub per account, below.
+  const { eventBridge } = createIntegrationClients(
+    { securityHub: false, ...(integrations.decisionEventBus ? { decisionEventBus: integrations.decisionEventBus } : {}) },
+    connection,
+  );
   const ledger = new DynamoLedger(own.dynamodb, environment.ledgerTable);
   const quarantine = new DynamoQuarantineRegistry(own.dynamodb, environment.ledgerTable);
   const lambda = environment.revokerFunctionName ? new LambdaClient({ ...RETRY, ...defined(connection) }) : undefined;
@@ -81,6 +109,21 @@ function hub(
     if (!responder) {
       const clients = remediationRole(place.account);
       const arn = (name: string) => roleArn(organization.partition, place.account, name);
+      const policy = effectivePolicy(environment.policy, place);
+      // As the account's remediation role (its credentials), where the hub's clients connect (an endpoint, the Region).
+      const { securityHub } = createIntegrationClients(
+        { securityHub: integrations.securityHub },
+        defined({ endpoint: connection.endpoint, region, credentials: clients.credentials.provider }),
+      );
+      const observer = createSinks({
+        integrations,
+        clients: { dynamodb: own.dynamodb, ...(securityHub ? { securityHub } : {}), ...(eventBridge ? { eventBridge } : {}) },
+        ledgerTable: environment.ledgerTable,
+        policy,
+        log,
+        ...metrics,
+        enrich: (alert) => enricher.enrich(alert),
+      });
       responder = createResponder({
         ec2: clients.ec2,
         iam: clients.iam,
@@ -92,8 +135,9 @@ function hub(
         ...(lambda && environment.revokerFunctionName
           ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
           : {}),
+        observer,
         settings: {
-          policy: effectivePolicy(environment.policy, place),
+          policy,
           responderRoleArn: environment.responderRoleArn,
           ownRoleArns: [arn(names.remediation), arn(names.revoker)],
           scope: { accounts: [place.account], regions: [region] },
@@ -114,9 +158,10 @@ export function createOrganizationResponder(
   organization: OrganizationEnvironment,
   alertEnvironment: AlertEnvironment,
   log: LogPort,
+  sinks: HubSinks = {},
   connection?: AwsConnection,
 ): OrganizationResponder & { readonly members: MemberClients } {
-  const { org, members, responderOf } = hub(environment, organization, alertEnvironment, log, connection);
+  const { org, members, responderOf } = hub(environment, organization, alertEnvironment, log, sinks, connection);
   return Object.assign(new OrganizationResponder(org, responderOf, log, { scope: organization.scope, region: environment.region }), {
     members,
   });
@@ -128,10 +173,11 @@ export function createOrganizationSweeper(
   organization: OrganizationEnvironment,
   alertEnvironment: AlertEnvironment,
   log: LogPort,
-  settings: SweepSettings & { readonly concurrency?: number } = {},
+  settings: SweepSettings & { readonly concurrency?: number; readonly sinks?: HubSinks } = {},
   connection?: AwsConnection,
 ): OrganizationSweeper & { readonly members: MemberClients } {
-  const parts = hub(environment, organization, alertEnvironment, log, connection);
+  const { sinks, concurrency, ...sweepSettings } = settings;
+  const parts = hub(environment, organization, alertEnvironment, log, sinks, connection);
   const names = memberRoleNames(organization.memberRoleName);
   const sweeperOf = (place: AccountPlace) =>
     new Sweeper(
@@ -139,13 +185,13 @@ export function createOrganizationSweeper(
       parts.responderOf(place),
       parts.alerts,
       log,
-      settings,
+      sweepSettings,
     );
   return Object.assign(
     new OrganizationSweeper(parts.org, sweeperOf, log, {
       scope: organization.scope,
       region: environment.region,
-      ...(settings.concurrency ? { concurrency: settings.concurrency } : {}),
+      ...(concurrency ? { concurrency } : {}),
     }),
     { members: parts.members },
   );

@@ -6,21 +6,24 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { PowertoolsMetrics } from '../adapters/metrics';
 import type { OrganizationSweepSummary } from '../app/organization';
 import type { SweepSummary } from '../core/sweep';
-import { readAlertEnvironment, readEnvironment, readOrganizationEnvironment } from './environment';
+import { readAlertEnvironment, readEnvironment, readIntegrationEnvironment, readOrganizationEnvironment } from './environment';
 import { createOrganizationSweeper } from './organization-wiring';
 import { createSweeper, functionParts } from './wiring';
 
 const logger = new Logger({ serviceName: 'eni-guard', persistentKeys: { component: 'sweep' } });
+const metrics = new PowertoolsMetrics();
 const environment = readEnvironment(process.env);
 const alertEnvironment = readAlertEnvironment(process.env);
 const organization = readOrganizationEnvironment(process.env, environment.responderRoleArn);
 const pageSize = process.env['SWEEP_PAGE_SIZE'] ? { pageSize: Number(process.env['SWEEP_PAGE_SIZE']) } : {};
-// The same parts as the responder: ledger, enrichment, chat rendering, burst digests.
+const sinks = { integrations: readIntegrationEnvironment(process.env), metrics };
+// The same parts as the responder: ledger, enrichment, chat rendering, burst digests, Security Hub, events, metrics.
 const sweep: (run: SweepRun) => Promise<SweepSummary | OrganizationSweepSummary> = organization
-  ? runOf(createOrganizationSweeper(environment, organization, alertEnvironment, logger, pageSize))
-  : runOf(createSweeper(functionParts(environment, alertEnvironment, logger), pageSize));
+  ? runOf(createOrganizationSweeper(environment, organization, alertEnvironment, logger, { ...pageSize, sinks }))
+  : runOf(createSweeper(functionParts(environment, alertEnvironment, logger, sinks), pageSize));
 
 /** One run's time, the account and Region it names (the organization sweep finds its accounts itself). */
 interface SweepRun {
@@ -43,5 +46,9 @@ export async function handler(event: unknown, context?: Context): Promise<SweepS
   const scheduledTime = text('time') ?? new Date().toISOString().replace(/:\d{2}\.\d{3}Z$/, ':00Z');
   const account = text('account') ?? context?.invokedFunctionArn.split(':')[4] ?? 'unknown';
   const region = text('region') ?? process.env['AWS_REGION'] ?? 'unknown';
-  return sweep({ scheduledTime, account, region, ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
+  try {
+    return await sweep({ scheduledTime, account, region, ...(context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
+  } finally {
+    metrics.flush();
+  }
 }

@@ -8,14 +8,22 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { AccountAliasLookup, EnrichingAlerts } from '../adapters/alert-context';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { AccountAliasLookup, AlertEnricher, EnrichingAlerts } from '../adapters/alert-context';
 import { SdkCallSender } from '../adapters/aws-calls';
 import { BurstAlerts, BurstFlusher, DynamoBurstStore } from '../adapters/burst';
 import { IamAdapter, IamRevocationAdapter } from '../adapters/iam';
-import type { AlertPort, LedgerPort, LogPort, QuarantineRegistry, RevocationSender } from '../app/ports';
+import type { AlertPort, DecisionObserver, LedgerPort, LogPort, MetricsPort, QuarantineRegistry, RevocationSender } from '../app/ports';
+import { DecisionMetrics, DecisionSinks, type NamedSink } from '../app/sinks';
+import { EventBridgeDecisions } from '../adapters/decision-events';
+import { DynamoFindingState, SecurityHubFindings } from '../adapters/security-hub';
+import { SINKS } from '../core/metrics';
+import { RULES } from '../core/rules/index';
 import { Revoker } from '../app/revoker';
 import { LambdaRevocationSender } from '../adapters/revoker-client';
-import { settingsOf, type Policy } from '../core/policy';
+import { modeOf, settingsOf, type Policy } from '../core/policy';
+import type { Alert } from '../core/alert';
 import { CALLER, type CallerSettings } from '../core/rules/caller';
 import { DynamoLedger } from '../adapters/ledger';
 import { DynamoQuarantineRegistry } from '../adapters/quarantine-registry';
@@ -25,7 +33,7 @@ import { CachingFactReader } from '../adapters/cache';
 import { Ec2Adapter } from '../adapters/ec2';
 import { AwsFactReader } from '../adapters/fact-reader';
 import { SnsAlertPublisher } from '../adapters/sns';
-import type { AlertEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
+import type { AlertEnvironment, IntegrationEnvironment, ResponderEnvironment, RevokerEnvironment } from './environment';
 import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
@@ -74,6 +82,8 @@ export interface ResponderParts {
   readonly quarantine?: QuarantineRegistry;
   /** Where credential revocations go (the revoker function, or `localRevoker` in the CLI); absent, they fail, named. */
   readonly revoker?: RevocationSender;
+  /** The sinks besides SNS (Security Hub, decision events, metrics): told of every finished decision. @default none */
+  readonly observer?: DecisionObserver;
 }
 
 /** Builds the responder: EC2 adapter, fact gatherer with its cache, alert port, log. */
@@ -85,11 +95,19 @@ export function createResponder(parts: ResponderParts): Responder {
   const quarantine =
     parts.quarantine ?? (parts.ledgerTable && parts.dynamodb ? new DynamoQuarantineRegistry(parts.dynamodb, parts.ledgerTable) : undefined);
   const reader = new CachingFactReader(new AwsFactReader(ec2, new IamAdapter(parts.iam)));
-  return new Responder(ec2, new FactGatherer(reader), parts.alerts, parts.log, parts.settings, {
-    remediator,
-    ...(ledger ? { ledger } : {}),
-    ...(quarantine ? { quarantine } : {}),
-  });
+  return new Responder(
+    ec2,
+    new FactGatherer(reader),
+    parts.alerts,
+    parts.log,
+    parts.settings,
+    {
+      remediator,
+      ...(ledger ? { ledger } : {}),
+      ...(quarantine ? { quarantine } : {}),
+    },
+    parts.observer,
+  );
 }
 
 /** The remediation engine over the SDK clients: sends planned calls, verifies with fresh reads. */
@@ -156,26 +174,24 @@ export function createSweeper(parts: ResponderParts, settings: SweepSettings = {
   return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings);
 }
 
-/** The deployed function's alert port: enrich (alias, undo command, record) → hold bursts → SNS. */
 /** Organization mode's additions: each account's alias read in that account, and its OU. */
 export interface AlertScopeOptions {
   readonly aliasClient?: (account: string) => IAMClient;
   readonly ouOf?: (account: string) => Promise<string | undefined>;
 }
 
-export function createAlerts(
-  clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb'>,
+/**
+ * What the deployed function adds to every alert — the account alias (one lookup per account and
+ * container), in organization mode the OU, the exact undo command, the record — for the alert port
+ * and the sinks alike.
+ */
+export function createEnricher(
+  clients: Pick<AwsClients, 'iam'>,
   settings: AlertEnvironment,
   log: LogPort,
   options: AlertScopeOptions = {},
-): AlertPort {
-  const sns = createPublisher(clients.sns, settings, log);
-  const held = settings.burst
-    ? new BurstAlerts(new DynamoBurstStore(clients.dynamodb, settings.burst.table), sns, log, {
-        windowSeconds: settings.burst.windowSeconds,
-      })
-    : sns;
-  return new EnrichingAlerts(held, {
+): AlertEnricher {
+  return new AlertEnricher({
     ...(settings.accountAlias ? { accountAlias: new AccountAliasLookup(options.aliasClient ?? clients.iam, log) } : {}),
     ...(options.ouOf ? { ouOf: options.ouOf } : {}),
     ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
@@ -183,21 +199,127 @@ export function createAlerts(
   });
 }
 
-/** The burst flusher: publishes each ended window's digest through the same SNS publisher. */
-export function createFlusher(clients: Pick<AwsClients, 'sns' | 'dynamodb'>, settings: AlertEnvironment, log: LogPort): BurstFlusher {
-  if (!settings.burst) throw new Error('the burst flusher needs BURST_TABLE_NAME');
-  return new BurstFlusher(new DynamoBurstStore(clients.dynamodb, settings.burst.table), createPublisher(clients.sns, settings, log), log, {
-    burstTable: settings.burst.table,
-    ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
-    ...(settings.logGroup ? { logGroup: settings.logGroup } : {}),
-  });
+/** The deployed function's alert port: enrich (alias, OU, undo command, record) → hold bursts → SNS. */
+export function createAlerts(
+  clients: Pick<AwsClients, 'sns' | 'iam' | 'dynamodb'>,
+  settings: AlertEnvironment,
+  log: LogPort,
+  options: AlertScopeOptions & { readonly metrics?: MetricsPort; readonly enricher?: AlertEnricher } = {},
+): AlertPort {
+  const sns = createPublisher(clients.sns, settings, log, options.metrics);
+  const held = settings.burst
+    ? new BurstAlerts(new DynamoBurstStore(clients.dynamodb, settings.burst.table), sns, log, {
+        windowSeconds: settings.burst.windowSeconds,
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      })
+    : sns;
+  return new EnrichingAlerts(held, options.enricher ?? createEnricher(clients, settings, log, options));
 }
 
-function createPublisher(sns: SNSClient, settings: AlertEnvironment, log: LogPort): SnsAlertPublisher {
+/** The environment turns on an integration the bundle was built without (the stack builds and configures them together). */
+export class IntegrationNotBundledError extends Error {
+  constructor(variable: string) {
+    super(`${variable} is set, but this bundle was built without that integration (ENI_GUARD_BUNDLE_* build flags)`);
+    this.name = 'IntegrationNotBundledError';
+  }
+}
+
+/** Clients of the sinks besides SNS, built only for the sinks that are on. */
+export interface IntegrationClients {
+  readonly securityHub?: SecurityHubClient;
+  readonly eventBridge?: EventBridgeClient;
+}
+
+/**
+ * How the sinks' clients call: the decision waits for the sinks before its alert is published, so a
+ * sink that hangs must give up in seconds, not at the function's timeout (the SDK's default is no
+ * timeout at all). Three attempts of at most 3 s each (1 s to connect): ≈ 10 s in the worst case,
+ * well inside the responder's 60 s; a sink that gave up is logged and counted, and converges on the
+ * next decision or sweep.
+ */
+export const SINK_CLIENT = {
+  maxAttempts: 3,
+  retryMode: 'standard',
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true },
+} as const;
+
+/** The sinks' clients, for the sinks that are on (and in the bundle: the build flags fold the others away). */
+export function createIntegrationClients(integrations: IntegrationEnvironment, connection: AwsConnection = {}): IntegrationClients {
+  const set = defined(connection);
+  const clients: { securityHub?: SecurityHubClient; eventBridge?: EventBridgeClient } = {};
+  if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
+    if (integrations.securityHub) clients.securityHub = new SecurityHubClient({ ...SINK_CLIENT, ...set });
+  }
+  if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
+    if (integrations.decisionEventBus) clients.eventBridge = new EventBridgeClient({ ...SINK_CLIENT, ...set });
+  }
+  return clients;
+}
+
+/**
+ * The sinks besides SNS, side by side (app/sinks.ts): metrics always, Security Hub and decision
+ * events when they are on. Each failure is logged and counted, never thrown.
+ */
+export function createSinks(parts: {
+  readonly integrations: IntegrationEnvironment;
+  readonly clients: IntegrationClients & Pick<AwsClients, 'dynamodb'>;
+  readonly ledgerTable?: string;
+  readonly policy: Policy;
+  readonly log: LogPort;
+  readonly metrics?: MetricsPort;
+  readonly enrich?: (alert: Alert) => Promise<Alert>;
+}): DecisionObserver {
+  const { integrations, clients, metrics, enrich } = parts;
+  const common = { ...(metrics ? { metrics } : {}), ...(enrich ? { enrich } : {}) };
+  const sinks: NamedSink[] = [];
+  if (metrics) sinks.push({ name: SINKS.metrics, observer: new DecisionMetrics(metrics) });
+  // Build flags (bundleFlags in lib/constructs/guard-function.ts): a bundle built with an integration off leaves its SDK
+  // client out entirely — esbuild folds the literal and drops the branch and all it imports. From source, all is in.
+  if (process.env.ENI_GUARD_BUNDLE_SECURITY_HUB !== 'false') {
+    if (integrations.securityHub) {
+      if (!parts.ledgerTable || !clients.securityHub)
+        throw new Error('Security Hub findings need the ledger table and a Security Hub client');
+      const enabledRules = new Set(RULES.filter((rule) => modeOf(parts.policy, rule.id) !== 'off').map((rule) => rule.id));
+      const state = new DynamoFindingState(clients.dynamodb, parts.ledgerTable);
+      sinks.push({ name: SINKS.securityHub, observer: new SecurityHubFindings(clients.securityHub, state, { enabledRules, ...common }) });
+    }
+  } else if (integrations.securityHub) throw new IntegrationNotBundledError('SECURITY_HUB_FINDINGS');
+  if (process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS !== 'false') {
+    if (integrations.decisionEventBus) {
+      if (!clients.eventBridge) throw new Error('decision events need an EventBridge client');
+      const eventBusName = integrations.decisionEventBus;
+      sinks.push({ name: SINKS.decisionEvents, observer: new EventBridgeDecisions(clients.eventBridge, { eventBusName, ...common }) });
+    }
+  } else if (integrations.decisionEventBus) throw new IntegrationNotBundledError('DECISION_EVENT_BUS');
+  return new DecisionSinks(sinks, parts.log, metrics);
+}
+
+/** The burst flusher: publishes each ended window's digest through the same SNS publisher. */
+export function createFlusher(
+  clients: Pick<AwsClients, 'sns' | 'dynamodb'>,
+  settings: AlertEnvironment,
+  log: LogPort,
+  metrics?: MetricsPort,
+): BurstFlusher {
+  if (!settings.burst) throw new Error('the burst flusher needs BURST_TABLE_NAME');
+  return new BurstFlusher(
+    new DynamoBurstStore(clients.dynamodb, settings.burst.table),
+    createPublisher(clients.sns, settings, log, metrics),
+    log,
+    {
+      burstTable: settings.burst.table,
+      ...(settings.ledgerTable ? { ledgerTable: settings.ledgerTable } : {}),
+      ...(settings.logGroup ? { logGroup: settings.logGroup } : {}),
+    },
+  );
+}
+
+function createPublisher(sns: SNSClient, settings: AlertEnvironment, log: LogPort, metrics?: MetricsPort): SnsAlertPublisher {
   return new SnsAlertPublisher(sns, settings.topicArn, {
     format: { chatProtocols: settings.chatProtocols },
     ...(settings.chatTopicArn ? { chatTopicArn: settings.chatTopicArn } : {}),
     log,
+    ...(metrics ? { metrics } : {}),
   });
 }
 
@@ -205,16 +327,33 @@ function createPublisher(sns: SNSClient, settings: AlertEnvironment, log: LogPor
  * The parts a deployed function (the responder, the sweep) builds from its environment: clients once
  * per container, the ledger, the full alert delivery (enrichment, chat, burst digests).
  */
-export function functionParts(environment: ResponderEnvironment, alertEnvironment: AlertEnvironment, log: LogPort): ResponderParts {
+export function functionParts(
+  environment: ResponderEnvironment,
+  alertEnvironment: AlertEnvironment,
+  log: LogPort,
+  options: { readonly integrations?: IntegrationEnvironment; readonly metrics?: MetricsPort } = {},
+): ResponderParts {
   const clients = createClients();
   const revoker = environment.revokerFunctionName
     ? new LambdaRevocationSender(new LambdaClient({ ...RETRY }), environment.revokerFunctionName)
     : undefined;
+  const integrations = options.integrations ?? { securityHub: false };
+  const enricher = createEnricher(clients, alertEnvironment, log);
+  const observer = createSinks({
+    integrations,
+    clients: { dynamodb: clients.dynamodb, ...createIntegrationClients(integrations) },
+    ledgerTable: environment.ledgerTable,
+    policy: environment.policy,
+    log,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    enrich: (alert) => enricher.enrich(alert),
+  });
   return {
     ...clients,
     ...(revoker ? { revoker } : {}),
     ledgerTable: environment.ledgerTable,
-    alerts: createAlerts(clients, alertEnvironment, log),
+    alerts: createAlerts(clients, alertEnvironment, log, { ...(options.metrics ? { metrics: options.metrics } : {}), enricher }),
+    observer,
     log,
     settings: {
       policy: environment.policy,

@@ -36,6 +36,24 @@ export const BUNDLING_DEFAULTS = {
   ],
 } as const;
 
+/**
+ * Which optional integrations a bundle carries. Off, esbuild leaves the integration's SDK client out
+ * (lambda/functions/wiring.ts tests `process.env.ENI_GUARD_BUNDLE_*`, replaced by these literals at
+ * build time): Security Hub's client alone is ≈ 127 kB of a default deployment's cold start otherwise.
+ */
+export interface BundleFlags {
+  readonly securityHub: boolean;
+  readonly decisionEvents: boolean;
+}
+
+/** The esbuild `define`s of the build flags. */
+export function bundleFlagDefines(flags: BundleFlags): Record<string, string> {
+  return {
+    'process.env.ENI_GUARD_BUNDLE_SECURITY_HUB': JSON.stringify(String(flags.securityHub)),
+    'process.env.ENI_GUARD_BUNDLE_DECISION_EVENTS': JSON.stringify(String(flags.decisionEvents)),
+  };
+}
+
 /** Props of `GuardFunction`. */
 export interface GuardFunctionProps {
   /** Path of the TypeScript entry file. */
@@ -60,6 +78,8 @@ export interface GuardFunctionProps {
   readonly onFailure?: lambda.IDestination;
   /** @default a description naming eni-guard */
   readonly description?: string;
+  /** The integrations the bundle carries. @default none */
+  readonly bundleFlags?: BundleFlags;
 }
 
 /** One eni-guard Lambda function and its log group. */
@@ -107,6 +127,7 @@ export class GuardFunction extends Construct {
         ...BUNDLING_DEFAULTS,
         mainFields: [...BUNDLING_DEFAULTS.mainFields],
         externalModules: [...BUNDLING_DEFAULTS.externalModules],
+        define: bundleFlagDefines(props.bundleFlags ?? { securityHub: false, decisionEvents: false }),
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -4,7 +4,8 @@
  *
  * - `<name>`: the remediation role, assumed only by the hubs' responder roles (and so the sweep):
  *   exactly the reads and fixes the account's effective policy can lead to — the same builder as the
- *   account-mode responder (lib/constructs/guard-permissions.ts) — plus the account alias for alerts;
+ *   account-mode responder (lib/constructs/guard-permissions.ts) — plus the account alias for alerts
+ *   and, with `eniGuard:securityHub=true`, importing and resolving the account's own findings;
  * - `<name>Revoker`: assumed only by the hubs' revoker roles: the revoker's statements, with eni-guard's
  *   own roles and the protected principals denied (only when the policy can revoke);
  * - `<name>Forwarder`: assumed by EventBridge for this account's forwarding rules only: puts events on
@@ -21,6 +22,7 @@ import { HUB_BUS_NAME, hubRoleName, memberRoleNames } from '../../lambda/core/or
 import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import { GuardPermissions, type Acknowledgement } from './guard-permissions';
+import { securityHubStatements } from './integrations';
 import type { RegionScope } from './remediation-grants';
 import { revocationAcknowledgements, revocationStatements } from './revoker';
 import { undoGrants } from './undo-grants';
@@ -38,6 +40,12 @@ export interface MemberRolesOptions {
   readonly hubRegions: readonly string[];
   /** Regions the remediation role acts in and the forwarder forwards from. */
   readonly memberRegions: readonly string[];
+  /**
+   * `eniGuard:securityHub=true`: the hub imports each finding in its own account (Security Hub takes
+   * a default-product finding only from the account it names), through the remediation role, which
+   * gets the import and resolve statements for this account in the member Regions. @default false
+   */
+  readonly securityHub?: boolean;
 }
 
 /** The identity statements of the member roles (no trust), for the roles and for comparing permission sets. */
@@ -64,6 +72,7 @@ export function memberRoleStatements(options: MemberRolesOptions): MemberRoleSta
     ...guard.remediation(),
     // The account's alias names it in alerts; ListAccountAliases has no resource-level permissions.
     new iam.PolicyStatement({ sid: 'ReadAccountAlias', actions: ['iam:ListAccountAliases'], resources: ['*'] }),
+    ...(options.securityHub ? securityHubStatements({ account: Aws.ACCOUNT_ID, regions: options.memberRegions }) : []),
   ];
   const can = {
     revokeRoleSessions: guard.actionKinds.includes('revoke-role-sessions'),

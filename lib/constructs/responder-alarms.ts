@@ -11,6 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type SinkName } from '../../lambda/core/metrics';
 import type { DataKey } from './data-key';
 
 /** Props of `ResponderAlarms`. */
@@ -25,15 +26,25 @@ export interface ResponderAlarmsProps {
   readonly period?: Duration;
   /** The stack's other functions (the sweep, the burst flusher): an errors alarm each, to the same topic. */
   readonly companions?: readonly { readonly name: string; readonly function: lambda.IFunction; readonly description: string }[];
+  /** More alarms on a metric each (the sinks' failures), named `<stack>-responder-<name>`, same rules. @default none */
+  readonly metricAlarms?: readonly { readonly name: string; readonly metric: cloudwatch.IMetric; readonly description: string }[];
+  /** Topics notified besides `topic` (the chat-only topic, so alarms reach the chat channel). Same key. @default none */
+  readonly alsoNotify?: readonly sns.Topic[];
 }
 
-/** Three alarms, each firing on the first occurrence in a period. */
+/** The alarms, each firing on the first occurrence in a period. */
 export class ResponderAlarms extends Construct {
+  /** The ARN pattern of every alarm here (`<stack>-responder-*`). */
+  public readonly alarmArnPattern: string;
   public readonly errors: cloudwatch.Alarm;
   public readonly throttles: cloudwatch.Alarm;
   public readonly deadLetters: cloudwatch.Alarm;
   /** Errors alarms of the companion functions, by name. */
   public readonly companionErrors: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** The metric alarms, by name. */
+  public readonly metricAlarms: Readonly<Record<string, cloudwatch.Alarm>>;
+  /** Every alarm (for the dashboard). */
+  public readonly all: readonly cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: ResponderAlarmsProps) {
     super(scope, id);
@@ -41,6 +52,7 @@ export class ResponderAlarms extends Construct {
     // Names are prefixed with the stack name so the service grants below can name exactly these alarms.
     const prefix = `${Aws.STACK_NAME}-responder-`;
     const alarmArns = `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${prefix}*`;
+    this.alarmArnPattern = alarmArns;
     const alarm = (id: string, name: string, metric: cloudwatch.IMetric, description: string) =>
       new cloudwatch.Alarm(this, id, {
         alarmName: `${prefix}${name}`,
@@ -79,18 +91,56 @@ export class ResponderAlarms extends Construct {
       );
     }
     this.companionErrors = companions;
-    const toTopic = new actions.SnsAction(props.topic);
-    for (const a of [this.errors, this.throttles, this.deadLetters, ...Object.values(companions)]) a.addAlarmAction(toTopic);
-
-    props.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowResponderAlarms',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [props.topic.topicArn],
-        conditions: { ArnLike: { 'aws:SourceArn': alarmArns }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    const metricAlarms: Record<string, cloudwatch.Alarm> = {};
+    for (const extra of props.metricAlarms ?? []) {
+      metricAlarms[extra.name] = alarm(
+        extra.name.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase()),
+        extra.name,
+        extra.metric,
+        extra.description,
+      );
+    }
+    this.metricAlarms = metricAlarms;
+    this.all = [this.errors, this.throttles, this.deadLetters, ...Object.values(companions), ...Object.values(metricAlarms)];
+    for (const topic of [props.topic, ...(props.alsoNotify ?? [])]) {
+      const toTopic = new actions.SnsAction(topic);
+      for (const a of this.all) a.addAlarmAction(toTopic);
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowResponderAlarms',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [topic.topicArn],
+          conditions: { ArnLike: { 'aws:SourceArn': alarmArns }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+        }),
+      );
+    }
     props.dataKey.allowServiceForSources('cloudwatch.amazonaws.com', alarmArns);
   }
+}
+
+/**
+ * The failures of the sinks that are on, summed. One series per sink, named: CloudWatch refuses
+ * alarms on `SEARCH` expressions, and the sinks are few and known. A sink that failed nothing
+ * writes no point, so each series is filled with zero.
+ */
+export function sinkFailuresMetric(period: Duration, sinks: readonly SinkName[]): cloudwatch.MathExpression {
+  const usingMetrics = Object.fromEntries(
+    sinks.map((sink) => [
+      sink,
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: METRICS.sinkFailures.name,
+        dimensionsMap: { Sink: sink, service: METRICS_SERVICE },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      }),
+    ]),
+  );
+  return new cloudwatch.MathExpression({
+    expression: sinks.map((sink) => `FILL(${sink}, 0)`).join(' + '),
+    usingMetrics,
+    label: 'sink failures',
+    period,
+  });
 }

@@ -22,7 +22,7 @@ import { settingsOf, type Policy } from '../../lambda/core/policy';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import type { DataKey } from './data-key';
 import { eniEventPattern } from './event-pattern';
-import { GuardFunction } from './guard-function';
+import { GuardFunction, type BundleFlags } from './guard-function';
 import { GuardPermissions } from './guard-permissions';
 import { Revoker as RevokerFunction } from './revoker';
 
@@ -45,6 +45,8 @@ export interface ResponderProps {
   readonly flowLogDestination?: ResponderFlowLogDestination;
   /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
   readonly protectedRoleArns?: readonly string[];
+  /** The integrations the bundle carries (lib/constructs/integrations.ts turns them on). @default none */
+  readonly bundleFlags?: BundleFlags;
   /**
    * Organization mode: the responder of a hub, which judges the accounts of the target OUs through
    * their member roles and holds no EC2 or IAM permission of its own. @default account mode
@@ -264,6 +266,7 @@ export class Responder extends Construct {
       description: 'eni-guard: evaluates new and changed network interfaces and responds per policy',
       environment: this.environment,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+      ...(props.bundleFlags ? { bundleFlags: props.bundleFlags } : {}),
     });
     this.function = guard.function;
     guard.logGroup.grantWrite(this.role);

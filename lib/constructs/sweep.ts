@@ -14,7 +14,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { GuardFunction } from './guard-function';
+import { GuardFunction, type BundleFlags } from './guard-function';
 
 /** Props of `Sweep`. */
 export interface SweepProps {
@@ -32,6 +32,8 @@ export interface SweepProps {
   readonly logRetention?: logs.RetentionDays;
   /** @default Duration.minutes(15) — the run stops starting new pages 2 minutes before */
   readonly timeout?: Duration;
+  /** The integrations the bundle carries, as the responder's. @default none */
+  readonly bundleFlags?: BundleFlags;
 }
 
 /** The scheduled sweep function and its rule. */
@@ -53,6 +55,7 @@ export class Sweep extends Construct {
       memorySize: 512,
       description: 'eni-guard: periodic sweep of every network interface in the account and Region',
       environment: { ...props.environment },
+      ...(props.bundleFlags ? { bundleFlags: props.bundleFlags } : {}),
     });
     this.function = guard.function;
     guard.logGroup.grantWrite(props.role);

@@ -111,6 +111,10 @@ export interface AwsRunOptions {
   /** Events per process (the first one cold). */
   readonly eventsPerSession: number;
   readonly log: (line: string) => void;
+  /** Added to the function's environment (the integrations: SECURITY_HUB_FINDINGS, DECISION_EVENT_BUS). @default none */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** The scenarios to run. @default all */
+  readonly scenarios?: readonly AwsScenario[];
 }
 
 const ACCOUNT = '123456789012';
@@ -170,7 +174,7 @@ async function runSessions(
       return eventFor(await createInterface(ec2, subnetId, [own], `web-${n}`));
     },
   };
-  const scenarios = Object.keys(AWS_SCENARIOS) as AwsScenario[];
+  const scenarios = options.scenarios ?? (Object.keys(AWS_SCENARIOS) as AwsScenario[]);
   // Session -1 warms moto (its first Publish to a subscribed topic is slow) and the page cache; it is not recorded.
   const planted = new Map<AwsScenario, unknown[][]>();
   let n = 0;
@@ -195,6 +199,7 @@ async function runSessions(
     LEDGER_TABLE_NAME: LEDGER_TABLE,
     POLICY_FILE: options.policyFile,
     POWERTOOLS_SERVICE_NAME: 'eni-guard',
+    ...options.extraEnv,
   };
   const sessions: SessionRecord[] = [];
   const invocations: InvocationRecord[] = [];

@@ -6,8 +6,9 @@
  */
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
+import type { BundleFlags } from '../../lib/constructs/guard-function';
 import { HANDLER_ENTRY, stackBuildOptions } from '../lib/bundle';
 
 /** One built bundle. */
@@ -33,7 +34,35 @@ export interface Bundles {
   readonly composition: readonly { readonly origin: string; readonly bytes: number }[];
   /** `@aws-sdk/client-*` packages the handler bundles but the SDK-only floor does not (update sdk-only-entry.ts). */
   readonly clientsMissingFromFloor: readonly string[];
+  /**
+   * The handler as the stack builds it with integrations on (its build flags, lib/constructs/guard-function.ts): each
+   * alone, and all; and the default build with Powertools Metrics replaced by a stub (metrics are always on: what they cost to load).
+   */
+  readonly integrations: Readonly<Record<IntegrationVariant, BuiltBundle>>;
 }
+
+/** Bundles measured for the integrations. */
+export type IntegrationVariant = 'securityHub' | 'decisionEvents' | 'all' | 'withoutMetrics';
+
+/** The build flags of a default deployment (every integration off) and of each variant. */
+export const INTEGRATION_FLAGS: Readonly<Record<'off' | 'securityHub' | 'decisionEvents' | 'all', BundleFlags>> = {
+  off: { securityHub: false, decisionEvents: false },
+  securityHub: { securityHub: true, decisionEvents: false },
+  decisionEvents: { securityHub: false, decisionEvents: true },
+  all: { securityHub: true, decisionEvents: true },
+};
+
+/** Powertools Metrics replaced by a no-op (the bench's "without metrics" bundle). */
+const METRICS_STUB: Plugin = {
+  name: 'metrics-stub',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\/metrics$/ }, (args) => ({ path: args.path, namespace: 'metrics-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'metrics-stub' }, () => ({
+      contents: 'export class Metrics { addDimension() {} addMetric() {} publishStoredMetrics() {} }',
+      loader: 'js',
+    }));
+  },
+};
 
 /**
  * What `NodejsFunction` passes to esbuild when no bundling option is set (aws-cdk-lib
@@ -61,7 +90,8 @@ export async function buildBundles(outdir: string, policy: unknown): Promise<Bun
   mkdirSync(outdir, { recursive: true });
   const deployedDir = join(outdir, 'deployed');
   const deployedEntry = join(deployedDir, 'index.mjs');
-  const meta = await build({ ...stackBuildOptions(HANDLER_ENTRY, deployedEntry), metafile: true });
+  // A default deployment: every integration off (the stack's build flags).
+  const meta = await build({ ...stackBuildOptions(HANDLER_ENTRY, deployedEntry, INTEGRATION_FLAGS.off), metafile: true });
   writeFileSync(join(deployedDir, 'policy.json'), JSON.stringify(policy));
   const sdkOnlyEntry = join(outdir, 'sdk-only', 'index.mjs');
   const floorMeta = await build({ ...stackBuildOptions(join(__dirname, 'sdk-only-entry.ts'), sdkOnlyEntry), metafile: true });
@@ -76,8 +106,18 @@ export async function buildBundles(outdir: string, policy: unknown): Promise<Bun
     logLevel: 'silent',
   });
 
+  const integrations = {} as Record<IntegrationVariant, BuiltBundle>;
+  for (const name of ['securityHub', 'decisionEvents', 'all', 'withoutMetrics'] as const) {
+    const entry = join(outdir, `integrations-${name}`, 'index.mjs');
+    const flags = name === 'withoutMetrics' ? INTEGRATION_FLAGS.off : INTEGRATION_FLAGS[name];
+    await build({ ...stackBuildOptions(HANDLER_ENTRY, entry, flags), ...(name === 'withoutMetrics' ? { plugins: [METRICS_STUB] } : {}) });
+    writeFileSync(join(outdir, `integrations-${name}`, 'policy.json'), JSON.stringify(policy));
+    integrations[name] = describe(`integrations-${name}`, entry);
+  }
+
   const deployed = describe('deployed', deployedEntry);
   return {
+    integrations,
     deployed,
     sdkOnly: describe('sdk-only', sdkOnlyEntry),
     nodejsDefaults: describe('nodejs-defaults', defaultsEntry),

@@ -30,7 +30,7 @@ export interface CountingProxy {
 
 /**
  * The API action of a request: `Action=` in a query-protocol form body (EC2, SNS, IAM, STS, …),
- * else the `X-Amz-Target` header (JSON protocols), else the Smithy RPC v2 path, else `?`.
+ * else the `X-Amz-Target` header (JSON protocols), else the Smithy RPC v2 path, else a known REST path, else `?`.
  */
 export function actionOf(headers: IncomingHttpHeaders, url: string, body: string): string {
   const form = new URLSearchParams(body).get('Action') ?? new URL(url, 'http://x').searchParams.get('Action');
@@ -38,8 +38,14 @@ export function actionOf(headers: IncomingHttpHeaders, url: string, body: string
   const target = headers['x-amz-target'];
   if (typeof target === 'string' && target.length > 0) return target.slice(target.lastIndexOf('.') + 1);
   const rpc = /\/operation\/([^/?]+)/.exec(url)?.[1];
-  return rpc ?? '?';
+  return rpc ?? REST_ACTIONS[new URL(url, 'http://x').pathname] ?? '?';
 }
+
+/** REST-JSON operations the function calls (Security Hub names its operations by path). */
+const REST_ACTIONS: Readonly<Record<string, string>> = {
+  '/findings/import': 'BatchImportFindings',
+  '/findings/batchupdate': 'BatchUpdateFindings',
+};
 
 /**
  * Drops hop-by-hop headers. moto (werkzeug) answers `Connection: close`; passed on, it would make the

@@ -18,7 +18,7 @@ import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
 import { parsePolicy } from '../../lambda/core/policy';
 import { EMULATOR_ENV } from '../lib/sandbox';
 import { AWS_SCENARIOS, LEDGER_TABLE, runAwsScenarios, type AwsRun, type AwsScenario, type InvocationRecord } from './aws-scenarios';
-import { buildBundles, NODEJS_FUNCTION_DEFAULTS, RUNTIME_SDK_EXTERNALS, type Bundles } from './bundles';
+import { buildBundles, NODEJS_FUNCTION_DEFAULTS, RUNTIME_SDK_EXTERNALS, type Bundles, type IntegrationVariant } from './bundles';
 import { loadedMaxRssKb, timeLoads, type LoadVariant } from './cold-load';
 import { buildMix, MIX_WEIGHTS } from './core-mix';
 import { costPerMillion, cpuScaledMs, MB_PER_VCPU, PRICES, recommendMemoryMb, RSS_HEADROOM, usageOf, type EventUsage } from './cost';
@@ -119,6 +119,11 @@ async function bench(mode: keyof typeof PROFILES, workDir: string): Promise<{ mi
       args: [...FUNCTION_NODE_FLAGS, bundles.nodejsDefaultsRuntimeSdk.entry],
       env: { NODE_PATH: join(ROOT, 'node_modules') },
     },
+    // The handler as the stack builds it with an integration on (each alone, all), and without Powertools Metrics.
+    ...(['securityHub', 'decisionEvents', 'all', 'withoutMetrics'] as const).map((name) => ({
+      name: `integrations-${name}`,
+      args: [...FUNCTION_NODE_FLAGS, bundles.integrations[name].entry],
+    })),
   ];
   const load = await timed('cold load', () => timeLoads(variants, loadEnv, profile.coldRounds));
   const rss = await timed('loaded RSS', async () => {
@@ -148,7 +153,22 @@ async function bench(mode: keyof typeof PROFILES, workDir: string): Promise<{ mi
     }),
   );
 
-  const analysis = analyse(bundles, load.medians, rss, throughput, aws);
+  // The same function with Security Hub and decision events on (metrics are always on): what they add per event.
+  const awsIntegrations = await timed('AWS calls with the integrations on (moto)', () =>
+    runAwsScenarios({
+      bundle: bundles.integrations.all.entry,
+      policyFile: bundles.policyFile,
+      runner,
+      nodeFlags: FUNCTION_NODE_FLAGS,
+      sessions: profile.sessions,
+      eventsPerSession: profile.eventsPerSession,
+      log,
+      scenarios: ['compliant', 'remediated'],
+      extraEnv: { SECURITY_HUB_FINDINGS: 'true', DECISION_EVENT_BUS: 'default' },
+    }),
+  );
+
+  const analysis = analyse(bundles, load.medians, rss, throughput, aws, awsIntegrations);
   const warnings = [
     ...(bundles.clientsMissingFromFloor.length > 0
       ? [
@@ -225,6 +245,7 @@ async function bench(mode: keyof typeof PROFILES, workDir: string): Promise<{ mi
     loadedMaxRssKb: rss,
     throughput: { ...throughput, ratio: throughput.coreRate / throughput.jsonParseRate, mixWeights: MIX_WEIGHTS, mixCheck },
     aws: { ...aws, summary: analysis.scenarios },
+    awsWithIntegrations: { ...awsIntegrations, summary: analysis.integrationScenarios },
     cost: analysis.cost,
     targets: analysis.targets,
     notes: analysis.notes,
@@ -288,6 +309,7 @@ function analyse(
   rss: { bare: number; sdkOnly: number; deployed: number },
   throughput: ReturnType<typeof measureThroughput>,
   aws: AwsRun,
+  awsIntegrations: AwsRun,
 ) {
   const rows: Row[] = [];
   const targets: TargetResult[] = [];
@@ -528,12 +550,58 @@ function analyse(
     `Lambda's CPU share at ${memoryMb} MB is ${(memoryMb / MB_PER_VCPU).toFixed(2)} vCPU: scaling the measured own CPU time by ${(MB_PER_VCPU / memoryMb).toFixed(1)}× gives warm durations of ${cost.map((c) => `${c.scenario} ${ms(c.cpuScaledMs)}`).join(', ')} and a blended ${usd(blendedScaled)} per 1M events.`,
   );
 
+  // 7. Integrations: Security Hub, decision events, metrics — what each adds to a cold start and to an event. No target: the
+  // figures are for the reader to weigh (metrics must add no API call at all, which the call counts show).
+  const variantRow = (name: IntegrationVariant, what: string) => {
+    const variant = bundles.integrations[name];
+    const [bytesDelta, msDelta] =
+      name === 'withoutMetrics'
+        ? [deployed.bytes - variant.bytes, load['deployed']! - load['integrations-withoutMetrics']!]
+        : [variant.bytes - deployed.bytes, load[`integrations-${name}`]! - load['deployed']!];
+    rows.push({
+      section: 'integrations',
+      what,
+      measured: `${bytesDelta >= 0 ? '+' : '−'}${bytes(Math.abs(bytesDelta))}, ${signed(msDelta)} cold load`,
+      floor: `default deploy ${bytes(deployed.bytes)}, ${ms(load['deployed']!)}`,
+      ratio: ratio((load['deployed']! + msDelta) / load['deployed']!),
+    });
+  };
+  variantRow('securityHub', 'eniGuard:securityHub=true: the bundle carries the Security Hub client');
+  variantRow('decisionEvents', 'eniGuard:decisionEvents=true: the bundle carries the EventBridge client');
+  variantRow('all', 'both on');
+  variantRow('withoutMetrics', 'metrics (always on): what Powertools Metrics adds to the default bundle');
+  const integrationScenarios = (['compliant', 'remediated'] as const).map((s) => summarise(s, awsIntegrations.invocations));
+  for (const withIntegrations of integrationScenarios) {
+    const base = byName[withIntegrations.scenario];
+    const added = withIntegrations.warmActions.filter((a, i, all) => all.indexOf(a) === i && !base.warmActions.includes(a));
+    rows.push({
+      section: 'integrations',
+      what: `${withIntegrations.scenario}, warm, Security Hub + decision events on: calls, time`,
+      measured: `${withIntegrations.warmCalls} calls, ${ms(withIntegrations.warm.handlerMs)}`,
+      floor: `off: ${base.warmCalls} calls, ${ms(base.warm.handlerMs)}`,
+      ratio: `+${withIntegrations.warmCalls - base.warmCalls} (${added.join(', ') || 'none'})`,
+    });
+  }
+  const metricCalls = aws.invocations.flatMap((i) => i.calls).filter((c) => c.service === 'monitoring' || /PutMetricData/.test(c.action));
+  rows.push({
+    section: 'integrations',
+    what: 'metrics (always on): API calls per event',
+    measured: `${metricCalls.length}`,
+    floor: '0 (EMF lines on stdout)',
+    ratio: metricCalls.length === 0 ? '—' : 'over',
+  });
+  if (metricCalls.length > 0) warnings.push(`metrics made ${metricCalls.length} API call(s); EMF should make none`);
+  notes.push(
+    `Integrations, warm: Security Hub costs a compliant interface with nothing open one DynamoDB GetItem (its open-findings record) and a non-compliant one GetItem + BatchImportFindings + PutItem (+ BatchUpdateFindings when something is resolved); decision events cost one PutEvents per judged interface; metrics cost no call. Calls with both on: ${integrationScenarios.map((s) => `${s.scenario} ${s.warmActions.join(' → ')}`).join('; ')}.`,
+  );
+
   return {
     rows,
     targets,
     notes,
     warnings,
     scenarios,
+    integrationScenarios,
     cost: { memoryMb, peakRssKb: peakKb, perScenario: cost, blend, blended: round(blended, 4), blendedCpuScaled: round(blendedScaled, 4) },
   };
 }

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
-import { BUNDLING_DEFAULTS } from '../../lib/constructs/guard-function';
+import { BUNDLING_DEFAULTS, bundleFlagDefines, type BundleFlags } from '../../lib/constructs/guard-function';
 
 /** The handler's entry file. */
 export const HANDLER_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'responder.ts');
@@ -18,9 +18,13 @@ export interface Bundle {
   readonly entry: string;
 }
 
-/** The esbuild options `NodejsFunction` derives from BUNDLING_DEFAULTS, for `entry` bundled into `outfile`. */
-export function stackBuildOptions(entry: string, outfile: string): BuildOptions {
+/**
+ * The esbuild options `NodejsFunction` derives from BUNDLING_DEFAULTS, for `entry` bundled into `outfile`; `flags`:
+ * the integration build flags the stack sets (bundleFlags in guard-function.ts). @default every integration in
+ */
+export function stackBuildOptions(entry: string, outfile: string, flags?: BundleFlags): BuildOptions {
   return {
+    ...(flags ? { define: bundleFlagDefines(flags) } : {}),
     entryPoints: [entry],
     outfile,
     bundle: true,

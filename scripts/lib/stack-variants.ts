@@ -27,6 +27,9 @@ export const STACK_VARIANTS: Readonly<Record<string, Readonly<Record<string, unk
   'eniGuard:alertChat=topic': { 'eniGuard:alertChat': 'topic' },
   'eniGuard:alertBurstWindowSeconds=0': { 'eniGuard:alertBurstWindowSeconds': 0 },
   'eniGuard:sweepSchedule=off': { 'eniGuard:sweepSchedule': 'off' },
+  'eniGuard:securityHub=true': { 'eniGuard:securityHub': true },
+  'eniGuard:decisionEvents=true': { 'eniGuard:decisionEvents': true },
+  'eniGuard:chatChannel=slack:…': { 'eniGuard:chatChannel': 'slack:T0123ABCD/C0456EFGH' },
   'every feature on': {
     'eniGuard:trailCloudWatchLogs': true,
     'eniGuard:flowLogVpcIds': ['vpc-0123456789abcdef0'],
@@ -35,6 +38,10 @@ export const STACK_VARIANTS: Readonly<Record<string, Readonly<Record<string, unk
     'eniGuard:backupCopyToVaultArn': 'arn:aws:backup:eu-central-1:123456789012:backup-vault:dr',
     'eniGuard:ebsDefaultKmsKey': 'create',
     'eniGuard:alertChat': 'topic',
+    'eniGuard:securityHub': true,
+    'eniGuard:decisionEvents': true,
+    'eniGuard:decisionEventBus': 'create',
+    'eniGuard:chatChannel': 'slack:T0123ABCD/C0456EFGH',
   },
 };
 

@@ -413,8 +413,8 @@ describe('account baseline switched off', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     template.resourceCountIs('Custom::EbsEncryptionByDefault', 0);
-    // Responder errors, throttles, dead letters; sweep and burst-flusher errors.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Responder errors, throttles, dead letters; sweep and burst-flusher errors; sink failures.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 });
 

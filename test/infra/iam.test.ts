@@ -18,6 +18,8 @@ const ON_EVERY_RESOURCE: Readonly<Record<string, string>> = {
   'AlertDeliveryAccountAliasLookup ReadAccountAlias': 'iam:ListAccountAliases has no resource (read-only)',
   'EbsEncryptionByDefaultEnableCustomResourcePolicy ec2:EnableEbsEncryptionByDefault':
     'an account-level setting: EnableEbsEncryptionByDefault has no resource',
+  'ChatChannelRoleDefaultPolicy DrawAlarmGraphs':
+    'the chat channel role: cloudwatch:GetMetricData and GetMetricWidgetImage (read-only, the graph of an alarm notification) have no resource-level permissions',
   // Organization mode: the hub.
   'ResponderRoleDefaultPolicy ReadOrganization':
     'Organizations reads (where an account sits, for scope and overlays) take the account, OU or root as a parameter; read-only',
@@ -69,6 +71,15 @@ const CONFIGURATIONS: [string, Record<string, unknown>, { onStar: number; uncond
   ['default', {}, { onStar: 3, unconditioned: 12 }], // before: 3, 17
   ['every remediation on', { 'eniGuard:policyFile': join(POLICIES, 'everything-remediates.json') }, { onStar: 4, unconditioned: 16 }], // before: 4, 26
   ['shadow mode', { 'eniGuard:policyFile': join(POLICIES, 'shadow.json') }, { onStar: 3, unconditioned: 12 }], // before: 3, 12
+  // Issue 19: every integration's statement names one resource and is conditioned (lib/constructs/integrations.ts), so none is added here.
+  ['Security Hub findings', { 'eniGuard:securityHub': true }, { onStar: 3, unconditioned: 12 }],
+  [
+    'decision events on a bus of their own',
+    { 'eniGuard:decisionEvents': true, 'eniGuard:decisionEventBus': 'create' },
+    { onStar: 3, unconditioned: 12 },
+  ],
+  // The channel role's one read on * (alarm graphs); its guardrail (CloudWatchReadOnlyAccess) caps every role in the channel.
+  ['a chat channel (Slack)', { 'eniGuard:chatChannel': 'slack:T0123ABCD/C0456EFGH' }, { onStar: 4, unconditioned: 12 }],
 ];
 
 describe.each(CONFIGURATIONS)('IAM with %s', (_name, context, budget) => {
@@ -115,6 +126,17 @@ const ORGANIZATION: [
       hub: { onStar: 2, unconditioned: 12 },
       stackSets: { onStar: 0, unconditioned: 0 },
       roles: { onStar: 3, unconditioned: 5 },
+      forwarding: { onStar: 0, unconditioned: 0 },
+    },
+  ],
+  // Issue 19 in a hub: decision events from the hub's role, Security Hub through the member remediation role; each conditioned.
+  [
+    'Security Hub findings and decision events',
+    { 'eniGuard:securityHub': true, 'eniGuard:decisionEvents': true },
+    {
+      hub: { onStar: 2, unconditioned: 10 },
+      stackSets: { onStar: 0, unconditioned: 0 },
+      roles: { onStar: 2, unconditioned: 1 },
       forwarding: { onStar: 0, unconditioned: 0 },
     },
   ],

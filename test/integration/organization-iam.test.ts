@@ -33,6 +33,7 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
@@ -64,6 +65,9 @@ const REGION = 'us-east-1';
 const MEMBER_ROLE = 'EniGuardMember';
 const ROLES = memberRoleNames(MEMBER_ROLE);
 const HUB_ROLE = hubRoleName('responder', REGION);
+/** The hub responder role of a hub synthesized with the sinks on, created beside the other under a name of its own. */
+const HUB_ROLE_WITH_SINKS = 'HubResponderWithSinks';
+const SINKS_ON = { 'eniGuard:securityHub': true, 'eniGuard:decisionEvents': true } as const;
 
 interface Credentials {
   readonly accessKeyId: string;
@@ -105,9 +109,6 @@ const ANYONE = JSON.stringify({
 });
 const EVERYTHING = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
 
-// Each test runs bundled functions against moto, several calls per account: seconds alone, more on a loaded CI machine.
-jest.setTimeout(60_000);
-
 let moto: Moto;
 let bundle: Bundle;
 /** Endpoint and Region every client shares. */
@@ -115,8 +116,8 @@ let at: { endpoint: string; region: string };
 /** The operator in the hub: the test's own calls once IAM is enforced, and who runs `eni-guard undo`. */
 let operator: Credentials;
 let organizationId: string;
-let ous: { root: string; live: string; shadow: string };
-let members: { live: Member; shadow: Member };
+let ous: { root: string; live: string; shadow: string; sinks: string };
+let members: { live: Member; shadow: Member; sinks: Member };
 let subscriber: Awaited<ReturnType<typeof createSubscribedTopic>>;
 let ledgerTable: string;
 /** The actions the live member role may make. */
@@ -176,21 +177,25 @@ beforeAll(async () => {
   const root = (await org.send(new ListRootsCommand({}))).Roots![0]!.Id!;
   const ou = async (name: string) =>
     (await org.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: name }))).OrganizationalUnit!.Id!;
-  ous = { root, live: await ou('Live'), shadow: await ou('Shadow') };
+  ous = { root, live: await ou('Live'), shadow: await ou('Shadow'), sinks: await ou('Sinks') };
 
   // The templates, as `cdk synth` writes them for this organization: the live OU's roles, and a shadow OU's read-only ones.
   const context = { 'eniGuard:organizationId': organizationId, 'eniGuard:hubRegions': REGION, 'eniGuard:targetOus': ous.live };
   const live = buildOrganization(context);
   const shadow = buildOrganization({ ...context, 'eniGuard:dryRun': true });
   liveActions = JSON.parse(asEnforced(allowsOf(live.memberRoles, ROLES.remediation))).Statement[0].Action as string[];
+  // Security Hub and decision events on (issue 19): the member role imports its own findings, the hub role puts the events.
+  const sinks = buildOrganization({ ...context, 'eniGuard:targetOus': ous.sinks, ...SINKS_ON });
   members = {
     live: await member('live', ous.live, live.memberRoles, '10.41.0.0/16'),
     shadow: await member('shadow', ous.shadow, shadow.memberRoles, '10.42.0.0/16'),
+    sinks: await member('sinks', ous.sinks, sinks.memberRoles, '10.43.0.0/16'),
   };
 
   // The hub: its responder role from the hub template, and an operator who may do anything (the test's own calls).
   const iam = new IAMClient(unauthenticated);
   await putRole(iam, HUB_ROLE, asEnforced(allowsOf(live.hubs[0]!, HUB_ROLE)));
+  await putRole(iam, HUB_ROLE_WITH_SINKS, asEnforced(allowsOf(sinks.hubs[0]!, HUB_ROLE)));
   await iam.send(new CreateUserCommand({ UserName: 'operator' }));
   await iam.send(new PutUserPolicyCommand({ UserName: 'operator', PolicyName: 'everything', PolicyDocument: EVERYTHING }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'operator' }))).AccessKey!;
@@ -209,8 +214,8 @@ afterAll(async () => {
 });
 
 /** Runs the bundled hub responder as the hub responder role, the policy's target OUs being `targetOus`. */
-async function respond(event: unknown, targetOus: readonly string[]) {
-  const role = await assume(operator, `arn:aws:iam::${HUB}:role/${HUB_ROLE}`, 'responder');
+async function respond(event: unknown, targetOus: readonly string[], asRole = HUB_ROLE, extraEnv: Record<string, string> = {}) {
+  const role = await assume(operator, `arn:aws:iam::${HUB}:role/${asRole}`, 'responder');
   const dir = mkdtempSync(join(tmpdir(), 'eni-guard-org-iam-policy-'));
   writeFileSync(join(dir, 'policy.json'), JSON.stringify({ version: 1 }));
   const invocation = await invokeBundle(bundle.entry, event, {
@@ -231,6 +236,7 @@ async function respond(event: unknown, targetOus: readonly string[]) {
     MEMBER_REGIONS: JSON.stringify([REGION]),
     POLICY_FILE: join(dir, 'policy.json'),
     POWERTOOLS_DEV: 'false',
+    ...extraEnv,
   });
   if (!invocation.ok) throw new Error(`handler failed: ${invocation.error}`);
   return invocation;
@@ -294,6 +300,25 @@ describe('organization mode with IAM enforced (actions of the synthesized roles)
     const undo = await asOperator([...printed.split(' ').slice(2), '--endpoint-url', moto.endpoint]);
     expect({ code: undo.code, stderr: undo.stderr }).toEqual({ code: 0, stderr: '' });
     expect(await ports(ec2, groupId)).toEqual([22]);
+  });
+
+  it('reaches Security Hub in the member and the hub’s bus with nothing but the synthesized roles’ actions (sinks on)', async () => {
+    const { ec2, groupId, event } = await exposedInterface(members.sinks);
+    const invocation = await respond(event, [ous.sinks], HUB_ROLE_WITH_SINKS, {
+      SECURITY_HUB_FINDINGS: 'true',
+      DECISION_EVENT_BUS: `arn:aws:events:${REGION}:${HUB}:event-bus/default`,
+    });
+
+    expect(invocation.result).toMatchObject({ kind: 'decided' });
+    expect(await ports(ec2, groupId)).toEqual([]);
+    // Neither sink was refused: the member role imported the finding, the hub role put the event.
+    expect(invocation.logs.filter((line) => line['message'] === 'decision not delivered to a sink')).toEqual([]);
+    const asAdmin = new SecurityHubClient({ ...at, credentials: await assume(operator, adminArn(members.sinks.account)) });
+    expect((await asAdmin.send(new GetFindingsCommand({}))).Findings).toEqual([
+      expect.objectContaining({ AwsAccountId: members.sinks.account, GeneratorId: 'world-open-ingress', Compliance: { Status: 'PASSED' } }),
+    ]);
+    expect(invocation.logs.filter((line) => '_aws' in line).length).toBeGreaterThan(0);
+    await subscriber.drain();
   });
 
   it('cannot fix through a read-only member role: the shadow OU’s role refuses the write, and the alert says it failed', async () => {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateAccountCommand,
@@ -21,8 +22,9 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { GetFindingsCommand, SecurityHubClient, type AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoLedger } from '../../lambda/adapters/ledger';
 import { OrganizationsAdapter } from '../../lambda/adapters/organizations';
@@ -63,9 +65,6 @@ interface Member {
   /** Per Region: the member's own EC2 (as its administrator), and a public subnet with flow logs. */
   readonly regions: Record<string, { readonly ec2: EC2Client; readonly vpcId: string; readonly subnetId: string }>;
 }
-
-// Each test runs bundled functions against moto, several calls per account: seconds alone, more on a loaded CI machine.
-jest.setTimeout(60_000);
 
 let moto: Moto;
 let bundle: Bundle;
@@ -158,10 +157,14 @@ function hubEnvironment(region: string): Record<string, string> {
 }
 
 /** Runs the bundled hub responder on `event` in `region`, as one Lambda container of that Region's hub would. */
-async function respond(event: unknown, region = 'us-east-1') {
+async function respond(event: unknown, region = 'us-east-1', extraEnv: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'eni-guard-org-policy-'));
   writeFileSync(join(dir, 'policy.json'), JSON.stringify(policyWithIds()));
-  const invocation = await invokeBundle(bundle.entry, event, { ...hubEnvironment(region), POLICY_FILE: join(dir, 'policy.json') });
+  const invocation = await invokeBundle(bundle.entry, event, {
+    ...hubEnvironment(region),
+    POLICY_FILE: join(dir, 'policy.json'),
+    ...extraEnv,
+  });
   if (!invocation.ok) throw new Error(`handler failed: ${invocation.error}`);
   return invocation;
 }
@@ -279,6 +282,58 @@ describe('the hub responder against a moto organization', () => {
     const undo = await cli([...printed.split(' ').slice(2), '--endpoint-url', moto.endpoint]);
     expect(undo).toMatchObject({ code: 0, stdout: expect.stringMatching(/: undone\n/) });
     expect(await ports(ec2, groupId)).toEqual([22]);
+  });
+});
+
+describe('the hub’s sinks against a moto organization', () => {
+  it('imports the finding in the member’s own Security Hub, as its member role, and puts the decision event on the hub’s bus', async () => {
+    const { ni, event } = await exposedInterface(members.workloads);
+    const hubEvents = new EventBridgeClient(hub);
+    const sqs = new SQSClient(hub);
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'hub-decision-events' }))).QueueUrl!;
+    const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes![
+      'QueueArn'
+    ]!;
+    await hubEvents.send(
+      new PutRuleCommand({
+        Name: 'hub-decisions',
+        EventPattern: JSON.stringify({ source: ['eni-guard'], 'detail-type': ['eni-guard Decision'] }),
+      }),
+    );
+    await hubEvents.send(new PutTargetsCommand({ Rule: 'hub-decisions', Targets: [{ Id: 'queue', Arn: queueArn }] }));
+
+    const invocation = await respond(event, 'us-east-1', { SECURITY_HUB_FINDINGS: 'true', DECISION_EVENT_BUS: 'default' });
+    expect(invocation.logs.filter((line) => line['message'] === 'decision not delivered to a sink')).toEqual([]);
+    await subscribers['us-east-1']!.drain();
+
+    const about = (findings: AwsSecurityFinding[] = []) =>
+      findings.filter((f) => f.Resources?.[0]?.Id?.endsWith(`/${ni.NetworkInterfaceId}`));
+    const inMember = about(
+      (await new SecurityHubClient({ ...hub, credentials: await adminOf(members.workloads.account) }).send(new GetFindingsCommand({})))
+        .Findings,
+    );
+    expect(inMember).toEqual([
+      expect.objectContaining({
+        AwsAccountId: members.workloads.account,
+        ProductArn: `arn:aws:securityhub:us-east-1:${members.workloads.account}:product/${members.workloads.account}/default`,
+        GeneratorId: 'world-open-ingress',
+        Compliance: { Status: 'PASSED' },
+        Resources: expect.arrayContaining([
+          expect.objectContaining({ Id: `arn:aws:ec2:us-east-1:${members.workloads.account}:network-interface/${ni.NetworkInterfaceId}` }),
+        ]),
+      }),
+    ]);
+    // Nothing in the hub account's own Security Hub: the hub imports nothing as itself.
+    expect(about((await new SecurityHubClient(hub).send(new GetFindingsCommand({}))).Findings)).toEqual([]);
+
+    const delivered = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
+    // The rule and queue are the hub account's (moto's envelope leaves out `account`): the event went to the hub's own bus.
+    expect(delivered.map((m) => JSON.parse(m.Body!) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        source: 'eni-guard',
+        detail: expect.objectContaining({ account: members.workloads.account, ou: ous.workloads, response: 'remediated' }),
+      }),
+    ]);
   });
 });
 

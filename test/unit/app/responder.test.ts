@@ -1,6 +1,5 @@
 import {
   DescribeFlowLogsCommand,
-  DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
@@ -28,6 +27,7 @@ import { createResponder } from '../../../lambda/functions/wiring';
 import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../../scripts/lib/cloudtrail-events';
 import { realRecord } from '../../support/fixtures';
 import { MemoryLedger } from '../../support/memory-ledger';
+import { mockPublicSubnet } from '../../support/mocked-ec2';
 
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
@@ -134,31 +134,7 @@ beforeEach(() => {
   sns.reset();
   log.lines = [];
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  // A public subnet with the default network ACL, in a VPC with an active flow log.
-  ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: [
-      {
-        RouteTableId: 'rtb-1',
-        Associations: [{ Main: true }],
-        Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }],
-      },
-    ],
-  });
-  ec2.on(DescribeNetworkAclsCommand).resolves({
-    NetworkAcls: [
-      {
-        NetworkAclId: 'acl-1',
-        IsDefault: true,
-        Entries: [
-          { RuleNumber: 100, Egress: false, Protocol: '-1', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' },
-          { RuleNumber: 32767, Egress: false, Protocol: '-1', RuleAction: 'deny', CidrBlock: '0.0.0.0/0' },
-        ],
-      },
-    ],
-  });
-  ec2
-    .on(DescribeFlowLogsCommand)
-    .resolves({ FlowLogs: [{ FlowLogId: 'fl-1', ResourceId: 'vpc-1', FlowLogStatus: 'ACTIVE', TrafficType: 'ALL' }] });
+  mockPublicSubnet(ec2);
 });
 
 describe('Responder with the real adapters and mocked AWS clients', () => {

@@ -99,6 +99,7 @@ describe('bench counting proxy', () => {
     ['a query string', {}, '/?Action=Publish', '', 'Publish'],
     ['a JSON-protocol target header', { 'x-amz-target': 'AmazonSQS.ReceiveMessage' }, '/', '{}', 'ReceiveMessage'],
     ['a Smithy RPC v2 path', {}, '/service/GraniteServiceVersion20100801/operation/GetMetricData', '', 'GetMetricData'],
+    ['a REST-JSON path (Security Hub)', {}, '/findings/import', '{"Findings":[]}', 'BatchImportFindings'],
     ['nothing it knows', {}, '/', '', '?'],
   ])('names the action of %s', (_what, headers, url, body, action) => {
     expect(actionOf(headers, url, body)).toBe(action);
