@@ -1,6 +1,7 @@
 /**
- * Four projects: pure/unit tests, infrastructure (CDK template) tests, integration tests against moto,
- * and adversarial tests (an attacker's inputs, unit and moto) that must neither steer nor slip past eni-guard.
+ * Five projects: pure/unit tests, infrastructure (CDK template) tests, integration tests against moto,
+ * adversarial tests (an attacker's inputs, unit and moto) that must neither steer nor slip past eni-guard,
+ * and chaos tests (the bundled handler killed at crash points; a sample here, all with `npm run test:chaos`).
  */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
@@ -26,5 +27,6 @@ module.exports = {
     { ...slow, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...slow, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 30 },
     { ...slow, displayName: 'adversarial', testMatch: ['<rootDir>/test/adversarial/**/*.test.ts'], slowTestThreshold: 30 },
+    { ...slow, displayName: 'chaos', testMatch: ['<rootDir>/test/chaos/**/*.test.ts'], slowTestThreshold: 90 },
   ],
 };

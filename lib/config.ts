@@ -89,8 +89,11 @@ export interface AuditTrailConfig {
 
 /** VPC flow logs. */
 export interface FlowLogsConfig {
-  /** VPCs to log: none (`[]`), the ids given, or `all` (destination only; see README "Account baseline"). */
-  readonly vpcs: 'all' | readonly string[];
+  /**
+   * `all`: every VPC of the account and Region, at deploy and whenever one is created, kept so by the
+   * sweep (docs/flow-logs.md); the ids given: one CloudFormation flow log each; `none`: no flow logs.
+   */
+  readonly vpcs: 'all' | 'none' | readonly string[];
   /** Where records go. */
   readonly destination: 'cloud-watch-logs' | 's3';
   /** Retention of the log group, or expiry of the S3 objects. */
@@ -174,6 +177,12 @@ export interface OrganizationConfig {
   readonly memberRoleName: string;
   /** `DELEGATED_ADMIN`: the StackSets stack is deployed in a delegated administrator account; `SELF`: in the management account. */
   readonly stackSetsCallAs: 'DELEGATED_ADMIN' | 'SELF';
+  /**
+   * Flow logs for every VPC of every member account and Region (`eniGuard:flowLogVpcIds=all`, the
+   * default): the member templates create the log group (per Region) and delivery role, the hub enables
+   * them. Absent with `none`.
+   */
+  readonly flowLogs?: { readonly retentionDays: LogRetentionDays };
 }
 
 /** Validated configuration of the whole app. */
@@ -264,6 +273,28 @@ const logRetention = numeric(z.number()).refine((n) => (LOG_RETENTION_DAYS as re
   message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
 });
 const VPC_ID = /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/;
+/**
+ * `all`, `none`, or VPC ids (a list, or comma-separated); each bad item is named. An empty list is
+ * `none`, as it always meant "no flow logs".
+ */
+const flowLogVpcIds = stringList.transform((items, ctx): 'all' | 'none' | string[] => {
+  const words = items.filter((item) => item === 'all' || item === 'none');
+  if (words.length > 0 && items.length > 1) {
+    ctx.addIssue({ code: 'custom', message: `"${words[0]}" must be the only value, not mixed with VPC ids (got ${items.join(',')})` });
+    return z.NEVER;
+  }
+  if (items.length === 0) return 'none';
+  if (words.length === 1) return words[0] as 'all' | 'none';
+  const bad = items.filter((item) => !VPC_ID.test(item));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${bad.map((b) => JSON.stringify(b)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not "all", "none" or a VPC id (vpc- and 8 or 17 lower-case hex digits)`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
 /** Six fields (minutes hours day-of-month month day-of-week year), as EventBridge and AWS Backup take them. */
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
 /** `rate(1 day)`, `rate(12 hours)`, `rate(30 minutes)`: EventBridge's rate expressions. */
@@ -310,15 +341,7 @@ const ContextSchema = z.object({
   [CONTEXT_KEYS.trailTransitionDays]: days(0).default(90),
   [CONTEXT_KEYS.trailExpirationDays]: days(1).default(365),
   [CONTEXT_KEYS.trailCloudWatchLogs]: boolean.default(false),
-  [CONTEXT_KEYS.flowLogVpcIds]: stringList
-    .transform((ids, ctx): 'all' | string[] => {
-      if (ids.length === 1 && ids[0] === 'all') return 'all';
-      if (ids.some((id) => !VPC_ID.test(id))) {
-        ctx.addIssue({ code: 'custom', message: 'must be VPC ids (vpc-0123abcd…) or the single value "all"' });
-      }
-      return ids;
-    })
-    .default([]),
+  [CONTEXT_KEYS.flowLogVpcIds]: flowLogVpcIds.default('all'),
   [CONTEXT_KEYS.flowLogDestination]: z.enum(['cloud-watch-logs', 's3']).default('cloud-watch-logs'),
   [CONTEXT_KEYS.flowLogRetentionDays]: logRetention.default(90),
   [CONTEXT_KEYS.backup]: boolean.default(true),
@@ -422,6 +445,17 @@ function organizationConfig(values: Context, problems: string[]): OrganizationCo
     const roots = targetOus.filter((ou) => ou.startsWith('r-'));
     if (roots.length > 1) problems.push(`${CONTEXT_KEYS.targetOus}: names ${roots.join(' and ')}: an organization has one root`);
   }
+  // Members' flow logs: every VPC or none; VPC ids name one account's VPCs, and members deliver to their own log groups.
+  const vpcs = values[CONTEXT_KEYS.flowLogVpcIds];
+  if (Array.isArray(vpcs)) {
+    problems.push(
+      `${CONTEXT_KEYS.flowLogVpcIds}: with ${CONTEXT_KEYS.scope}=organization it is all (every VPC of every member) or none; VPC ids name VPCs of one account`,
+    );
+  } else if (vpcs === 'all' && values[CONTEXT_KEYS.flowLogDestination] !== 'cloud-watch-logs') {
+    problems.push(
+      `${CONTEXT_KEYS.flowLogDestination}: with ${CONTEXT_KEYS.scope}=organization members deliver flow logs to CloudWatch Logs only (their own log group per Region); set it to cloud-watch-logs, or ${CONTEXT_KEYS.flowLogVpcIds}=none`,
+    );
+  }
   if (!organizationId || !hubRegions?.length || !targetOus?.length || !memberRegions) return undefined;
   return {
     organizationId,
@@ -431,6 +465,7 @@ function organizationConfig(values: Context, problems: string[]): OrganizationCo
     excludedAccounts: values[CONTEXT_KEYS.excludedAccounts] ?? [],
     memberRoleName: values[CONTEXT_KEYS.memberRoleName] ?? DEFAULT_MEMBER_ROLE_NAME,
     stackSetsCallAs: values[CONTEXT_KEYS.stackSetsCallAs] ?? 'DELEGATED_ADMIN',
+    ...(vpcs === 'all' ? { flowLogs: { retentionDays: values[CONTEXT_KEYS.flowLogRetentionDays] as LogRetentionDays } } : {}),
   };
 }
 

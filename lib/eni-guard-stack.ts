@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { modeOf } from '../lambda/core/policy';
 import { RULES } from '../lambda/core/rules/index';
+import { VPC_FLOW_LOGS } from '../lambda/core/rules/vpc-flow-logs';
 import type { EniGuardConfig } from './config';
 import { AccountBackup } from './constructs/account-backup';
 import type { AlertDelivery } from './constructs/alert-delivery';
@@ -20,6 +21,7 @@ import { Responder } from './constructs/responder';
 import { addOperations, addOperationsOutputs, bundleFlagsOf, type Operations } from './constructs/operations';
 import type { ResponderAlarms } from './constructs/responder-alarms';
 import type { Sweep } from './constructs/sweep';
+import { VpcFlowLogCoverage } from './constructs/vpc-flow-log-coverage';
 
 /** Props of `EniGuardStack`. */
 export interface EniGuardStackProps extends StackProps {
@@ -30,6 +32,8 @@ export interface EniGuardStackProps extends StackProps {
 export class EniGuardStack extends Stack {
   public readonly auditTrail?: AuditTrail;
   public readonly flowLogs?: FlowLogs;
+  /** Flow logs for every VPC (`eniGuard:flowLogVpcIds=all`): the deploy step and the CreateVpc rule. */
+  public readonly flowLogCoverage?: VpcFlowLogCoverage;
   public readonly backup?: AccountBackup;
   public readonly ebsEncryption?: EbsEncryptionByDefault;
   public readonly alerts: AlertTopic;
@@ -61,18 +65,16 @@ export class EniGuardStack extends Stack {
 
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: dataKey.key, emails: config.alertEmails });
     const { vpcs } = config.flowLogs;
-    if (vpcs === 'all' || vpcs.length > 0) {
+    const flowLogMode = modeOf(config.policy, VPC_FLOW_LOGS);
+    // Every VPC is judged unless the policy switches the rule off (then there is nothing to judge them by).
+    const everyVpc = vpcs === 'all' && flowLogMode !== 'off';
+    if (vpcs !== 'none') {
       this.flowLogs = new FlowLogs(this, 'FlowLogs', {
         vpcIds: vpcs,
         destination: config.flowLogs.destination,
         encryptionKey: dataKey.key,
         retention: config.flowLogs.retentionDays,
       });
-      if (vpcs === 'all') {
-        Annotations.of(this).addInfo(
-          'eniGuard:flowLogVpcIds=all: the flow log destination is created, and flow logs are enabled per VPC on demand (see README, "Account baseline"); none is created at deploy time.',
-        );
-      }
     }
 
     // Integrations off are not even in the bundle (guard-function.ts BundleFlags): a default deploy loads no Security Hub client.
@@ -93,8 +95,57 @@ export class EniGuardStack extends Stack {
             },
           }
         : {}),
+      // Flow logs for every VPC list the VPCs (the deploy step, the sweep's VPC pass).
+      listVpcs: everyVpc,
     });
-    const operations = addOperations(this, { responder: this.responder, alerts: this.alerts, dataKey, config });
+    if (everyVpc && this.flowLogs) {
+      const canEnable = this.responder.actionKinds.includes('enable-flow-logs');
+      this.flowLogCoverage = new VpcFlowLogCoverage(this, 'VpcFlowLogs', {
+        role: this.responder.role,
+        environment: this.responder.environment,
+        policy: config.policy,
+        encryptionKey: dataKey.key,
+        logRetention: config.logRetentionDays,
+        dependsOn: [this.flowLogs, this.responder.role],
+        // Run again when where flow logs go, or whether eni-guard may create them, changes; not on every deploy.
+        deployProperties: {
+          DestinationType: this.flowLogs.destinationType,
+          Destination: this.flowLogs.destinationArn,
+          Mode: config.policy.dryRun ? 'dry-run' : flowLogMode,
+          Enables: String(canEnable),
+        },
+      });
+    }
+    if (vpcs === 'all' && !this.responder.actionKinds.includes('enable-flow-logs')) {
+      // Shadow mode is a choice (info); a rule set to notify or off contradicts "all" (warning).
+      const why = config.policy.dryRun
+        ? 'the policy is in dry-run: VPCs without a flow log are reported, none is enabled'
+        : flowLogMode === 'off'
+          ? `the policy sets ${VPC_FLOW_LOGS} to off: no VPC is judged or given a flow log`
+          : `the policy sets ${VPC_FLOW_LOGS} to ${flowLogMode}: VPCs without a flow log are reported, none is enabled`;
+      const note = `eniGuard:flowLogVpcIds=all, but ${why} (docs/flow-logs.md).`;
+      if (config.policy.dryRun) Annotations.of(this).addInfo(note);
+      else Annotations.of(this).addWarning(note);
+    }
+    const operations = addOperations(this, {
+      responder: this.responder,
+      alerts: this.alerts,
+      dataKey,
+      config,
+      ...(this.flowLogCoverage
+        ? {
+            // With flow logs for every VPC, the sweep passes over every VPC too (one without interfaces included).
+            sweepEnvironment: { SWEEP_VPCS: 'true' },
+            alarmed: [
+              {
+                name: 'flow-logs',
+                function: this.flowLogCoverage.function,
+                description: 'flow logs for new VPCs could not be handled; the sweep retries daily',
+              },
+            ],
+          }
+        : {}),
+    });
     if (operations.sweep) this.sweep = operations.sweep;
     this.alertDelivery = operations.alertDelivery;
     this.alarms = operations.alarms;

@@ -65,6 +65,8 @@ export class EniGuardHubStack extends Stack {
         memberRegions: organization.memberRegions,
         eventBus: this.bus.bus,
         actionKinds: plan.actionKinds,
+        // Flow logs for every VPC of every member: the hub enables them through the member roles (docs/flow-logs.md).
+        ...(organization.flowLogs ? { memberFlowLogs: true } : {}),
       },
     });
     const operations = addOperations(this, { responder: this.responder, alerts: this.alerts, dataKey, config });

@@ -42,6 +42,7 @@ export class EniGuardMemberRolesStack extends Stack {
       memberRoleName: props.organization.memberRoleName,
       hubRegions: props.organization.hubRegions,
       memberRegions: props.organization.memberRegions,
+      ...(props.organization.flowLogs ? { flowLogs: true } : {}),
       hubAccountId: hubAccountParameter(this).valueAsString,
       ...(props.securityHub ? { securityHub: true } : {}),
     });
@@ -57,6 +58,7 @@ export class EniGuardMemberForwardingStack extends Stack {
     this.forwarding = new MemberForwarding(this, 'Forwarding', {
       hubAccountId: hubAccountParameter(this).valueAsString,
       memberRoleName: props.organization.memberRoleName,
+      ...(props.organization.flowLogs ? { flowLogs: props.organization.flowLogs } : {}),
     });
   }
 }

@@ -161,6 +161,7 @@ function atomsOf(policy: Policy, organization: OrganizationConfig): Atom[] {
     memberRoleName: organization.memberRoleName,
     hubRegions: organization.hubRegions,
     memberRegions: organization.memberRegions,
+    ...(organization.flowLogs ? { flowLogs: true } : {}),
   };
   const statements = memberRoleStatements(options);
   return [...statements.remediation, ...(statements.revoker ?? []), ...(statements.undo ?? [])].flatMap(atomize);

@@ -38,7 +38,8 @@ const CONTEXT_KEY_DOCS: Readonly<Record<string, string>> = {
   'eniGuard:trailTransitionDays': 'days before trail logs move to Glacier Instant Retrieval; `0`: never',
   'eniGuard:trailExpirationDays': 'days before trail logs expire (greater than the transition)',
   'eniGuard:trailCloudWatchLogs': 'boolean: also deliver the trail to a KMS-encrypted log group',
-  'eniGuard:flowLogVpcIds': 'list of VPC ids (JSON list or comma-separated), or `all`; empty: no flow logs',
+  'eniGuard:flowLogVpcIds':
+    '`all`: every VPC, at deploy, on `CreateVpc` and by the sweep ([flow logs](flow-logs.md)); `none`; or VPC ids (JSON list or comma-separated: one flow log each; empty: `none`)',
   'eniGuard:flowLogDestination': '`cloud-watch-logs` \\| `s3`',
   'eniGuard:flowLogRetentionDays': 'a CloudWatch Logs retention (also the S3 expiry)',
   'eniGuard:backup': 'boolean: create the Backup vault, plan and tag selection',

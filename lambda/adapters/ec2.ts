@@ -9,26 +9,39 @@ import {
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeVolumesCommand,
+  DescribeVpcsCommand,
   paginateDescribeFlowLogs,
   paginateDescribeNetworkInterfaces,
   paginateDescribeSecurityGroupRules,
+  paginateDescribeSecurityGroups,
   paginateDescribeTags,
+  paginateDescribeVpcs,
   paginateGetManagedPrefixListEntries,
   type _InstanceType,
   type EC2Client,
   type NetworkInterface as SdkNetworkInterface,
   type SecurityGroupRule as SdkRule,
+  type Vpc as SdkVpc,
 } from '@aws-sdk/client-ec2';
 import type { InterfaceLookup } from '../core/event';
-import type { FlowLogCoverage, InstanceFacts, NaclEntry, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
-import { errorCode, type Ec2Port, type GroupSummary } from '../app/ports';
+import type {
+  FlowLogCoverage,
+  InstanceFacts,
+  NaclEntry,
+  NetworkInterface,
+  OwnGroup,
+  SecurityGroupRule,
+  SubnetNetwork,
+  Vpc,
+} from '../core/model';
+import { errorCode, type Ec2Port, type GroupSummary, type VpcPort } from '../app/ports';
 import { wrap } from './errors';
 
 /** EC2 filters accept at most 200 values each. */
 const FILTER_VALUES_LIMIT = 200;
 
-/** Implements the responder's EC2 port with the AWS SDK. */
-export class Ec2Adapter implements Ec2Port {
+/** Implements the responder's EC2 port (and the VPC port of flow logs for every VPC) with the AWS SDK. */
+export class Ec2Adapter implements Ec2Port, VpcPort {
   constructor(private readonly client: EC2Client) {}
 
   async describeInterface(networkInterfaceId: string): Promise<NetworkInterface | undefined> {
@@ -82,6 +95,23 @@ export class Ec2Adapter implements Ec2Port {
 
   /** The interfaces an event points at through an instance or a security group (all pages). */
   async findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]> {
+    if (lookup.kind === 'on-tagged-group') {
+      let groupIds: string[] = [];
+      try {
+        const out = await this.client.send(
+          new DescribeSecurityGroupsCommand({
+            Filters: Object.entries(lookup.tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
+          }),
+        );
+        groupIds = (out.SecurityGroups ?? []).map((g) => g.GroupId).filter((id): id is string => id !== undefined);
+      } catch (error) {
+        throw wrap('DescribeSecurityGroups', error);
+      }
+      const found = new Map<string, NetworkInterface>();
+      for (const groupId of groupIds)
+        for (const ni of await this.findInterfaces({ kind: 'group', groupId })) found.set(ni.networkInterfaceId, ni);
+      return [...found.values()];
+    }
     const filter =
       lookup.kind === 'instance'
         ? { Name: 'attachment.instance-id', Values: [lookup.instanceId] }
@@ -172,13 +202,13 @@ export class Ec2Adapter implements Ec2Port {
   async describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage> {
     const active: FlowLogCoverage['active'][number][] = [];
     try {
-      for await (const page of paginateDescribeFlowLogs(
-        { client: this.client },
-        { Filter: [{ Name: 'resource-id', Values: [...resourceIds] }] },
-      )) {
-        for (const log of page.FlowLogs ?? []) {
-          if (log.FlowLogStatus === 'ACTIVE' && log.FlowLogId && log.ResourceId) {
-            active.push({ flowLogId: log.FlowLogId, resourceId: log.ResourceId, ...defined({ trafficType: log.TrafficType }) });
+      // A page of VPCs can name more resources than one filter takes.
+      for (const chunk of chunks(resourceIds, FILTER_VALUES_LIMIT)) {
+        for await (const page of paginateDescribeFlowLogs({ client: this.client }, { Filter: [{ Name: 'resource-id', Values: chunk }] })) {
+          for (const log of page.FlowLogs ?? []) {
+            if (log.FlowLogStatus === 'ACTIVE' && log.FlowLogId && log.ResourceId) {
+              active.push({ flowLogId: log.FlowLogId, resourceId: log.ResourceId, ...defined({ trafficType: log.TrafficType }) });
+            }
           }
         }
       }
@@ -186,6 +216,27 @@ export class Ec2Adapter implements Ec2Port {
       throw wrap('DescribeFlowLogs', error);
     }
     return { active };
+  }
+
+  /** Every VPC in the Region, one page (up to `pageSize`, 5–1000) at a time. */
+  async *vpcPages(pageSize = 200): AsyncIterable<Vpc[]> {
+    const pages = paginateDescribeVpcs({ client: this.client, pageSize }, {});
+    try {
+      for await (const page of pages) yield (page.Vpcs ?? []).filter((v) => v.VpcId).map(toVpc);
+    } catch (error) {
+      throw wrap('DescribeVpcs', error);
+    }
+  }
+
+  async describeVpc(vpcId: string): Promise<Vpc | undefined> {
+    try {
+      const out = await this.client.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+      const found = out.Vpcs?.find((v) => v.VpcId === vpcId);
+      return found ? toVpc(found) : undefined;
+    } catch (error) {
+      if (errorCode(error) === 'InvalidVpcID.NotFound') return undefined;
+      throw wrap('DescribeVpcs', error);
+    }
   }
 
   async describeInstance(instanceId: string): Promise<InstanceFacts | undefined> {
@@ -295,6 +346,35 @@ export class Ec2Adapter implements Ec2Port {
     return tags;
   }
 
+  /** Groups of the VPC tagged with every one of `tags` (tag filters are ANDed), with their rules and how many interfaces use them. */
+  async findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]> {
+    const found: { groupId: string; groupName?: string; vpcId?: string; tags: Record<string, string> }[] = [];
+    try {
+      for await (const page of paginateDescribeSecurityGroups(
+        { client: this.client, pageSize: 1000 },
+        {
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            ...Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] })),
+          ],
+        },
+      )) {
+        for (const group of page.SecurityGroups ?? []) {
+          if (!group.GroupId) continue;
+          const groupTags: Record<string, string> = {};
+          for (const tag of group.Tags ?? []) if (tag.Key !== undefined) groupTags[tag.Key] = tag.Value ?? '';
+          found.push({ groupId: group.GroupId, tags: groupTags, ...defined({ groupName: group.GroupName, vpcId: group.VpcId }) });
+        }
+      }
+    } catch (error) {
+      throw wrap('DescribeSecurityGroups', error);
+    }
+    if (found.length === 0) return [];
+    const ids = found.map((g) => g.groupId);
+    const [rules, users] = await Promise.all([this.describeGroupRules(ids), this.countInterfacesUsingGroups(ids)]);
+    return found.map((g) => ({ ...g, rules: rules.filter((r) => r.groupId === g.groupId), users: users.get(g.groupId) ?? 0 }));
+  }
+
   /** The VPC's quarantine group (tagged `eni-guard:quarantine=true`), if eni-guard created one before. */
   async describeGroup(groupId: string): Promise<GroupSummary | undefined> {
     try {
@@ -354,6 +434,17 @@ function toNetworkInterface(ni: SdkNetworkInterface): NetworkInterface {
       attachedInstanceId: ni.Attachment?.InstanceId,
       attachmentOwnerId: ni.Attachment?.InstanceOwnerId,
     }),
+  };
+}
+
+function toVpc(vpc: SdkVpc): Vpc {
+  const tags: Record<string, string> = {};
+  for (const tag of vpc.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+  return {
+    vpcId: vpc.VpcId!,
+    isDefault: vpc.IsDefault === true,
+    tags,
+    ...defined({ ownerId: vpc.OwnerId, state: vpc.State, cidrBlock: vpc.CidrBlock }),
   };
 }
 

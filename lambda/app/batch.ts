@@ -3,6 +3,7 @@ import type { Alert } from '../core/alert';
 import type { Decision } from '../core/decision';
 import type { LedgerEntry } from '../core/ledger';
 import type { InterfaceHint, NetworkInterface } from '../core/model';
+import type { RetryLaterError } from './retry';
 
 /** How one interface is decided when it is part of a batch (a group change's fan-out, a sweep page). */
 export interface BatchOptions {
@@ -20,6 +21,8 @@ export interface BatchOptions {
    * for N interfaces must be answered once, not N times. Others withhold it, naming this interface.
    */
   readonly callerHandledBy?: string;
+  /** Called before an interface's ledger claim (a group change notes its interfaces first, once). */
+  readonly beforeClaim?: () => Promise<void>;
 }
 
 /** One interface decided in a batch, with the alert it did not publish (`deferAlert`) and the ledger record to mark sent. */
@@ -27,6 +30,8 @@ export interface BatchDecision {
   readonly decision: Decision;
   readonly alert?: Alert;
   readonly unsent?: LedgerEntry;
+  /** Handled and alerted, but the event must be delivered again (its ledger record is incomplete): raised once the batch's alert is out. */
+  readonly retry?: RetryLaterError;
 }
 
 /** How many interfaces of a batch are decided at once: bounded, to stay well inside EC2's API rate limits. */

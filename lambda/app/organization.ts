@@ -5,7 +5,9 @@
  * the event) says the account is inside the scope.
  */
 import { parseEvent } from '../core/event';
+import type { EventContext } from '../core/model';
 import { outsideScope, type AccountPlace, type OrganizationScope } from '../core/organization';
+import { parseVpcEvent } from '../core/vpc-event';
 import { parseRevocationRequest, RevocationRefusedError } from '../core/revocation';
 import { forEachLimited } from './batch';
 import type { LogPort, OrganizationPort, RevocationSender } from './ports';
@@ -13,6 +15,7 @@ import { unhandled, type HandleResult, type Responder } from './responder';
 import type { Revoker, RevocationDone } from './revoker';
 import type { Sweeper } from './sweeper';
 import type { SweepSummary } from '../core/sweep';
+import type { VpcEventResult, VpcFlowLogs } from './vpc-flow-logs';
 
 /** Who the hub guards, and the Region it runs in (it receives only this Region's events). */
 export interface HubSettings {
@@ -30,29 +33,45 @@ async function placeInScope(org: OrganizationPort, scope: OrganizationScope, acc
   return outsideScope(scope, place) ?? place;
 }
 
-/** Routes each event to the responder of its account, or ignores it when the account is outside the scope. */
+/**
+ * Routes each event to the responder of its account, or ignores it when the account is outside the
+ * scope. With flow logs for every VPC (`vpcFlowLogsOf`), a member's CreateVpc goes, after the same
+ * checks, to that account's flow-log service, which acts through the same member role.
+ */
 export class OrganizationResponder {
   constructor(
     private readonly org: OrganizationPort,
     private readonly responderOf: ResponderOf,
     private readonly log: LogPort,
     private readonly settings: HubSettings,
+    private readonly vpcFlowLogsOf?: (place: AccountPlace) => VpcFlowLogs,
   ) {}
 
-  async handle(event: unknown): Promise<HandleResult> {
+  async handle(event: unknown): Promise<HandleResult | VpcEventResult> {
+    const vpcEvent = this.vpcFlowLogsOf ? parseVpcEvent(event) : undefined;
+    if (vpcEvent && vpcEvent.kind !== 'ignored') {
+      if (vpcEvent.kind === 'invalid') return unhandled(vpcEvent, event, this.log);
+      const place = await this.placeOf(vpcEvent.context);
+      if (typeof place === 'string') return this.ignore(vpcEvent.context, place);
+      return this.vpcFlowLogsOf!(place).handleEvent(event);
+    }
     const parsed = parseEvent(event);
     if (parsed.kind !== 'interfaces') return unhandled(parsed, event, this.log);
-    const { context } = parsed;
-    const ignore = (detail: string): HandleResult => {
-      this.log.warn('event ignored', { eventId: context.eventId, reason: 'out-of-scope', detail });
-      return { kind: 'ignored', reason: 'out-of-scope', detail, eventId: context.eventId };
-    };
-    // Members forward to the hub bus of their own Region: an event of another Region is not this hub's.
-    if (context.region !== this.settings.region)
-      return ignore(`Region ${context.region} is guarded by its own hub, not ${this.settings.region}'s`);
-    const place = await placeInScope(this.org, this.settings.scope, context.account);
-    if (typeof place === 'string') return ignore(place);
+    const place = await this.placeOf(parsed.context);
+    if (typeof place === 'string') return this.ignore(parsed.context, place);
     return this.responderOf(place).handleParsed(parsed);
+  }
+
+  /** The account's place when this hub guards it here, or why not. */
+  private async placeOf(context: EventContext): Promise<AccountPlace | string> {
+    // Members forward to the hub bus of their own Region: an event of another Region is not this hub's.
+    if (context.region !== this.settings.region) return `Region ${context.region} is guarded by its own hub, not ${this.settings.region}'s`;
+    return placeInScope(this.org, this.settings.scope, context.account);
+  }
+
+  private ignore(context: EventContext, detail: string): HandleResult {
+    this.log.warn('event ignored', { eventId: context.eventId, reason: 'out-of-scope', detail });
+    return { kind: 'ignored', reason: 'out-of-scope', detail, eventId: context.eventId };
   }
 }
 

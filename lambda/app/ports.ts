@@ -12,7 +12,16 @@ import type { LedgerEntry, LedgerStatus } from '../core/ledger';
 import type { MetricPoint } from '../core/metrics';
 import type { AccountPlace } from '../core/organization';
 import type { RevocationRequest } from '../core/revocation';
-import type { CredentialOrigin, FlowLogCoverage, InstanceFacts, NetworkInterface, SecurityGroupRule, SubnetNetwork } from '../core/model';
+import type {
+  CredentialOrigin,
+  FlowLogCoverage,
+  InstanceFacts,
+  NetworkInterface,
+  OwnGroup,
+  SecurityGroupRule,
+  SubnetNetwork,
+  Vpc,
+} from '../core/model';
 
 /** What the responder and the sweep read from EC2. Adapter: `Ec2Adapter` (adapters/ec2.ts). */
 export interface Ec2Port {
@@ -22,12 +31,27 @@ export interface Ec2Port {
   describeGroupRules(groupIds: readonly string[]): Promise<SecurityGroupRule[]>;
   /** How many interfaces use each group. */
   countInterfacesUsingGroups(groupIds: readonly string[]): Promise<Map<string, number>>;
+  /** Security groups of the VPC carrying every one of `tags` (what eni-guard created, or an interrupted attempt left), with their rules and users. */
+  findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
   /** A security group as EC2 describes it now (its VPC and how many rules it has), or undefined when it does not exist. */
   describeGroup(groupId: string): Promise<GroupSummary | undefined>;
   /** The interfaces attached to an instance, or using a group (every page). */
   findInterfaces(lookup: InterfaceLookup): Promise<NetworkInterface[]>;
   /** Every interface in the Region, page by page (the periodic sweep). */
   interfacePages(pageSize?: number): AsyncIterable<NetworkInterface[]>;
+}
+
+/**
+ * What flow logs for every VPC read from EC2 (the deploy step, new VPCs, the sweep's pass over VPCs).
+ * Adapter: `Ec2Adapter` (adapters/ec2.ts). Creating a flow log goes through `CallPort`, as every fix does.
+ */
+export interface VpcPort {
+  /** Every VPC in the Region (shared ones included), page by page. */
+  vpcPages(pageSize?: number): AsyncIterable<Vpc[]>;
+  /** The VPC as EC2 sees it now, or undefined when it does not exist. */
+  describeVpc(vpcId: string): Promise<Vpc | undefined>;
+  /** The ACTIVE flow logs attached to any of these resources (VPC ids here), every page. */
+  describeFlowLogs(resourceIds: readonly string[]): Promise<FlowLogCoverage>;
 }
 
 /** The reads fact gathering needs. Adapter: `AwsFactReader` (adapters/fact-reader.ts: EC2 and IAM), behind `CachingFactReader` (adapters/cache.ts). */
@@ -73,18 +97,41 @@ export interface VerifyReader {
   describeTags(resourceId: string): Promise<Record<string, string>>;
   hasRolePolicy(roleName: string, policyName: string): Promise<boolean>;
   accessKeyStatus(userName: string, accessKeyId: string): Promise<string | undefined>;
+  /** As `Ec2Port.findOwnGroups`: resolves the ids an interrupted attempt's creates returned, from their tags. */
+  findOwnGroups(vpcId: string, tags: Readonly<Record<string, string>>): Promise<OwnGroup[]>;
 }
+
+/** What a claim found: the record is now this attempt's (a new one, or one taken over), or someone else's. */
+export type Claim =
+  /** Claimed: `entry` is the record as written (for a takeover: the earlier attempts' results and interrupted plans kept). */
+  | { readonly kind: 'claimed'; readonly entry: LedgerEntry }
+  /** Held by a live claim (until `leaseUntil`), or final (completed, undone …). */
+  | { readonly kind: 'held'; readonly entry: LedgerEntry; readonly leaseUntil?: Date };
 
 /**
  * The remediation ledger: write-ahead claims, records, the IaC-conflict count. Adapter: `DynamoLedger`
  * (adapters/ledger.ts); tests use an in-memory one.
  */
 export interface LedgerPort {
-  /** Claims `entry.ledgerId` until `leaseUntil`. Returns undefined when claimed, else the record that holds it. */
-  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<LedgerEntry | undefined>;
-  /** Overwrites the record; with `expected`, only if its status still is that (else throws `LedgerConflictError`). */
+  /**
+   * Claims `entry.ledgerId` until `leaseUntil`: creates the record, or takes over one nobody holds
+   * (an expired claim, an incomplete record) with `resumeEntry` — never discarding what it recorded.
+   */
+  claim(entry: LedgerEntry, leaseUntil: Date, now: Date): Promise<Claim>;
+  /**
+   * Overwrites the record; with `expected`, only if its status still is that and it is still under
+   * the entry's `attempt` (else throws `LedgerConflictError`: another attempt took it over).
+   */
   save(entry: LedgerEntry, expected?: LedgerStatus): Promise<void>;
   get(ledgerId: string): Promise<LedgerEntry | undefined>;
+  /**
+   * Notes the interfaces a batch (a group change) claims under `eventId`, before the first claim: a
+   * redelivery then finds each of them, even one a newer event moved before anything of this one's
+   * touched it (nothing in EC2 would point at it).
+   */
+  noteBatch(eventId: string, networkInterfaceIds: readonly string[]): Promise<void>;
+  /** The interfaces `noteBatch` noted for `eventId` (none: not a batch, or not noted). */
+  batchOf(eventId: string): Promise<readonly string[]>;
   /** How many records since `since` changed something on this interface (the IaC-conflict guard). */
   countFixes(networkInterfaceId: string, since: Date): Promise<number>;
 }

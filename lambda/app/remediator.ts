@@ -9,10 +9,10 @@
  * - After acting, everything the actions promised is re-read; a fix that did not take is reported
  *   as not verified, never as success.
  */
-import { resolveRefs, type Action, type ApiCall, type Check } from '../core/actions';
+import { isRef, resolveRefs, type Action, type ApiCall, type Check } from '../core/actions';
 import type { ActionResult, ExecutedCall } from '../core/decision';
 import type { LedgerEntry } from '../core/ledger';
-import type { NetworkInterface, SecurityGroupRule } from '../core/model';
+import type { NetworkInterface, OwnGroup, SecurityGroupRule } from '../core/model';
 import { verifyAll, type AfterState } from '../core/verify';
 import { errorCode, isTransient, type CallPort, type VerifyReader } from './ports';
 
@@ -34,6 +34,25 @@ export class UndoError extends Error {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** An action an earlier attempt planned and did not see through, with what is known of its outputs. */
+export interface PendingAction {
+  readonly action: Action;
+  /** Outputs recorded with its result; for an interrupted action, empty (resolved from AWS by their tags). */
+  readonly outputs?: Readonly<Record<string, string>>;
+}
+
+/** What AWS shows of a pending action. */
+export interface Reconciled {
+  readonly action: Action;
+  /** Its checks hold now: it took effect (whoever finished it). */
+  readonly verified: boolean;
+  readonly verification: string;
+  /** Its outputs, recorded or resolved from tags (the id of a group it created). */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** The groups its creates made that still exist, with their rules and users. */
+  readonly groups: readonly OwnGroup[];
+}
+
 /** Executes, verifies and undoes remediation actions. */
 export class Remediator {
   constructor(
@@ -50,21 +69,71 @@ export class Remediator {
     let state: AfterState | undefined;
     let readError: string | undefined;
     try {
-      // A check naming a group created by the action reads that group: its id is in the action's outputs.
-      state = await this.readAfterState(
-        succeeded.flatMap((r) =>
-          r.action.checks.map((c) => (c.kind === 'group-empty' ? { ...c, groupId: resolveRefs(c.groupId, r.outputs) } : c)),
-        ),
-      );
+      state = await this.readAfterState(succeeded.flatMap((r) => readableChecks(r.action.checks, r.outputs)));
     } catch (error) {
       readError = message(error);
     }
     return ran.map((result) => {
       if (result.status !== 'succeeded') return result;
-      if (!state) return { ...result, verified: false, verification: `could not re-read: ${readError ?? 'unknown error'}` };
+      // A fix that did not verify may yet take (eventual consistency) or may need doing again: retryable.
+      if (!state)
+        return { ...result, verified: false, retryable: true, verification: `could not re-read: ${readError ?? 'unknown error'}` };
       const verdict = verifyAll(result.action.checks, result.outputs, state);
-      return { ...result, verified: verdict.ok, verification: verdict.detail };
+      return { ...result, verified: verdict.ok, verification: verdict.detail, ...(verdict.ok ? {} : { retryable: true }) };
     });
+  }
+
+  /**
+   * Reads what AWS shows of actions an earlier attempt did not see through: the ids its creates
+   * returned (found by the tags they were created with), the groups those are, and whether its
+   * checks hold now. Sends nothing that changes anything.
+   */
+  async reconcile(pending: readonly PendingAction[]): Promise<Reconciled[]> {
+    const resolved = await Promise.all(
+      pending.map(async ({ action, outputs }) => {
+        const known: Record<string, string> = { ...outputs };
+        const groups: OwnGroup[] = [];
+        for (const call of action.calls) {
+          const spec = createdGroup(call);
+          if (!spec) continue;
+          const id = known[spec.output];
+          const found = (await this.reader.findOwnGroups(spec.vpcId, spec.tags)).filter((g) => id === undefined || g.groupId === id);
+          const group = found[0];
+          if (group) {
+            known[spec.output] = group.groupId;
+            groups.push(group);
+          }
+        }
+        return { action, outputs: known, groups };
+      }),
+    );
+    let state: AfterState | undefined;
+    let readError = '';
+    try {
+      state = await this.readAfterState(resolved.flatMap((r) => readableChecks(r.action.checks, r.outputs)));
+    } catch (error) {
+      readError = message(error);
+    }
+    return resolved.map((r) => {
+      if (!state) return { ...r, verified: false, verification: `could not re-read: ${readError}` };
+      try {
+        const verdict = verifyAll(r.action.checks, r.outputs, state);
+        return { ...r, verified: verdict.ok, verification: verdict.detail };
+      } catch (error) {
+        // A check on a group that was never created: the action did not take.
+        return { ...r, verified: false, verification: message(error) };
+      }
+    });
+  }
+
+  /** Runs `calls` (a compensation) with `outputs`, skipping those whose refs were never produced. */
+  async sendAll(calls: readonly ApiCall[], outputs: Readonly<Record<string, string>>): Promise<ExecutedCall[]> {
+    const executed: ExecutedCall[] = [];
+    for (const call of calls) {
+      if (!refsResolvable(call, outputs)) continue;
+      executed.push((await this.sendOne(call, outputs)).executed);
+    }
+    return executed;
   }
 
   /** Replays the undo calls of each succeeded action of a ledger record, newest first. The caller checks the record's status. */
@@ -93,9 +162,10 @@ export class Remediator {
 
   private async run(action: Action): Promise<ActionResult> {
     const outputs: Record<string, string> = {};
-    const executed: ExecutedCall[] = [];
+    // What an interrupted attempt already did for this action (a copy it adopts) heads its calls.
+    const executed: ExecutedCall[] = [...(action.recovered ?? [])];
     for (const call of action.calls) {
-      const { executed: done, response } = await this.sendOne(call, outputs);
+      const { executed: done, response, transient } = await this.sendOne(call, outputs);
       executed.push(done);
       if (done.outcome === 'failed') {
         const compensation: ExecutedCall[] = [];
@@ -111,6 +181,7 @@ export class Remediator {
           calls: executed,
           ...(compensation.length > 0 ? { compensation } : {}),
           outputs,
+          ...(transient ? { retryable: true } : {}),
         };
       }
       if (call.output && response !== undefined) {
@@ -121,7 +192,10 @@ export class Remediator {
     return { action, status: 'succeeded', calls: executed, outputs };
   }
 
-  private async sendOne(call: ApiCall, outputs: Readonly<Record<string, string>>): Promise<{ executed: ExecutedCall; response?: unknown }> {
+  private async sendOne(
+    call: ApiCall,
+    outputs: Readonly<Record<string, string>>,
+  ): Promise<{ executed: ExecutedCall; response?: unknown; transient?: boolean }> {
     let input: Readonly<Record<string, unknown>>;
     try {
       input = resolveRefs(call.input, outputs);
@@ -141,6 +215,7 @@ export class Remediator {
           outcome: 'failed',
           error: `${message(error)}${isTransient(error) ? ' (transient)' : ''}`,
         },
+        transient: isTransient(error),
       };
     }
   }
@@ -198,6 +273,29 @@ export class Remediator {
       accessKeys: new Map(keys.filter((k): k is readonly [string, string] => k[1] !== undefined)),
     };
   }
+}
+
+/** For a call that creates a security group tagged at creation: where, with which tags, and which output names its id. */
+function createdGroup(call: ApiCall): { output: string; vpcId: string; tags: Record<string, string> } | undefined {
+  if (call.operation !== 'CreateSecurityGroup' || !call.output) return undefined;
+  const vpcId = call.input['VpcId'];
+  const specs = call.input['TagSpecifications'] as { ResourceType?: string; Tags?: { Key?: string; Value?: string }[] }[] | undefined;
+  const tags: Record<string, string> = {};
+  for (const tag of specs?.find((s) => s.ResourceType === 'security-group')?.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
+  if (typeof vpcId !== 'string' || Object.keys(tags).length === 0) return undefined;
+  return { output: call.output.name, vpcId, tags };
+}
+
+/**
+ * The checks to read AWS for: a check naming a group the action created reads that group (its id is
+ * in the outputs); one whose group was never created reads nothing (verifying it then fails, named).
+ */
+function readableChecks(checks: readonly Check[], outputs: Readonly<Record<string, string>>): Check[] {
+  return checks.flatMap((c) => {
+    if (c.kind !== 'group-empty' || !isRef(c.groupId)) return [c];
+    const groupId = outputs[c.groupId.$ref];
+    return groupId ? [{ ...c, groupId }] : [];
+  });
 }
 
 function refsResolvable(call: ApiCall, outputs: Readonly<Record<string, string>>): boolean {

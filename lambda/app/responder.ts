@@ -6,12 +6,13 @@
  */
 import { describeAction, type Action } from '../core/actions';
 import { renderAlert, type Alert } from '../core/alert';
-import { needsAlert, responseOf, severityOf, type ActionResult, type Decision } from '../core/decision';
+import { currentResults, needsAlert, responseOf, severityOf, type ActionResult, type Decision } from '../core/decision';
 import { evaluate, requiredFacts } from '../core/evaluate';
 import { parseEvent, type InterfaceLookup, type ParsedEvent } from '../core/event';
-import { ledgerIdOf, type LedgerEntry } from '../core/ledger';
-import type { EventContext, InterfaceHint, NetworkInterface } from '../core/model';
+import { briefOf, ledgerIdOf, recordedInterface, type LedgerEntry } from '../core/ledger';
+import type { EventContext, InterfaceHint, NetworkInterface, OwnGroup } from '../core/model';
 import {
+  copiesToLookUp,
   groupsToEdit,
   isAutomationCaller,
   planResponse,
@@ -23,6 +24,7 @@ import {
 import type { Policy } from '../core/policy';
 import { summarizeInput } from '../core/summary';
 import { triageCall, triageInterface } from '../core/triage';
+import { Attempts } from './attempt';
 import { BATCH_CONCURRENCY, forEachLimited, hintOf, type BatchDecision, type BatchOptions } from './batch';
 import { AlertDelivery } from './delivery';
 import type { FactGatherer } from './facts';
@@ -102,6 +104,7 @@ export class Responder {
   private readonly delivery: AlertDelivery;
   private readonly redelivery: Redelivery;
   private readonly groupChanges: GroupChanges;
+  private readonly attempts: Attempts | undefined;
 
   constructor(
     private readonly ec2: Ec2Port,
@@ -115,7 +118,24 @@ export class Responder {
   ) {
     this.delivery = new AlertDelivery(alerts, log);
     this.redelivery = new Redelivery(this.delivery, log);
-    this.groupChanges = new GroupChanges((...args) => this.decideBatch(...args), this.delivery, this.redelivery, log, effects.ledger);
+    this.groupChanges = new GroupChanges(
+      (...args) => this.decideBatch(...args),
+      this.delivery,
+      this.redelivery,
+      log,
+      effects.ledger,
+      (id) => this.ec2.describeInterface(id),
+    );
+    this.attempts = effects.ledger
+      ? new Attempts(
+          effects.ledger,
+          effects.remediator,
+          this.redelivery,
+          log,
+          (decision, alert, defer) => this.finish(decision, alert, defer),
+          (context, actions) => this.act(context, actions),
+        )
+      : undefined;
   }
 
   /** Handles one delivered event. Throws only for failures worth a retry (AWS errors, alert delivery). */
@@ -140,14 +160,24 @@ export class Responder {
     }
     // Interfaces the event reaches through an instance or a group are listed first (one paged call each).
     const found = new Map<string, NetworkInterface>();
-    // A redelivered group change: interfaces it already moved to a copy no longer use the group, but carry its ledger tag.
-    const remediated: InterfaceLookup[] = parsed.change ? [{ kind: 'tagged', key: TAGS.ledger, value: `${context.eventId}/*` }] : [];
+    // A redelivered group change: interfaces it already moved to a copy no longer use the group, but carry its ledger
+    // tag — or, when the process died between the swap and the tag, use a copy tagged with it.
+    const remediated: InterfaceLookup[] = parsed.change
+      ? [
+          { kind: 'tagged', key: TAGS.ledger, value: `${context.eventId}/*` },
+          { kind: 'on-tagged-group', tags: { [TAGS.copyOf]: parsed.change.groupId, [TAGS.ledger]: `${context.eventId}/*` } },
+          // …or a copy this event left that a newer remediation adopted: this event's record is finished from there.
+          { kind: 'on-tagged-group', tags: { [TAGS.copyOf]: parsed.change.groupId, [TAGS.adoptedFrom]: `${context.eventId}/*` } },
+        ]
+      : [];
     for (const lookup of [...(parsed.lookups ?? []), ...remediated]) {
       for (const ni of await this.ec2.findInterfaces(lookup)) found.set(ni.networkInterfaceId, ni);
     }
+    // …and every interface a first delivery of the change noted before claiming it, whatever EC2 now shows.
+    if (parsed.change) for (const ni of await this.groupChanges.noted(context.eventId, found)) found.set(ni.networkInterfaceId, ni);
     if (parsed.interfaces.length === 0 && found.size === 0) {
       // A group no interface uses, an instance already gone: nothing to evaluate (the sweep covers the rest).
-      const detail = `no interface found for ${(parsed.lookups ?? []).map((l) => (l.kind === 'group' ? l.groupId : l.kind === 'instance' ? l.instanceId : l.value)).join(', ')}`;
+      const detail = `no interface found for ${(parsed.lookups ?? []).map((l) => (l.kind === 'group' ? l.groupId : l.kind === 'instance' ? l.instanceId : l.kind === 'tagged' ? l.value : Object.values(l.tags).join('+'))).join(', ')}`;
       this.log.info('event ignored', { eventId: context.eventId, reason: 'no-interface', detail });
       return { kind: 'ignored', reason: 'no-interface', detail, eventId: context.eventId };
     }
@@ -217,6 +247,16 @@ export class Responder {
 
     const { policy } = this.settings;
     const now = (this.settings.now ?? (() => new Date()))();
+    const ledgerId = ledgerIdOf(context.eventId, networkInterface.networkInterfaceId);
+    // Alongside the facts: this event's record, if an earlier delivery left one (an interrupted attempt
+    // may have fixed the interface before it could record it — the fresh read then finds nothing to do).
+    const recorded = this.effects.ledger?.get(ledgerId).catch((error: unknown) => {
+      this.log.warn('ledger not readable; an earlier attempt of this event cannot be looked up', {
+        ledgerId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    });
     const facts = await this.facts.gather(context, networkInterface, requiredFacts(policy));
     const evaluation = evaluate(facts, policy, now);
     const toEdit = groupsToEdit(evaluation, policy);
@@ -226,13 +266,22 @@ export class Responder {
       const groupId = await this.usableQuarantineGroup(context, vpcId);
       if (groupId) quarantineGroups.set(vpcId, groupId);
     }
-    const ledgerId = ledgerIdOf(context.eventId, networkInterface.networkInterfaceId);
+    const ownCopies = new Map<string, OwnGroup>();
+    if (networkInterface.vpcId && copiesToLookUp(evaluation, policy, groupUsage)) {
+      // Copies an interrupted attempt left for this interface: adopted, never created a second time.
+      const found = await this.ec2.findOwnGroups(networkInterface.vpcId, { [TAGS.interface]: networkInterface.networkInterfaceId });
+      for (const group of found) {
+        const of = group.tags[TAGS.copyOf];
+        if (of && !ownCopies.has(of)) ownCopies.set(of, group);
+      }
+    }
     const planInputs = {
       facts,
       groupUsage,
       ledgerId,
       now,
       quarantineGroups,
+      ...(ownCopies.size > 0 ? { ownCopies } : {}),
       ...(this.settings.flowLogDestination ? { flowLogDestination: this.settings.flowLogDestination } : {}),
       ...(this.settings.responderRoleArn ? { responderRoleArn: this.settings.responderRoleArn } : {}),
       ...(this.settings.ownRoleArns ? { ownRoleArns: this.settings.ownRoleArns } : {}),
@@ -267,19 +316,17 @@ export class Responder {
       ...(ledger ? { ledgerId } : {}),
     };
     // Nothing to do and nothing to say: not recorded (a redelivery simply decides "compliant" again) —
-    // unless this is the redelivery of an event whose fix went through but whose alert did not: the fixed
-    // interface carries this ledger id (or, without interface tags, the ledger is asked), and the alert goes out now.
-    if (ledger && !needsAlert(draft) && plan.actions.length === 0) {
-      const ours = policy.remediation.tagInterface ? networkInterface.tags[TAGS.ledger] === ledgerId : true;
-      const held = ours ? await ledger.get(ledgerId) : undefined;
-      if (held) return this.redelivery.duplicate(draft, held, ledger, defer);
-    }
-    if (!ledger || (!needsAlert(draft) && plan.actions.length === 0)) {
+    // unless an earlier delivery of this event left a record: a final one is a duplicate (its alert
+    // may still have to go out); an unfinished one is taken over and finished, from what AWS shows.
+    const quiet = !needsAlert(draft) && plan.actions.length === 0;
+    const held = ledger && quiet ? await recorded : undefined;
+    if (!ledger || !this.attempts || (quiet && !held)) {
       const results = plan.mode === 'remediate' ? await this.act(context, plan.actions) : [];
       return this.finish({ ...draft, results }, undefined, defer);
     }
+    if (held && held.status !== 'in-progress' && held.status !== 'incomplete') return this.redelivery.duplicate(draft, held, ledger, defer);
 
-    // Write-ahead: the pre-state and the planned calls are recorded before anything changes.
+    // Write-ahead: the pre-state, the findings and the planned calls are recorded before anything changes.
     const entry: LedgerEntry = {
       ledgerId,
       eventId: context.eventId,
@@ -289,31 +336,20 @@ export class Responder {
       ...(this.settings.undoRoleArn ? { undoRoleArn: this.settings.undoRoleArn } : {}),
       status: 'in-progress',
       createdAt: now.toISOString(),
-      preState: { networkInterface, groupRules: facts.groupRules },
+      preState: { networkInterface: recordedInterface(networkInterface) },
+      findings: evaluation.findings.map(briefOf),
       plan,
     };
     const leaseUntil = new Date(now.getTime() + (this.settings.leaseSeconds ?? 120) * 1000);
-    const held = await ledger.claim(entry, leaseUntil, now);
-    if (held) return this.redelivery.duplicate(draft, held, ledger, defer);
-
-    const results = plan.mode === 'remediate' ? await this.act(context, plan.actions) : [];
-    const decision: Decision = { ...draft, results };
-    const alert = needsAlert(decision) ? renderAlert(decision) : undefined;
-    const completed: LedgerEntry = { ...entry, status: 'completed', results, ...(alert ? { alert, alertSent: false } : {}) };
-    try {
-      await ledger.save(completed);
-    } catch (error) {
-      // The change is made: it must not go unseen. Alert anyway; the log keeps the whole record (undo needs it).
-      this.log.error('ledger not updated after acting; alerting anyway', {
-        ledgerId,
-        entry: completed,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-    if (defer) return { ...(await this.finish(decision, alert, true)), ...(alert ? { unsent: completed } : {}) };
-    await this.finish(decision, alert);
-    if (alert) await this.redelivery.markAlertSent(ledger, completed);
-    return { decision };
+    return this.attempts.run({
+      draft,
+      plan,
+      entry,
+      leaseUntil,
+      now,
+      defer,
+      ...(options.beforeClaim ? { beforeClaim: options.beforeClaim } : {}),
+    });
   }
 
   /** Runs the actions, then records every quarantine group they created (so that one, and only one of ours, is reused). */
@@ -410,11 +446,14 @@ export class Responder {
         verified: r.verified,
         verification: r.verification,
         error: r.error,
+        ...(r.superseded !== undefined ? { superseded: r.superseded } : {}),
       })),
+      ...(decision.ledgerWarning ? { ledgerWarning: decision.ledgerWarning } : {}),
+      ...(decision.escalation ? { escalation: decision.escalation } : {}),
       ...(decision.ledgerId ? { ledgerId: decision.ledgerId } : {}),
     };
-    const failed = decision.results.some((r) => r.status === 'failed' || r.verified !== true);
-    if (failed || decision.ruleErrors.length > 0) this.log.error('interface decided', summary);
+    const failed = currentResults(decision).some((r) => r.status === 'failed' || r.verified !== true);
+    if (failed || decision.ruleErrors.length > 0 || decision.ledgerWarning) this.log.error('interface decided', summary);
     else if (decision.outcome === 'noncompliant') this.log.warn('interface decided', summary);
     else this.log.info('interface decided', summary);
     // Before the alert: a failed publish (retried) must not keep the other sinks from hearing of it; they never throw.

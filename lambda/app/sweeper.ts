@@ -3,13 +3,16 @@
  * engine, to catch what no event reported (a missed or undelivered event, drift, interfaces that
  * predate eni-guard). Pages through DescribeNetworkInterfaces, decides each page
  * `BATCH_CONCURRENCY` interfaces at a time (the SDK's adaptive retry slows down on throttling),
- * stops before the function's time runs out, and reports a summary.
+ * stops before the function's time runs out, and reports a summary. With flow logs for every VPC,
+ * it first passes over every VPC — those without interfaces too — restoring deleted flow logs.
  */
 import type { Alert } from '../core/alert';
 import { renderSweepAlert, sweepContext, SweepTally, type SweepSummary } from '../core/sweep';
 import type { AlertPort, Ec2Port, LogPort } from './ports';
 import type { Responder } from './responder';
 import { AlertDeliveryError } from './delivery';
+import type { VpcFlowLogs } from './vpc-flow-logs';
+import type { VpcRunSummary } from '../core/vpc';
 
 /** One scheduled run. */
 export interface SweepRun {
@@ -38,6 +41,8 @@ export class Sweeper {
     private readonly alerts: AlertPort,
     private readonly log: LogPort,
     private readonly settings: SweepSettings = {},
+    /** Flow logs for every VPC (`eniGuard:flowLogVpcIds=all`): the VPC pass. Absent: interfaces only. */
+    private readonly vpcs?: VpcFlowLogs,
   ) {}
 
   /** Sweeps once; returns (and logs, and publishes) the summary. Throws only when the summary cannot be published. */
@@ -49,6 +54,8 @@ export class Sweeper {
     const reserve = this.settings.reserveMs ?? 120_000;
     let incomplete = false;
     this.log.info('sweep started', { sweepId: context.eventId, account: run.account, region: run.region });
+    // VPCs first: a flow log restored here is found ACTIVE by every interface of its VPC below.
+    const vpcs = this.vpcs ? await this.vpcPass(context.eventId, run, reserve) : undefined;
     for await (const page of this.ec2.interfacePages(this.settings.pageSize ?? 250)) {
       tally.pages += 1;
       tally.interfaces += page.length;
@@ -63,11 +70,35 @@ export class Sweeper {
         break;
       }
     }
-    const summary = tally.summary(context, startedAt, now(), incomplete);
-    const level = summary.failures.length > 0 || incomplete ? 'error' : (summary.byOutcome.noncompliant ?? 0) > 0 ? 'warn' : 'info';
+    const summary = tally.summary(context, startedAt, now(), incomplete, vpcs);
+    const vpcTrouble = vpcs !== undefined && ((vpcs.byOutcome.failed ?? 0) > 0 || vpcs.error !== undefined);
+    const level =
+      summary.failures.length > 0 || incomplete || vpcTrouble
+        ? 'error'
+        : (summary.byOutcome.noncompliant ?? 0) > 0 || (vpcs?.notLogging.length ?? 0) > 0
+          ? 'warn'
+          : 'info';
     this.log[level]('sweep finished', { ...summary });
     await this.publish(context.eventId, renderSweepAlert(context, summary));
     return summary;
+  }
+
+  /** The pass over every VPC; a failure to list them is reported in the summary and does not stop the interfaces. */
+  private async vpcPass(sweepId: string, run: SweepRun, reserve: number): Promise<VpcRunSummary> {
+    const vpcs = this.vpcs!;
+    try {
+      const { summary, flagged } = await vpcs.pass({
+        runId: sweepId,
+        ...(run.remainingMs ? { remainingMs: run.remainingMs } : {}),
+        reserveMs: reserve,
+      });
+      await vpcs.publish(sweepContext(run.scheduledTime, run.account, run.region), flagged, summary);
+      return summary;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log.error('sweep: VPCs not listed', { sweepId, error: message });
+      return { vpcs: 0, pages: 0, byOutcome: {}, notLogging: [], incomplete: true, error: message };
+    }
   }
 
   private async publish(sweepId: string, alert: Alert): Promise<void> {

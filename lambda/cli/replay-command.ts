@@ -1,5 +1,6 @@
 /** What `evaluate` and `respond` share: reading the events and policy, replaying, printing, the exit code. */
 import { PolicyError } from '../core/policy';
+import { readLeaseSeconds } from '../functions/environment';
 import {
   CliError,
   outputFormat,
@@ -7,6 +8,7 @@ import {
   stringOption,
   UsageError,
   flag,
+  messageOf,
   type CliIo,
   type Invocation,
   type OptionSpecs,
@@ -57,6 +59,12 @@ export async function runReplay(mode: ReplayMode, invocation: Invocation, io: Cl
   const events = await readEvents(paths, io);
   const responderRoleArn = stringOption(invocation, 'responder-role-arn') ?? io.env['RESPONDER_ROLE_ARN'];
   const ledgerTable = mode === 'respond' ? (stringOption(invocation, 'ledger-table') ?? io.env['LEDGER_TABLE_NAME']) : undefined;
+  let leaseSeconds: number;
+  try {
+    leaseSeconds = readLeaseSeconds(io.env);
+  } catch (error) {
+    throw new UsageError(messageOf(error));
+  }
   const reports = await replay(
     events,
     {
@@ -66,7 +74,7 @@ export async function runReplay(mode: ReplayMode, invocation: Invocation, io: Cl
       log: cliLog(io, flag(invocation, 'verbose')),
       ...(topicArn ? { topicArn } : {}),
       ...(responderRoleArn ? { responderRoleArn } : {}),
-      ...(ledgerTable ? { ledgerTable } : {}),
+      ...(ledgerTable ? { ledgerTable, leaseSeconds } : {}),
       ...((connection.endpoint ?? io.env['AWS_ENDPOINT_URL']) ? { endpointUrl: connection.endpoint ?? io.env['AWS_ENDPOINT_URL']! } : {}),
     },
     (report) => io.stdout(format === 'json' ? reportJson(report) : reportText(report, mode, topicArn)),

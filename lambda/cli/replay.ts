@@ -29,6 +29,8 @@ export interface ReplaySettings {
   readonly responderRoleArn?: string;
   /** The remediation ledger (`respond` only): decisions are recorded (duplicates skipped, undo possible) as the function does. */
   readonly ledgerTable?: string;
+  /** The ledger lease (`LEDGER_LEASE_SECONDS`, as the function reads it). @default 120 */
+  readonly leaseSeconds?: number;
   /** The endpoint in use (`--endpoint-url` or `AWS_ENDPOINT_URL`), so the printed undo command reaches the same place. */
   readonly endpointUrl?: string;
   readonly log: LogPort;
@@ -103,6 +105,7 @@ export async function replay(
           settings: {
             policy,
             ...(settings.responderRoleArn ? { responderRoleArn: settings.responderRoleArn } : {}),
+            ...(settings.leaseSeconds ? { leaseSeconds: settings.leaseSeconds } : {}),
             ...(scope ? { scope } : {}),
           },
         }),

@@ -59,6 +59,21 @@ export type ActionKind =
   | 'delete-interface'
   | 'isolate-instance';
 
+/** One API call as it was actually sent, and how it ended. */
+export interface ExecutedCall {
+  readonly operation: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /**
+   * `already-done`: the call failed with an error meaning its effect was already in place.
+   * `recovered`: an earlier attempt that was interrupted (the process died, its answer was lost) made
+   * it; what AWS shows now proves it took effect.
+   * `unknown`: an interrupted attempt was to make it; its effect is in place, but another remediation
+   * made it too, so whether this attempt's call went out cannot be told.
+   */
+  readonly outcome: 'ok' | 'already-done' | 'failed' | 'recovered' | 'unknown';
+  readonly error?: string;
+}
+
 /** One remediation: a unit that succeeds or fails as a whole. */
 export interface Action {
   readonly kind: ActionKind;
@@ -73,6 +88,11 @@ export interface Action {
   /** Restores the pre-state; `undefined` with `irreversible` saying why when it cannot be undone. */
   readonly undo: readonly ApiCall[];
   readonly irreversible?: string;
+  /**
+   * Calls an interrupted attempt already made that this action builds on (a half-made copy it adopts),
+   * as reconstructed from what AWS shows: listed with the action's own calls, never sent again.
+   */
+  readonly recovered?: readonly ExecutedCall[];
 }
 
 /** Every operation an action may call, with the IAM action that authorises it. */
@@ -157,6 +177,9 @@ export const UNDO_OPERATIONS: Readonly<Record<ActionKind, readonly Operation[]>>
 /** Read-only calls the responder always makes: the interface, its groups' rules, group usage, verification. */
 export const READ_PERMISSIONS: readonly string[] = ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroupRules'];
 
+/** Reads of flow logs for every VPC (lambda/adapters/ec2.ts `vpcPages`, `describeVpc`, `describeFlowLogs`): no resource-level permissions. */
+export const VPC_READ_PERMISSIONS: readonly string[] = ['ec2:DescribeVpcs', 'ec2:DescribeFlowLogs'];
+
 /** Extra reads made only to plan or verify particular actions. */
 export const ACTION_READ_PERMISSIONS: Readonly<Partial<Record<ActionKind, readonly string[]>>> = {
   quarantine: ['ec2:DescribeSecurityGroups'],
@@ -179,6 +202,33 @@ export const FACT_PERMISSIONS: Readonly<Record<FactKind, readonly string[]>> = {
   flowLogs: ['ec2:DescribeFlowLogs'],
   instance: ['ec2:DescribeInstances', 'ec2:DescribeImages', 'ec2:DescribeVolumes', 'ec2:DescribeInstanceTypes'],
 };
+
+/**
+ * What an action is about, to tell whether two attempts planned the same fix: its kind and the
+ * resources its checks read (a group, the interface, a role …). Refs (ids created on the way) are left out.
+ */
+export function actionTarget(action: Action): string {
+  const resources = action.checks.flatMap((check) => {
+    switch (check.kind) {
+      case 'rules-absent':
+        return [check.groupId];
+      case 'flow-log-active':
+        return [check.vpcId];
+      case 'tags':
+        return [check.resourceId];
+      case 'role-policy':
+        return [check.roleName];
+      case 'access-key-inactive':
+        return [check.accessKeyId];
+      case 'group-empty':
+        // The quarantine group a move uses (created now, or one recorded before): the move's target is the interface.
+        return [];
+      default:
+        return [check.networkInterfaceId];
+    }
+  });
+  return `${action.kind}:${[...new Set(resources)].sort().join(',')}`;
+}
 
 /** True when the value is a `$ref` reference. */
 export function isRef(value: unknown): value is Ref {

@@ -7,7 +7,7 @@
  * top-level fields are those of the most severe interface, so consumers of the existing contract
  * keep working; `kind: "group-change"`, `change` and `interfaces[]` carry the whole change.
  */
-import type { Alert, AlertDocument } from './alert';
+import { resultOutcome, type Alert, type AlertDocument } from './alert';
 import type { Response } from './decision';
 import type { ChangedRule, GroupChange } from './event';
 import type { EventContext, Severity } from './model';
@@ -41,6 +41,12 @@ export interface ChangeInterface {
   readonly actions: readonly string[];
   readonly ledgerId?: string;
   readonly undoCommand?: string;
+  /** This interface's part may repeat an alert already sent (an interrupted attempt may have published it). */
+  readonly possibleRepeat?: boolean;
+  /** Acted on, but its ledger record could not be completed: what is missing, and where the record is meanwhile. */
+  readonly ledgerWarning?: string;
+  /** eni-guard stopped retrying a fix of this interface that would not take: a human must finish it. */
+  readonly escalation?: string;
 }
 
 /** The combined alert document. */
@@ -54,6 +60,8 @@ export interface ChangeAlertDocument extends AlertDocument {
   readonly interfacesOmitted?: number;
   /** Every interface using the group that was evaluated, by outcome (compliant and skipped ones do not alert). */
   readonly evaluated: OutcomeCounts;
+  /** Interfaces not handled yet (another invocation holds them, a fix must be retried): the event is delivered again, and a later alert reports them. */
+  readonly pending?: readonly { readonly id: string; readonly reason: string }[];
 }
 
 /** The `kind` message attribute: subscribers can filter combined alerts in or out. */
@@ -89,6 +97,7 @@ export function renderChangeAlert(
   change: GroupChange,
   alerts: readonly Alert[],
   evaluated: OutcomeCounts,
+  pending: readonly { readonly id: string; readonly reason: string }[] = [],
 ): ChangeAlert | undefined {
   const ordered = [...alerts].sort(
     (a, b) =>
@@ -98,7 +107,11 @@ export function renderChangeAlert(
   const primary = ordered[0];
   if (!primary) return undefined;
   const severity: Severity = primary.document.severity;
-  const response = worstResponse(ordered.map((a) => a.document.response));
+  // Interfaces still to be handled are not fixed: the change as a whole is not remediated yet.
+  const response = worstResponse([
+    ...ordered.map((a) => a.document.response),
+    ...(pending.length > 0 ? (['remediation-failed'] as const) : []),
+  ]);
   const outcome = ordered.some((a) => a.document.outcome === 'noncompliant') ? 'noncompliant' : primary.document.outcome;
   const rule = primary.attributes.rule;
   const document: ChangeAlertDocument = {
@@ -111,6 +124,7 @@ export function renderChangeAlert(
     interfaces: ordered.slice(0, CHANGE_INTERFACE_LIMIT).map((a) => briefOf(a.document)),
     ...(ordered.length > CHANGE_INTERFACE_LIMIT ? { interfacesOmitted: ordered.length - CHANGE_INTERFACE_LIMIT } : {}),
     evaluated,
+    ...(pending.length > 0 ? { pending: pending.slice(0, CHANGE_INTERFACE_LIMIT) } : {}),
   };
   const count = ordered.length;
   const subject = truncate(
@@ -127,15 +141,7 @@ export function renderChangeAlert(
 
 function briefOf(doc: AlertDocument): ChangeInterface {
   const ni = doc.networkInterface;
-  const done = doc.results.map((r) => {
-    const how =
-      r.status === 'succeeded'
-        ? r.verified
-          ? 'verified'
-          : `NOT verified (${r.verification ?? 'unknown'})`
-        : `FAILED: ${r.error ?? 'unknown error'}`;
-    return `${r.summary} → ${how}`;
-  });
+  const done = doc.results.map((r) => `${r.summary} → ${resultOutcome(r)}`);
   const wouldCall = doc.plan?.mode === 'dry-run' ? doc.plan.actions.flatMap((a) => a.calls.map((c) => `would call: ${c}`)) : [];
   const withheld = (doc.plan?.withheld ?? []).map((w) => `not remediated: ${w.ruleId}: ${w.reason}`);
   return {
@@ -150,6 +156,9 @@ function briefOf(doc: AlertDocument): ChangeInterface {
     actions: [...done, ...wouldCall, ...withheld],
     ...(doc.ledgerId ? { ledgerId: doc.ledgerId } : {}),
     ...(doc.undoCommand ? { undoCommand: doc.undoCommand } : {}),
+    ...(doc.possibleRepeat ? { possibleRepeat: true } : {}),
+    ...(doc.ledgerWarning ? { ledgerWarning: doc.ledgerWarning } : {}),
+    ...(doc.escalation ? { escalation: doc.escalation } : {}),
   };
 }
 
@@ -175,9 +184,19 @@ function renderText(context: EventContext, doc: ChangeAlertDocument): string {
     lines.push(...ni.ruleErrors.map((e) => `  [error] ${e.ruleId} could not be evaluated: ${e.message}`));
     lines.push(...ni.actions.map((a) => `  ${a}`));
     if (ni.undoCommand) lines.push(`  undo: ${ni.undoCommand}`);
+    if (ni.escalation) lines.push(`  ESCALATED: ${ni.escalation}`);
+    if (ni.ledgerWarning) lines.push(`  WARNING — record incomplete: ${ni.ledgerWarning}`);
+    if (ni.possibleRepeat) lines.push('  (may repeat an earlier alert: an interrupted attempt may have sent it)');
   }
   if (doc.interfacesOmitted)
     lines.push('', `… and ${doc.interfacesOmitted} more interface(s): see the function log for event ${context.eventId}`);
+  if (doc.pending && doc.pending.length > 0) {
+    lines.push(
+      '',
+      `Not handled yet (${doc.pending.length}; the event is delivered again and a later alert reports them):`,
+      ...doc.pending.map((p) => `  ${p.id}: ${p.reason}`),
+    );
+  }
   lines.push(
     '',
     `Evaluated: ${totals || 'nothing'} (every interface using ${doc.change.groupId})`,

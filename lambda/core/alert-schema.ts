@@ -127,10 +127,13 @@ export const DecisionDocumentSchema = z
         calls: z
           .array(z.string())
           .meta({ description: 'Each call as sent, and how it ended: `Operation Param=value … → ok|already-done|failed`.' }),
-        status: z.string(),
+        status: z.string().meta({
+          description: '`succeeded`, `failed`, or `superseded` (an earlier attempt a later one replaced; `supersededBy` says how).',
+        }),
         verified: z.boolean().optional(),
         verification: z.string().optional(),
         error: z.string().optional(),
+        supersededBy: z.string().optional(),
       }),
     ),
     consoleUrl: z.string(),
@@ -151,6 +154,18 @@ export const DecisionDocumentSchema = z
       .meta({ description: 'Restores the pre-state: paste as is (`npx eni-guard undo … --ledger-table … --region …`).' }),
     record: pointer.optional(),
     truncated: truncated.optional(),
+    ledgerWarning: z.string().optional().meta({
+      description:
+        'The ledger record could not be completed after acting: what is missing, and where the whole record is until a retry completes it.',
+    }),
+    escalation: z
+      .string()
+      .optional()
+      .meta({ description: 'eni-guard stopped retrying a fix that would not take: a human must finish it.' }),
+    possibleRepeat: z
+      .string()
+      .optional()
+      .meta({ description: 'Published again after an interruption: the same alert may have been delivered before.' }),
   })
   .meta({ title: 'eni-guard decision alert' });
 

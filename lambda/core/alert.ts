@@ -6,7 +6,7 @@
  */
 import { describeCall, type ApiCall } from './actions';
 import { actorOf, callerKind, type CallerKind } from './caller';
-import { responseOf, severityOf, type Decision, type Response } from './decision';
+import { responseOf, severityOf, type ActionResult, type Decision, type Response } from './decision';
 import { SEVERITIES, type Caller, type NetworkInterface, type Severity } from './model';
 
 /**
@@ -144,9 +144,11 @@ export interface AlertDocument {
     readonly summary: string;
     /** Each call as sent (operation and parameters), and how it ended: `RevokeSecurityGroupIngress GroupId=sg-1 … → ok`. */
     readonly calls: readonly string[];
+    /** `succeeded`, `failed`, or `superseded`: history of an earlier attempt that a later one replaced (`supersededBy` says how). */
     readonly status: string;
     readonly verified?: boolean;
     readonly verification?: string;
+    readonly supersededBy?: string;
     readonly error?: string;
   }[];
   /** The interface in the EC2 console (also in `links`). */
@@ -159,6 +161,12 @@ export interface AlertDocument {
   readonly record?: AlertRecordPointer;
   /** Present only when the message was cut to fit SNS. */
   readonly truncated?: AlertTruncation;
+  /** Present when the ledger record could not be completed after acting: what is missing, and where the whole record is meanwhile. */
+  readonly ledgerWarning?: string;
+  /** Present when eni-guard stopped retrying a fix that would not take: a human must finish it. */
+  readonly escalation?: string;
+  /** Present on an alert published again after an interruption: subscribers may have received it already. */
+  readonly possibleRepeat?: string;
 }
 
 /** What the deployed function knows besides the decision; the CLI renders without it. */
@@ -182,7 +190,11 @@ export function renderAlert(decision: Decision, enrichment: AlertEnrichment = {}
   return enrichAlert(alertOf(documentOf(decision)), enrichment);
 }
 
-/** Adds what the deployed function knows (alias, exact undo command, record pointer) and renders again. */
+/**
+ * Adds what the deployed function knows (alias, exact undo command, record pointer) and renders again.
+ * Alerts with their own rendering (`kind` other than `decision`: group changes, sweep summaries, VPC
+ * flow logs) keep their subject, text and attributes; only their document is enriched.
+ */
 export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
   const doc = alert.document;
   if (!enrichment.accountAlias && !enrichment.ou && !enrichment.ledgerTable && !enrichment.logGroup) return alert;
@@ -192,7 +204,7 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
     ...(enrichment.logGroup ? { logGroup: enrichment.logGroup } : {}),
     eventId: doc.eventId,
   };
-  return alertOf({
+  const enriched: AlertDocument = {
     ...doc,
     ...(enrichment.accountAlias ? { accountAlias: enrichment.accountAlias } : {}),
     ...(enrichment.ou ? { ou: enrichment.ou } : {}),
@@ -200,7 +212,10 @@ export function enrichAlert(alert: Alert, enrichment: AlertEnrichment): Alert {
       ? { undoCommand: exactUndoCommand(doc.ledgerId, enrichment.ledgerTable, enrichment.region ?? doc.region, enrichment.endpointUrl) }
       : {}),
     record,
-  });
+  };
+  const kind = alert.attributes.kind;
+  if (kind !== undefined && kind !== 'decision') return { ...alert, document: enriched };
+  return alertOf(enriched);
 }
 
 /** The command that undoes a ledger record. */
@@ -274,26 +289,42 @@ export function documentOf(decision: Decision): AlertDocument {
           },
         }
       : {}),
-    results: decision.results.map((r) => ({
-      kind: r.action.kind,
-      summary: r.action.summary,
-      // An executed call has the planned call's operation and resolved input: described the same way.
-      calls: r.calls.map(
-        (c) =>
-          `${describeCall({ service: 'ec2', operation: c.operation as ApiCall['operation'], input: c.input })} → ${c.outcome}${c.error ? ` (${c.error})` : ''}`,
-      ),
-      status: r.status,
-      ...(r.verified !== undefined ? { verified: r.verified } : {}),
-      ...(r.verification ? { verification: r.verification } : {}),
-      ...(r.error ? { error: r.error } : {}),
-    })),
+    results: decision.results.map(resultEntryOf),
     consoleUrl: links.networkInterface,
     links,
     ...(decision.ledgerId ? { ledgerId: decision.ledgerId } : {}),
     ...(decision.ledgerId && decision.results.some((r) => r.status === 'succeeded')
       ? { undoCommand: undoCommandOf(decision.ledgerId) }
       : {}),
+    ...(decision.ledgerWarning ? { ledgerWarning: decision.ledgerWarning } : {}),
+    ...(decision.escalation ? { escalation: decision.escalation } : {}),
+    ...(decision.possibleRepeat ? { possibleRepeat: decision.possibleRepeat } : {}),
   };
+}
+
+/** An action's result as the alert document lists it: each call described, with its outcome. */
+export function resultEntryOf(r: ActionResult): AlertDocument['results'][number] {
+  return {
+    kind: r.action.kind,
+    summary: r.action.summary,
+    // An executed call has the planned call's operation and resolved input: described the same way.
+    calls: r.calls.map(
+      (c) =>
+        `${describeCall({ service: 'ec2', operation: c.operation as ApiCall['operation'], input: c.input })} → ${c.outcome}${c.error ? ` (${c.error})` : ''}`,
+    ),
+    status: r.superseded !== undefined ? 'superseded' : r.status,
+    ...(r.verified !== undefined ? { verified: r.verified } : {}),
+    ...(r.verification ? { verification: r.verification } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    ...(r.superseded !== undefined ? { supersededBy: r.superseded } : {}),
+  };
+}
+
+/** How a result ended, as alerts say it: `verified`, `NOT verified (…)`, `FAILED: …` or `superseded: …`. */
+export function resultOutcome(r: AlertDocument['results'][number]): string {
+  if (r.status === 'superseded') return `superseded: ${r.supersededBy ?? ''}`;
+  if (r.status !== 'succeeded') return `FAILED: ${r.error ?? 'unknown error'}`;
+  return r.verified ? 'verified' : `NOT verified (${r.verification ?? 'unknown'})`;
 }
 
 /** Subject, text and attributes of a document. */
@@ -383,17 +414,12 @@ export function renderText(doc: AlertDocument): string {
   ];
   if (doc.results.length > 0) {
     lines.push('', 'Done:');
-    for (const r of doc.results) {
-      const how =
-        r.status === 'succeeded'
-          ? r.verified
-            ? 'verified'
-            : `NOT verified (${r.verification ?? 'unknown'})`
-          : `FAILED: ${r.error ?? 'unknown error'}`;
-      lines.push(`  ${r.summary} → ${how}`, ...r.calls.map((c) => `      ${c}`));
-    }
+    for (const r of doc.results) lines.push(`  ${r.summary} → ${resultOutcome(r)}`, ...r.calls.map((c) => `      ${c}`));
     if (doc.undoCommand) lines.push('', `Undo:      ${doc.undoCommand}`);
   }
+  if (doc.escalation) lines.push('', `ESCALATED: ${doc.escalation}`);
+  if (doc.ledgerWarning) lines.push('', `WARNING — record incomplete: ${doc.ledgerWarning}`);
+  if (doc.possibleRepeat) lines.push('', `Note: ${doc.possibleRepeat}.`);
   if (doc.plan && doc.plan.mode === 'dry-run' && doc.plan.actions.length > 0) {
     lines.push('', 'Dry run — would have called:', ...doc.plan.actions.flatMap((a) => a.calls.map((c) => `  ${c}`)));
   }

@@ -29,7 +29,12 @@ export type InterfaceLookup =
   /** Every interface that uses a security group. */
   | { readonly kind: 'group'; readonly groupId: string }
   /** Interfaces carrying a tag (`*` wildcards): those a redelivered change already moved off its group. */
-  | { readonly kind: 'tagged'; readonly key: string; readonly value: string };
+  | { readonly kind: 'tagged'; readonly key: string; readonly value: string }
+  /**
+   * Interfaces using a security group that carries every one of `tags` (`*` wildcards): those a
+   * redelivered change moved to a copy of its group before the process died, untagged.
+   */
+  | { readonly kind: 'on-tagged-group'; readonly tags: Readonly<Record<string, string>> };
 
 /** A rule a change added or rewrote, as far as the record says (rule ids come from the response, when it has them). */
 export type ChangedRule = Omit<SecurityGroupRule, 'ruleId' | 'groupId' | 'isEgress'> & { readonly ruleId?: string };
@@ -71,8 +76,42 @@ export type ParsedEvent =
 
 const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 
+/**
+ * A successful CloudTrail EC2 call whose envelope and record agree (event id grammar, account,
+ * Region, time): what every call-specific parser starts from. Failed and dry-run calls are ignored
+ * here, with their context.
+ */
+export type ParsedCall =
+  | { readonly kind: 'call'; readonly context: EventContext; readonly record: JsonObject; readonly prefix: string }
+  | Extract<ParsedEvent, { readonly kind: 'ignored' | 'invalid' }>;
+
 /** Parses an EventBridge event or a bare CloudTrail record. Never throws. */
 export function parseEvent(input: unknown): ParsedEvent {
+  const call = parseCall(input);
+  if (call.kind !== 'call') return call;
+  const { record, context, prefix } = call;
+  switch (context.eventName) {
+    case 'CreateNetworkInterface':
+      return parseCreateNetworkInterface(record, context, prefix);
+    case 'RunInstances':
+      return parseRunInstances(record, context, prefix);
+    case 'AttachNetworkInterface':
+      return parseNamedInterface(record, context, prefix);
+    case 'ModifyNetworkInterfaceAttribute':
+      return parseModifyNetworkInterfaceAttribute(record, context, prefix);
+    case 'AssociateAddress':
+      return parseAssociateAddress(record, context, prefix);
+    case 'AuthorizeSecurityGroupIngress':
+      return parseAuthorizeIngress(record, context, prefix);
+    case 'ModifySecurityGroupRules':
+      return parseModifySecurityGroupRules(record, context, prefix);
+    default:
+      return { kind: 'ignored', reason: 'unsupported-event', detail: `eventName ${context.eventName}`, context };
+  }
+}
+
+/** The envelope (or a bare record) down to a checked call: the part every event eni-guard reads shares. Never throws. */
+export function parseCall(input: unknown): ParsedCall {
   if (!isObject(input)) {
     return { kind: 'invalid', problems: [`event: expected a JSON object, got ${describeType(input)}`] };
   }
@@ -99,7 +138,7 @@ export function parseEvent(input: unknown): ParsedEvent {
   };
 }
 
-function parseRecord(record: JsonObject, envelope: JsonObject | undefined): ParsedEvent {
+function parseRecord(record: JsonObject, envelope: JsonObject | undefined): ParsedCall {
   const prefix = envelope ? 'detail.' : '';
   const problems: string[] = [];
   const eventId = str(record, 'eventID');
@@ -152,24 +191,7 @@ function parseRecord(record: JsonObject, envelope: JsonObject | undefined): Pars
     };
   }
 
-  switch (eventName) {
-    case 'CreateNetworkInterface':
-      return parseCreateNetworkInterface(record, context, prefix);
-    case 'RunInstances':
-      return parseRunInstances(record, context, prefix);
-    case 'AttachNetworkInterface':
-      return parseNamedInterface(record, context, prefix);
-    case 'ModifyNetworkInterfaceAttribute':
-      return parseModifyNetworkInterfaceAttribute(record, context, prefix);
-    case 'AssociateAddress':
-      return parseAssociateAddress(record, context, prefix);
-    case 'AuthorizeSecurityGroupIngress':
-      return parseAuthorizeIngress(record, context, prefix);
-    case 'ModifySecurityGroupRules':
-      return parseModifySecurityGroupRules(record, context, prefix);
-    default:
-      return { kind: 'ignored', reason: 'unsupported-event', detail: `eventName ${eventName}`, context };
-  }
+  return { kind: 'call', context, record, prefix };
 }
 
 function parseCreateNetworkInterface(record: JsonObject, context: EventContext, prefix: string): ParsedEvent {
@@ -467,11 +489,12 @@ export function parseCaller(record: JsonObject): Caller {
   };
 }
 
-function invalid(problems: string[], eventId: string | undefined): ParsedEvent {
+function invalid(problems: string[], eventId: string | undefined): Extract<ParsedEvent, { readonly kind: 'invalid' }> {
   return { kind: 'invalid', problems, ...(eventId ? { eventId } : {}) };
 }
 
-function describeType(value: unknown): string {
+/** How a value reads in a problem message (`missing`, `the string "…"`, `a number`). */
+export function describeType(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

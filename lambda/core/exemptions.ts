@@ -84,12 +84,28 @@ export function applyExemptions(
   exemptions: readonly Exemption[],
   facts: InterfaceFacts,
   now: Date,
-): { findings: Finding[]; exempted: ExemptedFinding[]; expired: ExpiredExemption[] } {
+): ExemptionSplit {
+  return split(findings, exemptions, (exemption, finding) => matches(exemption, finding, facts), now);
+}
+
+/** Findings that stand, those an active exemption sets aside, and the expired exemptions that would have. */
+export interface ExemptionSplit {
+  findings: Finding[];
+  exempted: ExemptedFinding[];
+  expired: ExpiredExemption[];
+}
+
+function split(
+  findings: readonly Finding[],
+  exemptions: readonly Exemption[],
+  applies: (exemption: Exemption, finding: Finding) => boolean,
+  now: Date,
+): ExemptionSplit {
   const standing: Finding[] = [];
   const exempted: ExemptedFinding[] = [];
   const expired: ExpiredExemption[] = [];
   for (const finding of findings) {
-    const matching = exemptions.filter((exemption) => matches(exemption, finding, facts));
+    const matching = exemptions.filter((exemption) => applies(exemption, finding));
     const active = matching.find((exemption) => isActive(exemption, now));
     if (active) {
       exempted.push({ finding, exemptionId: active.id, owner: active.owner, reason: active.reason, expires: active.expires });
@@ -100,4 +116,25 @@ export function applyExemptions(
       expired.push({ exemptionId: exemption.id, ruleId: finding.ruleId, owner: exemption.owner, expired: exemption.expires });
   }
   return { findings: standing, exempted, expired };
+}
+
+/**
+ * Applies exemptions to findings about a VPC itself (no interface): only an exemption bounded by
+ * nothing narrower than the VPC counts — its `vpc` and/or `accounts`. One bounded by a subnet, a
+ * group, an interface, a principal, ports or a tag covers part of the VPC's traffic, not the VPC.
+ */
+export function applyVpcExemptions(
+  findings: readonly Finding[],
+  exemptions: readonly Exemption[],
+  place: { readonly account: string; readonly vpcId: string },
+  now: Date,
+): ExemptionSplit {
+  const wholeVpc = (exemption: Exemption, finding: Finding): boolean => {
+    const { vpc, accounts, ...narrower } = exemption.match;
+    if (Object.values(narrower).some((v) => v !== undefined)) return false;
+    if (!exemption.rules.includes('*') && !exemption.rules.includes(finding.ruleId)) return false;
+    if (vpc === undefined && accounts === undefined) return false;
+    return (vpc === undefined || vpc === place.vpcId) && (accounts === undefined || accounts.includes(place.account));
+  };
+  return split(findings, exemptions, wholeVpc, now);
 }

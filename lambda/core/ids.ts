@@ -8,6 +8,8 @@
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** `sg-` and 8 or 17 lower-case hex digits. */
 const GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** `vpc-` and 8 or 17 lower-case hex digits (AWS's two VPC id lengths; moto's are 17). */
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 /** `eni-` and hex digits (8 or 17 in AWS; tests and emulators use shorter ones, never a wildcard). */
 const INTERFACE_ID = /^eni-[0-9a-f]{1,17}$/;
 /**
@@ -21,6 +23,8 @@ const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const isInstanceId = (value: string): boolean => INSTANCE_ID.test(value);
 /** True for a security group id. */
 export const isGroupId = (value: string): boolean => GROUP_ID.test(value);
+/** True for a VPC id. */
+export const isVpcId = (value: string): boolean => VPC_ID.test(value);
 /** True for a network interface id. */
 export const isInterfaceId = (value: string): boolean => INTERFACE_ID.test(value);
 /** True for an event id eni-guard may use as a key and in a tag filter. */

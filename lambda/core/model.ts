@@ -81,6 +81,22 @@ export interface SecurityGroupRule {
   readonly description?: string;
 }
 
+/**
+ * A security group found by eni-guard's tags (a per-interface copy, a quarantine group): maybe one an
+ * interrupted attempt left behind. Tags are outsider-controlled: what it may be used for is decided
+ * from its VPC, its users and its rules, as read from EC2.
+ */
+export interface OwnGroup {
+  readonly groupId: string;
+  readonly groupName?: string;
+  readonly vpcId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Every rule (ingress and egress). */
+  readonly rules: readonly SecurityGroupRule[];
+  /** How many interfaces use it. */
+  readonly users: number;
+}
+
 /** A security group attached to an interface. */
 export interface GroupRef {
   readonly groupId: string;
@@ -143,6 +159,18 @@ export interface SubnetNetwork {
 export interface FlowLogCoverage {
   /** Flow logs whose status is ACTIVE, by id, with the resource they are attached to. */
   readonly active: readonly { readonly flowLogId: string; readonly resourceId: string; readonly trafficType?: string }[];
+}
+
+/** A VPC as EC2 describes it: the flow-log baseline judges VPCs themselves, with or without interfaces. */
+export interface Vpc {
+  readonly vpcId: string;
+  /** The account that owns it; a VPC shared with this account (RAM) is its owner's to log. */
+  readonly ownerId?: string;
+  readonly isDefault: boolean;
+  /** `pending` | `available`. */
+  readonly state?: string;
+  readonly cidrBlock?: string;
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** An EBS volume attached to the instance. */

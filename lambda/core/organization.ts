@@ -3,6 +3,7 @@
  * Regions. This module is the contract between the hub's code and its templates: names of the bus
  * and the roles, who is in scope, and an account's place in the organization.
  */
+import type { FlowLogDestination } from './plan/shared';
 
 /** The hub's event bus in each hub Region: members forward their CloudTrail events to it. */
 export const HUB_BUS_NAME = 'eni-guard';
@@ -19,8 +20,32 @@ export function memberRoleNames(base: string): {
   readonly forwarder: string;
   /** Assumed by operators in the hub account for `eni-guard undo`: the undo calls. */
   readonly undo: string;
+  /** Assumed by VPC Flow Logs only: delivers the account's flow logs to its log group (flow logs for every VPC). */
+  readonly flowLogs: string;
 } {
-  return { remediation: base, revoker: `${base}Revoker`, forwarder: `${base}Forwarder`, undo: `${base}Undo` };
+  return {
+    remediation: base,
+    revoker: `${base}Revoker`,
+    forwarder: `${base}Forwarder`,
+    undo: `${base}Undo`,
+    flowLogs: `${base}FlowLogs`,
+  };
+}
+
+/** The log group the member forwarding stack creates in each member Region for the account's flow logs. */
+export const MEMBER_FLOW_LOG_GROUP = 'eni-guard-vpc-flow-logs';
+
+/**
+ * Where the hub sends a member account's flow logs in one Region (flow logs for every VPC): that
+ * Region's member log group, through the member delivery role. Both have fixed names, so the hub
+ * computes them and the member templates need no output the hub would have to read.
+ */
+export function memberFlowLogDestination(partition: string, account: string, region: string, base: string): FlowLogDestination {
+  return {
+    type: 'cloud-watch-logs',
+    arn: `arn:${partition}:logs:${region}:${account}:log-group:${MEMBER_FLOW_LOG_GROUP}`,
+    deliveryRoleArn: roleArn(partition, account, memberRoleNames(base).flowLogs),
+  };
 }
 
 /** The hub's roles have fixed names (members trust them by ARN); one per hub Region. */

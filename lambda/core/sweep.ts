@@ -9,6 +9,7 @@ import type { Decision, Outcome, Response } from './decision';
 import { needsAlert, responseOf, severityOf } from './decision';
 import type { EventContext, Severity } from './model';
 import { maxSeverity, SEVERITIES } from './model';
+import { responseOfVpc, type VpcRunSummary } from './vpc';
 
 /** The `eventName` of sweep decisions (logs, alerts, ledger records). */
 export const SWEEP_EVENT_NAME = 'ScheduledSweep';
@@ -52,6 +53,8 @@ export interface SweepSummary {
   readonly failures: readonly { readonly id: string; readonly error: string }[];
   /** True when the run stopped before the last page (time budget): the next run starts over. */
   readonly incomplete: boolean;
+  /** The pass over every VPC (flow logs), when the sweep makes one (`eniGuard:flowLogVpcIds=all`). */
+  readonly vpcs?: VpcRunSummary;
 }
 
 /** The `kind` message attribute: subscribers can filter summaries in or out. */
@@ -91,7 +94,11 @@ export class SweepTally {
     this.failures.push({ id: networkInterfaceId, error });
   }
 
-  summary(context: EventContext, startedAt: Date, finishedAt: Date, incomplete: boolean): SweepSummary {
+  summary(context: EventContext, startedAt: Date, finishedAt: Date, incomplete: boolean, vpcs?: VpcRunSummary): SweepSummary {
+    // VPCs without a flow log count like noncompliant interfaces; one that could not be fixed, or a pass that could not run, like an error.
+    let severity = this.severity;
+    if (vpcs && vpcs.notLogging.length > 0) severity = maxSeverity(severity, 'medium');
+    if (vpcs && ((vpcs.byOutcome.failed ?? 0) > 0 || vpcs.error)) severity = maxSeverity(severity, 'high');
     return {
       sweepId: context.eventId,
       account: context.account,
@@ -102,12 +109,13 @@ export class SweepTally {
       interfaces: this.interfaces,
       byOutcome: { ...this.byOutcome },
       byResponse: { ...this.byResponse },
-      severity: this.severity,
+      severity,
       noncompliant: [...this.noncompliant]
         .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity))
         .slice(0, SUMMARY_LIST_LIMIT),
       failures: this.failures.slice(0, SUMMARY_LIST_LIMIT),
       incomplete,
+      ...(vpcs ? { vpcs } : {}),
     };
   }
 }
@@ -122,8 +130,12 @@ export interface SweepAlertDocument extends AlertDocument {
 export function renderSweepAlert(context: EventContext, summary: SweepSummary): Alert & { readonly document: SweepAlertDocument } {
   const noncompliant = summary.byOutcome.noncompliant ?? 0;
   const errors = summary.byOutcome.error ?? 0;
-  const outcome: Outcome = noncompliant > 0 ? 'noncompliant' : errors > 0 ? 'error' : 'compliant';
-  const response = worstResponse(Object.keys(summary.byResponse) as Response[]);
+  const vpcsFlagged = summary.vpcs?.notLogging.length ?? 0;
+  const outcome: Outcome = noncompliant > 0 || vpcsFlagged > 0 ? 'noncompliant' : errors > 0 || summary.vpcs?.error ? 'error' : 'compliant';
+  const response = worstResponse([
+    ...(Object.keys(summary.byResponse) as Response[]),
+    ...(summary.vpcs?.notLogging ?? []).map(responseOfVpc),
+  ]);
   const counts = Object.entries(summary.byOutcome)
     .map(([o, n]) => `${n} ${o}`)
     .join(', ');
@@ -163,8 +175,19 @@ export function renderSweepAlert(context: EventContext, summary: SweepSummary): 
     lines.push(...summary.noncompliant.map((n) => `  ${n.id}: ${n.severity} ${n.rules.join(', ')} → ${n.response}`));
   }
   if (summary.failures.length > 0) lines.push('', 'Not evaluated:', ...summary.failures.map((f) => `  ${f.id}: ${f.error}`));
+  if (summary.vpcs) {
+    const v = summary.vpcs;
+    const byOutcome = Object.entries(v.byOutcome)
+      .map(([o, n]) => `${n} ${o}`)
+      .join(', ');
+    lines.push(
+      '',
+      `VPCs:      ${v.vpcs} (${byOutcome || 'none'})${v.incomplete ? ' — INCOMPLETE' : ''}${v.error ? ` — NOT LISTED: ${v.error}` : ''}`,
+    );
+    lines.push(...v.notLogging.map((b) => `  ${b.vpcId}: ${b.outcome} — ${b.detail}`));
+  }
   lines.push('', `Sweep:     ${summary.sweepId} (started ${summary.startedAt})`);
-  const subject = `[eni-guard] sweep ${summary.region}: ${summary.interfaces} interfaces, ${noncompliant} noncompliant${errors > 0 ? `, ${errors} errors` : ''}${summary.incomplete ? ' (incomplete)' : ''}`;
+  const subject = `[eni-guard] sweep ${summary.region}: ${summary.interfaces} interfaces, ${noncompliant} noncompliant${errors > 0 ? `, ${errors} errors` : ''}${vpcsFlagged > 0 ? `, ${vpcsFlagged} VPCs without flow logs` : ''}${summary.incomplete || summary.vpcs?.incomplete ? ' (incomplete)' : ''}`;
   return {
     subject: subject.length <= 100 ? subject : `${subject.slice(0, 99)}…`,
     document,

@@ -30,15 +30,23 @@ export interface ResponderEnvironment {
   readonly region: string;
   /** Where the "enable flow logs" remediation sends them, when the stack provides a destination. */
   readonly flowLogDestination?: FlowLogDestination;
+  /** How long a ledger claim holds before another delivery may take it over (`LEDGER_LEASE_SECONDS`). @default 120 */
+  readonly leaseSeconds?: number;
   /** The revoker function credential revocations are sent to, when the policy can revoke. */
   readonly revokerFunctionName?: string;
 }
 
+/** The ledger lease when `LEDGER_LEASE_SECONDS` is not set: two minutes, twice the function's default timeout. */
+export const DEFAULT_LEASE_SECONDS = 120;
+/** The longest lease accepted: Lambda's longest timeout (a claim must outlive the invocation that holds it). */
+export const MAX_LEASE_SECONDS = 900;
+
 /**
  * Reads `ALERT_TOPIC_ARN`, `RESPONDER_ROLE_ARN` (its account is the one guarded), `LEDGER_TABLE_NAME`,
  * Lambda's `AWS_REGION` (the Region guarded), the optional flow-log destination
- * (`FLOW_LOGS_DESTINATION_ARN`, `FLOW_LOGS_DESTINATION_TYPE` = `cloud-watch-logs` | `s3`, `FLOW_LOGS_ROLE_ARN`)
- * and the policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`).
+ * (`FLOW_LOGS_DESTINATION_ARN`, `FLOW_LOGS_DESTINATION_TYPE` = `cloud-watch-logs` | `s3`, `FLOW_LOGS_ROLE_ARN`),
+ * the ledger lease (`LEDGER_LEASE_SECONDS`, default 120), the revoker (`REVOKER_FUNCTION_NAME`) and the
+ * policy file (`POLICY_FILE`, default `$LAMBDA_TASK_ROOT/policy.json`).
  */
 export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
   const missing = ['ALERT_TOPIC_ARN', 'RESPONDER_ROLE_ARN', 'LEDGER_TABLE_NAME', 'AWS_REGION'].filter((name) => !env[name]);
@@ -57,8 +65,26 @@ export function readEnvironment(env: NodeJS.ProcessEnv): ResponderEnvironment {
     policyFile,
     policy: loadPolicyFile(policyFile),
     ...(flowLogDestination ? { flowLogDestination } : {}),
+    leaseSeconds: readLeaseSeconds(env),
     ...(env['REVOKER_FUNCTION_NAME'] ? { revokerFunctionName: env['REVOKER_FUNCTION_NAME'] } : {}),
   };
+}
+
+/**
+ * `LEDGER_LEASE_SECONDS`: a number of seconds above 0 and at most 900 (fractions allowed, so tests can
+ * watch a takeover happen). Unset: 120. Anything else fails init: a lease shorter than the invocation
+ * lets two invocations act at once, and a malformed one must not silently become the default.
+ */
+export function readLeaseSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const raw = env['LEDGER_LEASE_SECONDS'];
+  if (raw === undefined || raw === '') return DEFAULT_LEASE_SECONDS;
+  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(seconds > 0 && seconds <= MAX_LEASE_SECONDS)) {
+    throw new EnvironmentError(
+      `LEDGER_LEASE_SECONDS must be a number of seconds above 0 and at most ${MAX_LEASE_SECONDS}, not ${JSON.stringify(raw)}`,
+    );
+  }
+  return seconds;
 }
 
 /** The revoker function's settings. */
@@ -204,12 +230,18 @@ export interface OrganizationEnvironment {
   readonly memberRegions: readonly string[];
   /** The partition of the hub's role ARNs (`aws`, `aws-cn`, …), for the member roles' ARNs. */
   readonly partition: string;
+  /**
+   * Flow logs for every VPC of every member (`MEMBER_FLOW_LOGS=cloud-watch-logs`): each member's log
+   * group and delivery role in its Region (lambda/core/organization.ts `memberFlowLogDestination`).
+   */
+  readonly memberFlowLogs: boolean;
 }
 
 /**
  * Reads `SCOPE` (`organization`, else undefined: the single-account mode), `ORGANIZATION_ID`,
  * `TARGET_OUS` and `EXCLUDED_ACCOUNTS` (JSON lists), `MEMBER_ROLE_NAME`, `MEMBER_REGIONS` (JSON list)
- * and the partition of `roleArn` (the function's own role). A missing or malformed value fails init.
+ * and the partition of `roleArn` (the function's own role); `MEMBER_FLOW_LOGS` (`cloud-watch-logs`, or
+ * absent: no flow logs for members). A missing or malformed value fails init.
  */
 export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: string | undefined): OrganizationEnvironment | undefined {
   if (env['SCOPE'] === undefined || env['SCOPE'] === 'account') return undefined;
@@ -234,6 +266,9 @@ export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: str
     throw new EnvironmentError(`ORGANIZATION_ID is not an organization id: ${JSON.stringify(organizationId)}`);
   const partition = roleArn?.split(':')[1];
   if (!partition) throw new EnvironmentError('organization mode needs the function role ARN to name the partition');
+  const flowLogs = env['MEMBER_FLOW_LOGS'];
+  if (flowLogs !== undefined && flowLogs !== 'cloud-watch-logs')
+    throw new EnvironmentError(`MEMBER_FLOW_LOGS must be cloud-watch-logs (or absent), not ${JSON.stringify(flowLogs)}`);
   return {
     scope: {
       organizationId,
@@ -243,5 +278,6 @@ export function readOrganizationEnvironment(env: NodeJS.ProcessEnv, roleArn: str
     memberRoleName: env['MEMBER_ROLE_NAME']!,
     memberRegions: list('MEMBER_REGIONS', /^[a-z]{2}(-[a-z]+)+-\d$/, 'Regions'),
     partition,
+    memberFlowLogs: flowLogs === 'cloud-watch-logs',
   };
 }

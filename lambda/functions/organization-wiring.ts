@@ -16,7 +16,7 @@ import type { AlertPort, LogPort, MetricsPort, OrganizationPort } from '../app/p
 import type { Responder } from '../app/responder';
 import { Revoker } from '../app/revoker';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
-import { memberRoleNames, ouOf, roleArn, type AccountPlace } from '../core/organization';
+import { memberFlowLogDestination, memberRoleNames, ouOf, roleArn, type AccountPlace } from '../core/organization';
 import { effectivePolicy } from '../core/policy';
 import type {
   AlertEnvironment,
@@ -26,7 +26,17 @@ import type {
   RevokerEnvironment,
 } from './environment';
 import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
-import { createAlerts, createClients, createEnricher, createIntegrationClients, createResponder, createSinks } from './wiring';
+import type { VpcFlowLogs } from '../app/vpc-flow-logs';
+import {
+  createAlerts,
+  createClients,
+  createEnricher,
+  createIntegrationClients,
+  createResponder,
+  createSinks,
+  createVpcFlowLogs,
+  type ResponderParts,
+} from './wiring';
 
 /** Clients of member accounts, as their member roles (role names from `MEMBER_ROLE_NAME`). */
 export class MemberClients {
@@ -69,6 +79,8 @@ interface Hub {
   readonly members: MemberClients;
   readonly alerts: AlertPort;
   readonly responderOf: (place: AccountPlace) => Responder;
+  /** Flow logs for every VPC of the account in this Region, through its member role (`MEMBER_FLOW_LOGS`); else undefined. */
+  readonly vpcFlowLogsOf?: (place: AccountPlace) => VpcFlowLogs;
 }
 
 function hub(
@@ -103,53 +115,70 @@ function hub(
   const ledger = new DynamoLedger(own.dynamodb, environment.ledgerTable);
   const quarantine = new DynamoQuarantineRegistry(own.dynamodb, environment.ledgerTable);
   const lambda = environment.revokerFunctionName ? new LambdaClient({ ...RETRY, ...defined(connection) }) : undefined;
-  const responders = new Map<string, Responder>();
-  const responderOf = (place: AccountPlace): Responder => {
-    let responder = responders.get(place.account);
-    if (!responder) {
-      const clients = remediationRole(place.account);
-      const arn = (name: string) => roleArn(organization.partition, place.account, name);
-      const policy = effectivePolicy(environment.policy, place);
-      // As the account's remediation role (its credentials), where the hub's clients connect (an endpoint, the Region).
-      const { securityHub } = createIntegrationClients(
-        { securityHub: integrations.securityHub },
-        defined({ endpoint: connection.endpoint, region, credentials: clients.credentials.provider }),
-      );
-      const observer = createSinks({
-        integrations,
-        clients: { dynamodb: own.dynamodb, ...(securityHub ? { securityHub } : {}), ...(eventBridge ? { eventBridge } : {}) },
-        ledgerTable: environment.ledgerTable,
+  // One account's parts, as the single-account wiring takes them: its member role's clients, its effective policy.
+  const partsOf = (place: AccountPlace): ResponderParts => {
+    const clients = remediationRole(place.account);
+    const arn = (name: string) => roleArn(organization.partition, place.account, name);
+    const policy = effectivePolicy(environment.policy, place);
+    // As the account's remediation role (its credentials), where the hub's clients connect (an endpoint, the Region).
+    const { securityHub } = createIntegrationClients(
+      { securityHub: integrations.securityHub },
+      defined({ endpoint: connection.endpoint, region, credentials: clients.credentials.provider }),
+    );
+    const observer = createSinks({
+      integrations,
+      clients: { dynamodb: own.dynamodb, ...(securityHub ? { securityHub } : {}), ...(eventBridge ? { eventBridge } : {}) },
+      ledgerTable: environment.ledgerTable,
+      policy,
+      log,
+      ...metrics,
+      enrich: (alert) => enricher.enrich(alert),
+    });
+    return {
+      ec2: clients.ec2,
+      iam: clients.iam,
+      dynamodb: own.dynamodb,
+      alerts,
+      log,
+      ledger,
+      quarantine,
+      ...(lambda && environment.revokerFunctionName
+        ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
+        : {}),
+      observer,
+      settings: {
         policy,
-        log,
-        ...metrics,
-        enrich: (alert) => enricher.enrich(alert),
-      });
-      responder = createResponder({
-        ec2: clients.ec2,
-        iam: clients.iam,
-        dynamodb: own.dynamodb,
-        alerts,
-        log,
-        ledger,
-        quarantine,
-        ...(lambda && environment.revokerFunctionName
-          ? { revoker: new LambdaRevocationSender(lambda, environment.revokerFunctionName, place.account) }
+        responderRoleArn: environment.responderRoleArn,
+        ownRoleArns: [arn(names.remediation), arn(names.revoker)],
+        scope: { accounts: [place.account], regions: [region] },
+        ous: place.path,
+        undoRoleArn: arn(names.undo),
+        ...(environment.leaseSeconds ? { leaseSeconds: environment.leaseSeconds } : {}),
+        // The account's own log group in this Region, through its own delivery role (the member templates create both).
+        ...(organization.memberFlowLogs
+          ? { flowLogDestination: memberFlowLogDestination(organization.partition, place.account, region, organization.memberRoleName) }
           : {}),
-        observer,
-        settings: {
-          policy,
-          responderRoleArn: environment.responderRoleArn,
-          ownRoleArns: [arn(names.remediation), arn(names.revoker)],
-          scope: { accounts: [place.account], regions: [region] },
-          ous: place.path,
-          undoRoleArn: arn(names.undo),
-        },
-      });
-      responders.set(place.account, responder);
-    }
-    return responder;
+      },
+    };
   };
-  return { org, members, alerts, responderOf };
+  const responderOf = cachedBy((place) => createResponder(partsOf(place)));
+  const vpcFlowLogsOf = organization.memberFlowLogs
+    ? cachedBy((place) => createVpcFlowLogs(partsOf(place), { account: place.account, region }))
+    : undefined;
+  return { org, members, alerts, responderOf, ...(vpcFlowLogsOf ? { vpcFlowLogsOf } : {}) };
+}
+
+/** Builds once per account and container. */
+function cachedBy<T>(build: (place: AccountPlace) => T): (place: AccountPlace) => T {
+  const built = new Map<string, T>();
+  return (place) => {
+    let value = built.get(place.account);
+    if (value === undefined) {
+      value = build(place);
+      built.set(place.account, value);
+    }
+    return value;
+  };
 }
 
 /** The hub's responder: routes each event to its account's responder, inside the scope only. */
@@ -161,10 +190,9 @@ export function createOrganizationResponder(
   sinks: HubSinks = {},
   connection?: AwsConnection,
 ): OrganizationResponder & { readonly members: MemberClients } {
-  const { org, members, responderOf } = hub(environment, organization, alertEnvironment, log, sinks, connection);
-  return Object.assign(new OrganizationResponder(org, responderOf, log, { scope: organization.scope, region: environment.region }), {
-    members,
-  });
+  const { org, members, responderOf, vpcFlowLogsOf } = hub(environment, organization, alertEnvironment, log, sinks, connection);
+  const settings = { scope: organization.scope, region: environment.region };
+  return Object.assign(new OrganizationResponder(org, responderOf, log, settings, vpcFlowLogsOf), { members });
 }
 
 /** The hub's sweep: every account of the scope in this Region, a few at a time. */
@@ -179,6 +207,7 @@ export function createOrganizationSweeper(
   const { sinks, concurrency, ...sweepSettings } = settings;
   const parts = hub(environment, organization, alertEnvironment, log, sinks, connection);
   const names = memberRoleNames(organization.memberRoleName);
+  // With flow logs for every VPC, each account's sweep passes over its VPCs first, as the single-account sweep does.
   const sweeperOf = (place: AccountPlace) =>
     new Sweeper(
       new Ec2Adapter(parts.members.for(place.account, environment.region, names.remediation).ec2),
@@ -186,6 +215,7 @@ export function createOrganizationSweeper(
       parts.alerts,
       log,
       sweepSettings,
+      parts.vpcFlowLogsOf?.(place),
     );
   return Object.assign(
     new OrganizationSweeper(parts.org, sweeperOf, log, {

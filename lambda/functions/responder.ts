@@ -11,6 +11,7 @@ import { PowertoolsMetrics } from '../adapters/metrics';
 import { handledMetrics } from '../core/metrics';
 import { readAlertEnvironment, readEnvironment, readIntegrationEnvironment, readOrganizationEnvironment } from './environment';
 import type { HandleResult } from '../app/responder';
+import type { VpcEventResult } from '../app/vpc-flow-logs';
 import { createOrganizationResponder } from './organization-wiring';
 import { createResponder, functionParts } from './wiring';
 
@@ -31,7 +32,7 @@ logger.info('responder ready', {
 });
 
 /** Handles one EventBridge delivery. Throws only for failures a retry can fix. */
-export async function handler(event: unknown, context?: Context): Promise<HandleResult> {
+export async function handler(event: unknown, context?: Context): Promise<HandleResult | VpcEventResult> {
   if (context) logger.addContext(context);
   try {
     const result = await responder.handle(event);

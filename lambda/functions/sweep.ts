@@ -23,7 +23,14 @@ const sinks = { integrations: readIntegrationEnvironment(process.env), metrics }
 // The same parts as the responder: ledger, enrichment, chat rendering, burst digests, Security Hub, events, metrics.
 const sweep: (run: SweepRun) => Promise<SweepSummary | OrganizationSweepSummary> = organization
   ? runOf(createOrganizationSweeper(environment, organization, alertEnvironment, logger, { ...pageSize, sinks }))
-  : runOf(createSweeper(functionParts(environment, alertEnvironment, logger, sinks), pageSize));
+  : runOf(
+      createSweeper(
+        functionParts(environment, alertEnvironment, logger, sinks),
+        pageSize,
+        // SWEEP_VPCS=true (flow logs for every VPC): every VPC of this function's account and Region is swept too.
+        process.env['SWEEP_VPCS'] === 'true' ? { vpcs: { account: environment.account, region: environment.region } } : {},
+      ),
+    );
 
 /** One run's time, the account and Region it names (the organization sweep finds its accounts itself). */
 interface SweepRun {

@@ -14,7 +14,16 @@ import { AccountAliasLookup, AlertEnricher, EnrichingAlerts } from '../adapters/
 import { SdkCallSender } from '../adapters/aws-calls';
 import { BurstAlerts, BurstFlusher, DynamoBurstStore } from '../adapters/burst';
 import { IamAdapter, IamRevocationAdapter } from '../adapters/iam';
-import type { AlertPort, DecisionObserver, LedgerPort, LogPort, MetricsPort, QuarantineRegistry, RevocationSender } from '../app/ports';
+import type {
+  AlertPort,
+  DecisionObserver,
+  LedgerPort,
+  LogPort,
+  MetricsPort,
+  Place,
+  QuarantineRegistry,
+  RevocationSender,
+} from '../app/ports';
 import { DecisionMetrics, DecisionSinks, type NamedSink } from '../app/sinks';
 import { EventBridgeDecisions } from '../adapters/decision-events';
 import { DynamoFindingState, SecurityHubFindings } from '../adapters/security-hub';
@@ -37,6 +46,7 @@ import type { AlertEnvironment, IntegrationEnvironment, ResponderEnvironment, Re
 import { FactGatherer } from '../app/facts';
 import { Responder, type ResponderSettings } from '../app/responder';
 import { Sweeper, type SweepSettings } from '../app/sweeper';
+import { VpcFlowLogs, type VpcFlowLogSettings } from '../app/vpc-flow-logs';
 import { defined, RETRY, RoleClients, type AwsConnection } from './connection';
 
 export type { AwsConnection } from './connection';
@@ -121,6 +131,7 @@ export function createRemediator(ec2Client: EC2Client, iamClient: IAMClient, rev
     describeTags: (id) => ec2.describeTags(id),
     hasRolePolicy: (role, policy) => iam.hasRolePolicy(role, policy),
     accessKeyStatus: (user, key) => iam.accessKeyStatus(user, key),
+    findOwnGroups: (vpcId, tags) => ec2.findOwnGroups(vpcId, tags),
   });
 }
 
@@ -169,9 +180,33 @@ export function createUndoer(
   });
 }
 
-/** Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts). */
-export function createSweeper(parts: ResponderParts, settings: SweepSettings = {}): Sweeper {
-  return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings);
+/**
+ * Builds the periodic sweep over the responder the same parts build (same engine, ledger and alerts);
+ * with `vpcs`, it also passes over every VPC of that account and Region (flow logs for every VPC).
+ */
+export function createSweeper(parts: ResponderParts, settings: SweepSettings = {}, options: { vpcs?: Place } = {}): Sweeper {
+  const vpcs = options.vpcs ? createVpcFlowLogs(parts, options.vpcs) : undefined;
+  return new Sweeper(new Ec2Adapter(parts.ec2), createResponder(parts), parts.alerts, parts.log, settings, vpcs);
+}
+
+/**
+ * Flow logs for every VPC of one account and Region (the deploy step, new VPCs, the sweep's VPC pass):
+ * the parts' EC2 client, the same remediation engine, policy, destination and alerts as the responder.
+ * The account and Region come from the caller, not the environment, so one process can build one per
+ * account and Region.
+ */
+export function createVpcFlowLogs(
+  parts: ResponderParts,
+  place: Place,
+  settings: Partial<Omit<VpcFlowLogSettings, 'policy' | 'place'>> = {},
+): VpcFlowLogs {
+  const { policy, flowLogDestination } = parts.settings;
+  return new VpcFlowLogs(new Ec2Adapter(parts.ec2), createRemediator(parts.ec2, parts.iam, parts.revoker), parts.alerts, parts.log, {
+    policy,
+    place,
+    ...(flowLogDestination ? { flowLogDestination } : {}),
+    ...settings,
+  });
 }
 
 /** Organization mode's additions: each account's alias read in that account, and its OU. */
@@ -358,6 +393,7 @@ export function functionParts(
     settings: {
       policy: environment.policy,
       responderRoleArn: environment.responderRoleArn,
+      ...(environment.leaseSeconds ? { leaseSeconds: environment.leaseSeconds } : {}),
       // Only events of this function's own account and Region are acted on.
       scope: { accounts: [environment.account], regions: [environment.region] },
       ...(environment.flowLogDestination ? { flowLogDestination: environment.flowLogDestination } : {}),

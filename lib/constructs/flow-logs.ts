@@ -19,7 +19,8 @@ export type FlowLogDestinationKind = 'cloud-watch-logs' | 's3';
 export interface FlowLogsProps {
   /**
    * VPC ids to enable flow logs for, or `all`: then only the destination (and delivery role) is
-   * created, and flow logs are enabled per VPC by whoever finds one without (no deploy-time lookup).
+   * created here, and every VPC's flow log is enabled at run time (`VpcFlowLogCoverage`, the sweep) —
+   * no synth-time lookup, which would freeze the list.
    */
   readonly vpcIds: 'all' | readonly string[];
   /** @default 'cloud-watch-logs' */

@@ -8,7 +8,13 @@
  */
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { ACTION_READ_PERMISSIONS, FACT_PERMISSIONS, READ_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
+import {
+  ACTION_READ_PERMISSIONS,
+  FACT_PERMISSIONS,
+  READ_PERMISSIONS,
+  VPC_READ_PERMISSIONS,
+  type ActionKind,
+} from '../../lambda/core/actions';
 import { requiredFacts } from '../../lambda/core/evaluate';
 import type { FactKind } from '../../lambda/core/model';
 import { possibleActionKinds } from '../../lambda/core/plan/index';
@@ -27,6 +33,8 @@ export interface GuardPermissionsOptions {
   readonly flowLogDestination?: RemediationGrantOptions['flowLogDestination'];
   /** @default STACK_REGION (this stack's account and Region) */
   readonly regions?: RegionScope;
+  /** Also list every VPC and its flow logs (flow logs for every VPC: the deploy step, new VPCs, the sweep). @default false */
+  readonly listVpcs?: boolean;
 }
 
 /** The read, remediation and verification statements a policy leads to, in the order the role carries them. */
@@ -52,7 +60,8 @@ export class GuardPermissions {
     // Reads: always the interface and its rules; the other facts only when an enabled rule needs them.
     this.facts = [...requiredFacts(policy)];
     const factReads = [...new Set(this.facts.filter((f) => f !== 'prefixLists').flatMap((f) => FACT_PERMISSIONS[f]))];
-    this.describes = [...new Set([...READ_PERMISSIONS, ...factReads.filter((a) => a.startsWith('ec2:'))])].sort();
+    const vpcReads = options.listVpcs ? VPC_READ_PERMISSIONS : [];
+    this.describes = [...new Set([...READ_PERMISSIONS, ...vpcReads, ...factReads.filter((a) => a.startsWith('ec2:'))])].sort();
     this.iamReads = factReads.filter((a) => a.startsWith('iam:')).sort();
     const reads: iam.PolicyStatement[] = [
       new iam.PolicyStatement({

@@ -11,15 +11,18 @@
  * - `<name>Forwarder`: assumed by EventBridge for this account's forwarding rules only: puts events on
  *   the hub buses of the member Regions, nothing else;
  * - `<name>Undo`: assumed from the hub account by operators running `eni-guard undo`: exactly the undo
- *   calls (only when the policy can remediate).
+ *   calls (only when the policy can remediate);
+ * - `<name>FlowLogs`: assumed by VPC Flow Logs for this account's flow logs only: writes to the member
+ *   log group of each member Region (flow logs for every VPC; the forwarding stack creates the groups).
  *
  * IAM is global: these are deployed in one Region per account.
  */
 import { Aws, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { HUB_BUS_NAME, hubRoleName, memberRoleNames } from '../../lambda/core/organization';
-import { settingsOf, type Policy } from '../../lambda/core/policy';
+import { HUB_BUS_NAME, hubRoleName, MEMBER_FLOW_LOG_GROUP, memberRoleNames } from '../../lambda/core/organization';
+import { modeOf, settingsOf, type Policy } from '../../lambda/core/policy';
+import { VPC_FLOW_LOGS } from '../../lambda/core/rules/vpc-flow-logs';
 import { CALLER, type CallerSettings } from '../../lambda/core/rules/caller';
 import { GuardPermissions, type Acknowledgement } from './guard-permissions';
 import { securityHubStatements } from './integrations';
@@ -40,6 +43,11 @@ export interface MemberRolesOptions {
   readonly hubRegions: readonly string[];
   /** Regions the remediation role acts in and the forwarder forwards from. */
   readonly memberRegions: readonly string[];
+  /**
+   * Flow logs for every VPC: the remediation role lists VPCs and may create flow logs to the member log
+   * groups through `<name>FlowLogs` (passed to VPC Flow Logs only). @default false
+   */
+  readonly flowLogs?: boolean;
   /**
    * `eniGuard:securityHub=true`: the hub imports each finding in its own account (Security Hub takes
    * a default-product finding only from the account it names), through the remediation role, which
@@ -66,7 +74,19 @@ export interface MemberRoleStatements {
 export function memberRoleStatements(options: MemberRolesOptions): MemberRoleStatements {
   const regions: RegionScope = { kind: 'regions', regions: options.memberRegions };
   const names = memberRoleNames(options.memberRoleName);
-  const guard = new GuardPermissions(options.policy, { regions });
+  const guard = new GuardPermissions(options.policy, {
+    regions,
+    ...(options.flowLogs
+      ? {
+          flowLogDestination: {
+            type: 'cloud-watch-logs',
+            deliveryRoleArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${names.flowLogs}`,
+          },
+          // With the rule off nothing judges VPCs (lambda/app/vpc-flow-logs.ts): no reason to list them.
+          listVpcs: modeOf(options.policy, VPC_FLOW_LOGS) !== 'off',
+        }
+      : {}),
+  });
   const remediation = [
     ...guard.reads,
     ...guard.remediation(),
@@ -78,7 +98,7 @@ export function memberRoleStatements(options: MemberRolesOptions): MemberRoleSta
     revokeRoleSessions: guard.actionKinds.includes('revoke-role-sessions'),
     deactivateAccessKeys: guard.actionKinds.includes('deactivate-access-key'),
   };
-  const own = [names.remediation, names.revoker, names.forwarder, names.undo].map(
+  const own = [names.remediation, names.revoker, names.forwarder, names.undo, names.flowLogs].map(
     (name) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${name}`,
   );
   const revoker = guard.revokes
@@ -118,12 +138,14 @@ export interface MemberRolesProps extends MemberRolesOptions {
   readonly hubAccountId: string;
 }
 
-/** The four member roles in one account. */
+/** The member roles in one account. */
 export class MemberRoles extends Construct {
   public readonly remediation: iam.Role;
   public readonly revoker?: iam.Role;
   public readonly forwarder: iam.Role;
   public readonly undo?: iam.Role;
+  /** The flow-log delivery role (flow logs for every VPC). */
+  public readonly flowLogDelivery?: iam.Role;
 
   constructor(scope: Construct, id: string, props: MemberRolesProps) {
     super(scope, id);
@@ -188,6 +210,32 @@ export class MemberRoles extends Construct {
         ),
       }),
     );
+    if (props.flowLogs) {
+      // As the single-account delivery role: only VPC Flow Logs acting for this account's flow logs, writing only eni-guard's groups.
+      this.flowLogDelivery = new iam.Role(this, 'FlowLogDelivery', {
+        roleName: names.flowLogs,
+        assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': props.memberRegions.map((r) => `arn:${Aws.PARTITION}:ec2:${r}:${Aws.ACCOUNT_ID}:vpc-flow-log/*`) },
+        }),
+        description: "eni-guard member: VPC Flow Logs delivers this account's flow logs to the eni-guard log group of each member Region",
+      });
+      this.flowLogDelivery.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'WriteFlowLogGroups',
+          actions: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+          resources: props.memberRegions.map(
+            (r) => `arn:${Aws.PARTITION}:logs:${r}:${Aws.ACCOUNT_ID}:log-group:${MEMBER_FLOW_LOG_GROUP}:*`,
+          ),
+        }),
+      );
+      for (const region of props.memberRegions) {
+        Validations.of(this.flowLogDelivery).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:${region}:<AWS::AccountId>:log-group:${MEMBER_FLOW_LOG_GROUP}:*]`,
+          reason: 'The log streams of the one eni-guard flow-log group of this Region (VPC Flow Logs names a stream per interface).',
+        });
+      }
+    }
     // Events reach the hub only once the roles it will assume exist (a new account's stack is created in one go).
     for (const role of [this.remediation, this.revoker, this.undo]) if (role) this.forwarder.node.addDependency(role);
   }

@@ -18,7 +18,7 @@ import type { DataKey } from './data-key';
 import type { BundleFlags } from './guard-function';
 import { Integrations } from './integrations';
 import type { Responder } from './responder';
-import { ResponderAlarms, sinkFailuresMetric } from './responder-alarms';
+import { ResponderAlarms, sinkFailuresMetric, type ResponderAlarmsProps } from './responder-alarms';
 import { Sweep } from './sweep';
 
 /** What `addOperations` needs: the responder it surrounds and the configuration of the deployment. */
@@ -27,6 +27,10 @@ export interface OperationsProps {
   readonly alerts: AlertTopic;
   readonly dataKey: DataKey;
   readonly config: EniGuardConfig;
+  /** Added to the sweep's environment (the responder's): `SWEEP_VPCS` for flow logs for every VPC. @default none */
+  readonly sweepEnvironment?: Readonly<Record<string, string>>;
+  /** More functions whose errors alarm, besides the responder, the sweep and the flusher. @default none */
+  readonly alarmed?: NonNullable<ResponderAlarmsProps['companions']>;
 }
 
 /** The sweep (when scheduled), alert delivery, the sinks, alarms, dashboard and chat channel of one deployment. */
@@ -51,7 +55,7 @@ export function addOperations(scope: Construct, props: OperationsProps): Operati
     ? new Sweep(scope, 'Sweep', {
         schedule: config.sweep.schedule,
         role: responder.role,
-        environment: responder.environment,
+        environment: { ...responder.environment, ...props.sweepEnvironment },
         policy: config.policy,
         encryptionKey: dataKey.key,
         logRetention: config.logRetentionDays,
@@ -87,6 +91,7 @@ export function addOperations(scope: Construct, props: OperationsProps): Operati
     topic: alerts.topic,
     dataKey,
     companions: [
+      ...(props.alarmed ?? []),
       ...(sweep
         ? [{ name: 'sweep', function: sweep.function, description: 'the periodic sweep failed; interfaces no event reported go unchecked' }]
         : []),

@@ -27,8 +27,12 @@ export const STACK_REGION: RegionScope = { kind: 'stack' };
 /** What the statements are derived from besides the action kinds. */
 export interface RemediationGrantOptions {
   readonly policy: Policy;
-  /** Where "enable flow logs" writes, and the delivery role it passes. */
-  readonly flowLogDestination?: { readonly type: 'cloud-watch-logs' | 's3'; readonly deliveryRole?: iam.IRole };
+  /** Where "enable flow logs" writes, and the delivery role it passes (a role, or the ARN of one another template creates). */
+  readonly flowLogDestination?: {
+    readonly type: 'cloud-watch-logs' | 's3';
+    readonly deliveryRole?: iam.IRole;
+    readonly deliveryRoleArn?: string;
+  };
   /** The revoker function the responder may invoke (and nothing else of Lambda). */
   readonly revokerFunctionArn?: string;
   /** @default STACK_REGION */
@@ -146,8 +150,18 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
   }
   const destination = options.flowLogDestination;
   if (has('enable-flow-logs') && destination) {
-    add('EnableFlowLogs', ['ec2:CreateFlowLogs'], [EC2('vpc'), EC2('vpc-flow-log')], IN_REGION);
-    add('TagFlowLogsOnCreate', ['ec2:CreateTags'], [EC2('vpc-flow-log')], { StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs' } });
+    // On VPCs of this account and Region; the flow log it creates must carry the managed tag (and no other
+    // tag than eni-guard's two), so this grant can create no flow log that is not visibly eni-guard's.
+    const flowLogTags = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [TAGS.managed, TAGS.ledger] } };
+    add('EnableFlowLogsOnVpcs', ['ec2:CreateFlowLogs'], [EC2('vpc')], IN_REGION);
+    add('CreateManagedFlowLogs', ['ec2:CreateFlowLogs'], [EC2('vpc-flow-log')], {
+      StringEquals: { [`aws:RequestTag/${TAGS.managed}`]: 'true', 'aws:RequestedRegion': scope.requestedRegion },
+      ...flowLogTags,
+    });
+    add('TagFlowLogsOnCreate', ['ec2:CreateTags'], [EC2('vpc-flow-log')], {
+      StringEquals: { 'ec2:CreateAction': 'CreateFlowLogs', [`aws:RequestTag/${TAGS.managed}`]: 'true' },
+      ...flowLogTags,
+    });
     if (destination.type === 's3') {
       // Flow logs to S3 are delivered through CloudWatch Logs' vended-log delivery, which has no resource-level permissions.
       wildcards.add('*');
@@ -160,12 +174,13 @@ export function remediationGrants(kinds: readonly ActionKind[], options: Remedia
         }),
       );
     }
-    if (destination.deliveryRole) {
+    const deliveryRoleArn = destination.deliveryRole?.roleArn ?? destination.deliveryRoleArn;
+    if (deliveryRoleArn) {
       statements.push(
         new iam.PolicyStatement({
           sid: 'PassFlowLogDeliveryRole',
           actions: ['iam:PassRole'],
-          resources: [destination.deliveryRole.roleArn],
+          resources: [deliveryRoleArn],
           conditions: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
         }),
       );

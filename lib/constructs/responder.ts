@@ -45,6 +45,8 @@ export interface ResponderProps {
   readonly flowLogDestination?: ResponderFlowLogDestination;
   /** Roles whose sessions the responder must never revoke, besides its own (break-glass, pipelines). */
   readonly protectedRoleArns?: readonly string[];
+  /** The role lists every VPC and its flow logs (flow logs for every VPC: the deploy step, new VPCs, the sweep). @default false */
+  readonly listVpcs?: boolean;
   /** The integrations the bundle carries (lib/constructs/integrations.ts turns them on). @default none */
   readonly bundleFlags?: BundleFlags;
   /**
@@ -69,6 +71,8 @@ export interface ResponderOrganization {
   readonly eventBus: events.IEventBus;
   /** The remediations some member account's policy can lead to (the union over the permission groups). */
   readonly actionKinds: readonly ActionKind[];
+  /** Flow logs for every VPC of every member: members forward CreateVpc too, and have a log group and delivery role. @default false */
+  readonly memberFlowLogs?: boolean;
 }
 
 /** The environment the functions of an organization hub read (the contract with lambda/functions). */
@@ -80,6 +84,7 @@ export function organizationEnvironment(organization: Omit<ResponderOrganization
     EXCLUDED_ACCOUNTS: JSON.stringify(organization.excludedAccounts),
     MEMBER_ROLE_NAME: organization.memberRoleName,
     MEMBER_REGIONS: JSON.stringify(organization.memberRegions),
+    ...(organization.memberFlowLogs ? { MEMBER_FLOW_LOGS: 'cloud-watch-logs' } : {}),
   };
 }
 
@@ -134,7 +139,10 @@ export class Responder extends Construct {
     // Account mode: the reads and fixes of the policy on this role. A hub reads and fixes nothing itself.
     const permissions = org
       ? undefined
-      : new GuardPermissions(props.policy, props.flowLogDestination ? { flowLogDestination: props.flowLogDestination } : {});
+      : new GuardPermissions(props.policy, {
+          ...(props.flowLogDestination ? { flowLogDestination: props.flowLogDestination } : {}),
+          ...(props.listVpcs ? { listVpcs: true } : {}),
+        });
     for (const statement of permissions?.reads ?? []) this.role.addToPolicy(statement);
     if (org) {
       const inOrganization = { StringEquals: { 'aws:ResourceOrgID': org.organizationId } };
@@ -274,7 +282,8 @@ export class Responder extends Construct {
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'eni-guard: successful EC2 calls that create or change network interfaces or their security groups',
-      eventPattern: eniEventPattern(),
+      // A hub with flow logs for every member VPC also takes the CreateVpc calls the members forward.
+      eventPattern: eniEventPattern({ vpcs: org?.memberFlowLogs === true }),
       // A hub listens on its own bus, where the members forward their events.
       ...(org ? { eventBus: org.eventBus } : {}),
     });

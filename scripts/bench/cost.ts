@@ -1,4 +1,6 @@
 /** Lambda memory recommendation and cost per million events, at stated list prices. */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { WriteUnitMeter } from '../lib/dynamodb-units';
 
 /** List prices used (us-east-1, checked for this bench; AWS changes them rarely). */
 export const PRICES = {
@@ -56,19 +58,27 @@ const DYNAMODB_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWr
 const DYNAMODB_READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
 /**
- * The billed usage of one event's recorded calls. Request units are estimated from the size of the
- * request (DynamoDB JSON is a little larger than the item as DynamoDB sizes it: an upper bound).
+ * The billed usage of one event's recorded calls. A `PutItem` whose body was recorded is billed as
+ * DynamoDB bills it (the item's size, the interface index: scripts/lib/dynamodb-units.ts); other
+ * writes are estimated from the size of the request (an upper bound).
  */
-export function usageOf(calls: readonly { readonly action: string; readonly requestBytes: number }[]): EventUsage {
+export function usageOf(
+  calls: readonly { readonly action: string; readonly requestBytes: number; readonly status?: number; readonly body?: string }[],
+): EventUsage {
   let publishes = 0;
   let writeUnits = 0;
   let readUnits = 0;
+  const meter = new WriteUnitMeter();
   for (const call of calls) {
     if (call.action === 'Publish') publishes += 1;
-    else if (DYNAMODB_WRITES.has(call.action)) writeUnits += Math.max(1, Math.ceil(call.requestBytes / 1024));
+    else if (call.action === 'PutItem' && call.body) {
+      const item = (JSON.parse(call.body) as { Item?: Record<string, AttributeValue> }).Item;
+      if (item) meter.put(item, call.status === undefined || call.status < 300);
+      else writeUnits += Math.max(1, Math.ceil(call.requestBytes / 1024));
+    } else if (DYNAMODB_WRITES.has(call.action)) writeUnits += Math.max(1, Math.ceil(call.requestBytes / 1024));
     else if (DYNAMODB_READS.has(call.action)) readUnits += 1;
   }
-  return { publishes, writeUnits, readUnits };
+  return { publishes, writeUnits: writeUnits + meter.total, readUnits };
 }
 
 /**

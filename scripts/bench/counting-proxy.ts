@@ -15,6 +15,8 @@ export interface RecordedCall {
   readonly status: number;
   /** Size of the request body (DynamoDB bills writes by item size). */
   readonly requestBytes: number;
+  /** The request body of a DynamoDB call (its items say what the write is billed). */
+  readonly body?: string;
   /** Request received → response sent, as the proxy saw it (moto's work plus one extra loopback hop). */
   readonly ms: number;
 }
@@ -51,7 +53,7 @@ const REST_ACTIONS: Readonly<Record<string, string>> = {
  * Drops hop-by-hop headers. moto (werkzeug) answers `Connection: close`; passed on, it would make the
  * SDK open a new connection per call, which AWS endpoints do not make it do (they keep alive).
  */
-function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+export function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const kept: IncomingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) if (!HOP_BY_HOP.has(name)) kept[name] = value;
   return kept;
@@ -59,7 +61,8 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
-function serviceOf(headers: IncomingHttpHeaders): string {
+/** The service a SigV4-signed request is for (its credential scope). */
+export function serviceOf(headers: IncomingHttpHeaders): string {
   const authorization = headers['authorization'];
   return (typeof authorization === 'string' && /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization)?.[1]) || '?';
 }
@@ -90,6 +93,7 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
               action,
               status: upstreamResponse.statusCode ?? 502,
               requestBytes: body.length,
+              ...(service === 'dynamodb' ? { body: body.toString('utf8') } : {}),
               ms: performance.now() - started,
             }),
           );

@@ -546,7 +546,7 @@ function analyse(
     ratio: ratio(blended / PRICES.lambdaPerMillionRequests),
   });
   notes.push(
-    `Prices: Lambda arm64 ${PRICES.region} $${PRICES.lambdaPerGbSecond} per GB-second and $${PRICES.lambdaPerMillionRequests.toFixed(2)} per 1M requests, SNS publish $${PRICES.snsPerMillionPublishes.toFixed(2)} per 1M (one per alert), DynamoDB on-demand $${PRICES.dynamodbPerMillionWriteUnits} per 1M write units (ledger writes, sized from the requests: ${cost.map((c) => `${c.scenario} ${c.usage.writeUnits}`).join(', ')} per event), EC2 and IAM API calls free. Duration: the measured warm handler time against moto, billed per 1 ms — moto's latency is not AWS's.`,
+    `Prices: Lambda arm64 ${PRICES.region} $${PRICES.lambdaPerGbSecond} per GB-second and $${PRICES.lambdaPerMillionRequests.toFixed(2)} per 1M requests, SNS publish $${PRICES.snsPerMillionPublishes.toFixed(2)} per 1M (one per alert), DynamoDB on-demand $${PRICES.dynamodbPerMillionWriteUnits} per 1M write units (ledger writes, sized from the items written as DynamoDB sizes them, index writes included: ${cost.map((c) => `${c.scenario} ${c.usage.writeUnits}`).join(', ')} per event), EC2 and IAM API calls free. Duration: the measured warm handler time against moto, billed per 1 ms — moto's latency is not AWS's.`,
     `Lambda's CPU share at ${memoryMb} MB is ${(memoryMb / MB_PER_VCPU).toFixed(2)} vCPU: scaling the measured own CPU time by ${(MB_PER_VCPU / memoryMb).toFixed(1)}× gives warm durations of ${cost.map((c) => `${c.scenario} ${ms(c.cpuScaledMs)}`).join(', ')} and a blended ${usd(blendedScaled)} per 1M events.`,
   );
 

@@ -11,6 +11,10 @@ import { BUNDLING_DEFAULTS, bundleFlagDefines, type BundleFlags } from '../../li
 export const HANDLER_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'responder.ts');
 /** The revoker function's entry file. */
 export const REVOKER_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'revoker.ts');
+/** The sweep function's entry file. */
+export const SWEEP_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'sweep.ts');
+/** The entry file of flow logs for every VPC (deploy-time step, new VPCs). */
+export const VPC_FLOW_LOGS_ENTRY = join(__dirname, '..', '..', 'lambda', 'functions', 'vpc-flow-logs.ts');
 
 /** Paths of a bundled handler. */
 export interface Bundle {

@@ -36,20 +36,44 @@ export function assumedRoleIdentity(roleArn: string, sessionName: string): Recor
   };
 }
 
-/** A successful CreateNetworkInterface record whose response describes `ni` (as EC2 returned it). */
-export function createNetworkInterfaceRecord(
-  ni: NetworkInterface,
-  options: { account: string; region: string; userIdentity?: Record<string, unknown>; eventId?: string; eventTime?: string },
+/** Who made an EC2 call, where and when, and its ids: the frame every record built here shares. */
+interface RecordOptions {
+  account: string;
+  region: string;
+  userIdentity?: Record<string, unknown>;
+  eventId?: string;
+  eventTime?: string;
+}
+
+/** A successful EC2 management-event record of `eventName` around the call's own parameters and response. */
+function ec2Record(
+  eventName: string,
+  options: RecordOptions,
+  call: { requestParameters: Record<string, unknown>; responseElements: Record<string, unknown> },
 ): Record<string, unknown> {
   return {
     eventVersion: '1.10',
     userIdentity: options.userIdentity ?? iamUserIdentity(options.account),
     eventTime: options.eventTime ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
     eventSource: 'ec2.amazonaws.com',
-    eventName: 'CreateNetworkInterface',
+    eventName,
     awsRegion: options.region,
     sourceIPAddress: '198.51.100.7',
     userAgent: 'aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8',
+    ...call,
+    requestID: randomUUID(),
+    eventID: options.eventId ?? randomUUID(),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: options.account,
+    eventCategory: 'Management',
+  };
+}
+
+/** A successful CreateNetworkInterface record whose response describes `ni` (as EC2 returned it). */
+export function createNetworkInterfaceRecord(ni: NetworkInterface, options: RecordOptions): Record<string, unknown> {
+  return ec2Record('CreateNetworkInterface', options, {
     requestParameters: {
       subnetId: ni.SubnetId,
       groupSet: { items: (ni.Groups ?? []).map((g) => ({ groupId: g.GroupId })) },
@@ -79,14 +103,38 @@ export function createNetworkInterfaceRecord(
         tagSet: {},
       },
     },
-    requestID: randomUUID(),
-    eventID: options.eventId ?? randomUUID(),
-    readOnly: false,
-    eventType: 'AwsApiCall',
-    managementEvent: true,
-    recipientAccountId: options.account,
-    eventCategory: 'Management',
-  };
+  });
+}
+
+/**
+ * A successful CreateVpc record (or CreateDefaultVpc) for `vpcId`, in the shape CloudTrail writes it
+ * (`responseElements.vpc`, modelled on public samples of the record).
+ */
+export function createVpcRecord(
+  vpcId: string,
+  options: RecordOptions & { cidrBlock?: string; eventName?: 'CreateVpc' | 'CreateDefaultVpc' },
+): Record<string, unknown> {
+  const cidrBlock = options.cidrBlock ?? '10.0.0.0/16';
+  return ec2Record(options.eventName ?? 'CreateVpc', options, {
+    requestParameters: options.eventName === 'CreateDefaultVpc' ? {} : { cidrBlock, instanceTenancy: 'default' },
+    responseElements: {
+      requestId: randomUUID(),
+      vpc: {
+        vpcId,
+        state: 'pending',
+        ownerId: options.account,
+        cidrBlock,
+        cidrBlockAssociationSet: {
+          items: [{ cidrBlock, associationId: 'vpc-cidr-assoc-0123456789abcdef0', cidrBlockState: { state: 'associated' } }],
+        },
+        ipv6CidrBlockAssociationSet: {},
+        dhcpOptionsId: 'dopt-0123456789abcdef0',
+        instanceTenancy: 'default',
+        tagSet: {},
+        isDefault: options.eventName === 'CreateDefaultVpc',
+      },
+    },
+  });
 }
 
 /** Wraps a CloudTrail record in the EventBridge envelope ("AWS API Call via CloudTrail"). */

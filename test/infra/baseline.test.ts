@@ -115,9 +115,10 @@ describe('account baseline with defaults', () => {
     });
   });
 
-  it('does not deliver the trail to CloudWatch Logs unless asked, and creates no flow logs', () => {
+  it('does not deliver the trail to CloudWatch Logs unless asked, and lists no VPC at synth (flow logs for every VPC are enabled at deploy)', () => {
     template.hasResourceProperties('AWS::CloudTrail::Trail', { CloudWatchLogsLogGroupArn: Match.absent() });
     template.resourceCountIs('AWS::EC2::FlowLog', 0);
+    template.resourceCountIs('Custom::VpcFlowLogs', 1);
   });
 
   it('backs up resources tagged backup=daily every day at 00:00 UTC into an encrypted vault, kept 30 days', () => {
@@ -183,7 +184,7 @@ describe('account baseline with defaults', () => {
       });
     }
     // The sweep and the burst flusher have errors alarms too, under the same name prefix (so CloudWatch may publish them).
-    for (const name of ['sweep-errors', 'flusher-errors']) {
+    for (const name of ['sweep-errors', 'flusher-errors', 'flow-logs-errors']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         AlarmName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, `-responder-${name}`]] },
         MetricName: 'Errors',
@@ -413,8 +414,8 @@ describe('account baseline switched off', () => {
     template.resourceCountIs('AWS::CloudTrail::Trail', 0);
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     template.resourceCountIs('Custom::EbsEncryptionByDefault', 0);
-    // Responder errors, throttles, dead letters; sweep and burst-flusher errors; sink failures.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Responder errors, throttles, dead letters; sweep, burst-flusher and flow-log function errors; sink failures.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 });
 

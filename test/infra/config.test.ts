@@ -18,10 +18,10 @@ function problems(context: Record<string, unknown>): readonly string[] {
 }
 
 describe('baseline configuration', () => {
-  it('defaults to the documented baseline: trail lifecycle, no flow logs, daily backup of backup=daily, EBS encryption on', () => {
+  it('defaults to the documented baseline: trail lifecycle, flow logs for every VPC, daily backup of backup=daily, EBS encryption on', () => {
     const config = load({});
     expect(config.auditTrail).toEqual({ transitionAfterDays: 90, expireAfterDays: 365, cloudWatchLogs: false });
-    expect(config.flowLogs).toEqual({ vpcs: [], destination: 'cloud-watch-logs', retentionDays: 90 });
+    expect(config.flowLogs).toEqual({ vpcs: 'all', destination: 'cloud-watch-logs', retentionDays: 90 });
     expect(config.backup).toEqual({
       enabled: true,
       schedule: 'cron(0 0 * * ? *)',
@@ -52,8 +52,13 @@ describe('baseline configuration', () => {
 
   it.each([
     ['all', 'all'],
+    [['all'], 'all'],
+    ['none', 'none'],
     [['vpc-12345678'], ['vpc-12345678']],
-    ['', []],
+    ['vpc-12345678,vpc-0123456789abcdef0', ['vpc-12345678', 'vpc-0123456789abcdef0']],
+    // An empty list always meant "no flow logs".
+    ['', 'none'],
+    [[], 'none'],
   ])('accepts flow log VPCs %j', (value, expected) => {
     expect(load({ 'eniGuard:flowLogVpcIds': value }).flowLogs.vpcs).toEqual(expected);
   });
@@ -72,8 +77,16 @@ describe('baseline configuration', () => {
     [{ 'eniGuard:trailExpirationDays': 'soon' }, 'eniGuard:trailExpirationDays:'],
     [{ 'eniGuard:trailTransitionDays': 90, 'eniGuard:trailExpirationDays': 60 }, 'eniGuard:trailExpirationDays: must be greater than'],
     [{ 'eniGuard:trailCloudWatchLogs': 'yes' }, 'eniGuard:trailCloudWatchLogs:'],
-    [{ 'eniGuard:flowLogVpcIds': 'vpc-1,all' }, 'eniGuard:flowLogVpcIds'],
-    [{ 'eniGuard:flowLogVpcIds': ['subnet-12345678'] }, 'must be VPC ids'],
+    [{ 'eniGuard:flowLogVpcIds': 'vpc-12345678,all' }, 'eniGuard:flowLogVpcIds: "all" must be the only value, not mixed with VPC ids'],
+    [{ 'eniGuard:flowLogVpcIds': 'none,all' }, 'eniGuard:flowLogVpcIds: "none" must be the only value'],
+    [
+      { 'eniGuard:flowLogVpcIds': 'al' },
+      'eniGuard:flowLogVpcIds: "al" is not "all", "none" or a VPC id (vpc- and 8 or 17 lower-case hex digits)',
+    ],
+    [{ 'eniGuard:flowLogVpcIds': 'ALL' }, 'eniGuard:flowLogVpcIds: "ALL" is not "all", "none" or a VPC id'],
+    [{ 'eniGuard:flowLogVpcIds': 'vpc-123' }, 'eniGuard:flowLogVpcIds: "vpc-123" is not "all", "none" or a VPC id'],
+    [{ 'eniGuard:flowLogVpcIds': ['subnet-12345678', 'vpc-12345678'] }, '"subnet-12345678" is not "all", "none" or a VPC id'],
+    [{ 'eniGuard:flowLogVpcIds': 42 }, 'eniGuard:flowLogVpcIds:'],
     [{ 'eniGuard:flowLogDestination': 'firehose' }, 'eniGuard:flowLogDestination:'],
     [{ 'eniGuard:flowLogRetentionDays': 10 }, 'eniGuard:flowLogRetentionDays: must be one of'],
     [{ 'eniGuard:backupSchedule': 'daily' }, 'eniGuard:backupSchedule: must be a six-field cron expression'],

@@ -79,7 +79,7 @@ describe('shadow mode at deploy time', () => {
   it('reports a live deploy and what it remediates', () => {
     const outputs = buildStack().template.toJSON().Outputs as Record<string, { Value: unknown }>;
     expect(outputs['Mode']!.Value).toMatch(
-      /^live: remediates world-open-ingress \(set by "dryRun": false in eniGuard:policyFile policy\/default.json/,
+      /^live: remediates world-open-ingress, vpc-flow-logs \(set by "dryRun": false in eniGuard:policyFile policy\/default.json/,
     );
   });
 });

@@ -36,9 +36,11 @@ function statement(template: Template, sid: string): Record<string, unknown> | u
 }
 
 /** The environment of the responder (and sweep) functions. */
+/** The functions that decide about interfaces — the responder and the sweep (not the VPC flow-log function, whose alerts are about VPCs). */
 function environments(template: Template): Record<string, unknown>[] {
-  return Object.values(template.findResources('AWS::Lambda::Function'))
-    .map((f) => (f as { Properties: { Environment?: { Variables: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {})
+  return Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([id]) => !id.startsWith('VpcFlowLogs'))
+    .map(([, f]) => (f as { Properties: { Environment?: { Variables: Record<string, unknown> } } }).Properties.Environment?.Variables ?? {})
     .filter((v) => 'RESPONDER_ROLE_ARN' in v);
 }
 

@@ -40,6 +40,8 @@ describe('organization configuration', () => {
       excludedAccounts: [],
       memberRoleName: 'EniGuardMember',
       stackSetsCallAs: 'DELEGATED_ADMIN',
+      // Flow logs for every VPC of every member, as in account mode.
+      flowLogs: { retentionDays: 90 },
     });
     expect(
       load({
@@ -57,6 +59,8 @@ describe('organization configuration', () => {
       memberRoleName: 'SecOpsEniGuard',
       stackSetsCallAs: 'SELF',
     });
+    // none: no flow logs for members (and then S3 is no contradiction).
+    expect(load({ ...ORG, 'eniGuard:flowLogVpcIds': 'none', 'eniGuard:flowLogDestination': 's3' }).organization?.flowLogs).toBeUndefined();
   });
 
   it.each<[string, Record<string, unknown>, string]>([
@@ -93,6 +97,16 @@ describe('organization configuration', () => {
       'eniGuard:memberRoleName: must be an IAM role name of at most 55 characters',
     ],
     ['an unknown CallAs', { ...ORG, 'eniGuard:stackSetsCallAs': 'ADMIN' }, 'eniGuard:stackSetsCallAs: Invalid option'],
+    [
+      'flow logs for listed VPC ids (they name one account’s VPCs)',
+      { ...ORG, 'eniGuard:flowLogVpcIds': 'vpc-12345678' },
+      'eniGuard:flowLogVpcIds: with eniGuard:scope=organization it is all (every VPC of every member) or none',
+    ],
+    [
+      'members’ flow logs to S3',
+      { ...ORG, 'eniGuard:flowLogDestination': 's3' },
+      'eniGuard:flowLogDestination: with eniGuard:scope=organization members deliver flow logs to CloudWatch Logs only',
+    ],
     [
       'organization keys without the scope',
       { 'eniGuard:organizationId': 'o-abc1234567', 'eniGuard:targetOus': 'ou-abcd-11111111' },

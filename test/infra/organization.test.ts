@@ -17,6 +17,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ledgerTableDefinition } from '../../lambda/adapters/ledger-table';
 import { UNDO_OPERATIONS, OPERATION_PERMISSIONS, type ActionKind } from '../../lambda/core/actions';
 import { SUPPORTED_EVENT_NAMES } from '../../lambda/core/event';
+import { VPC_EVENT_NAMES } from '../../lambda/core/vpc-event';
 import { possibleActionKinds } from '../../lambda/core/plan/index';
 import { parsePolicy } from '../../lambda/core/policy';
 import { TEMPLATE_BODY_LIMIT } from '../../lib/org-stacksets-stack';
@@ -59,6 +60,19 @@ function statementsOfRole(template: Template, name: string): Statement[] {
 }
 
 const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s) => list(s.Action)))].sort();
+
+/** The account stack's responder rule pattern (its other rule, with flow logs for every VPC, takes CreateVpc). */
+function accountResponderPattern(): { detail: { eventName: string[] } } {
+  const rules = buildStack().template.findResources('AWS::Events::Rule', {
+    Properties: { Description: Match.stringLikeRegexp('create or change network interfaces') },
+  });
+  return (Object.values(rules)[0] as { Properties: { EventPattern: { detail: { eventName: string[] } } } }).Properties.EventPattern;
+}
+
+/** The pattern with the calls that create a VPC added to its event names. */
+function withVpcEvents(pattern: { detail: { eventName: string[] } }): unknown {
+  return { ...pattern, detail: { ...pattern.detail, eventName: [...pattern.detail.eventName, ...VPC_EVENT_NAMES] } };
+}
 
 /** A StackSet's TemplateBody, parsed. */
 function bodyOf(
@@ -133,14 +147,11 @@ describe('organization mode with the default policy', () => {
   });
 
   it("listens on that bus with the account stack's pattern, retries and dead-letter queue", () => {
-    const accountRule = Object.values(
-      buildStack().template.findResources('AWS::Events::Rule', { Properties: { EventPattern: Match.anyValue() } }),
-    )[0] as {
-      Properties: { EventPattern: unknown };
-    };
+    const accountRule = { Properties: { EventPattern: accountResponderPattern() } };
     hub.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: Match.stringLikeRegexp('^HubBus') },
-      EventPattern: accountRule.Properties.EventPattern,
+      // With flow logs for every VPC (the default) the members' CreateVpc calls too, which the account stack's own rule takes.
+      EventPattern: withVpcEvents(accountRule.Properties.EventPattern),
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ResponderHandlerFunction'), 'Arn'] },
@@ -273,13 +284,10 @@ describe('organization mode with the default policy', () => {
 
   it('forwards the same pattern from the default bus to the hub bus of the same Region, as the forwarder role', () => {
     const forwarding = Template.fromStack(org.memberForwarding[0]!);
-    const accountPattern = (
-      Object.values(buildStack().template.findResources('AWS::Events::Rule'))[0] as { Properties: { EventPattern: unknown } }
-    ).Properties.EventPattern;
     forwarding.hasResourceProperties('AWS::Events::Rule', {
       Name: 'eni-guard-forward-to-hub',
       EventBusName: Match.absent(),
-      EventPattern: accountPattern,
+      EventPattern: withVpcEvents(accountResponderPattern()),
       Targets: [
         {
           Id: Match.anyValue(),
@@ -388,9 +396,11 @@ describe('organization mode with every remediation on', () => {
   const roles = Template.fromStack(org.memberRoles);
   const stackSets = Template.fromStack(org.stackSets);
   const policy = parsePolicy(JSON.parse(readFileSync(EVERYTHING, 'utf8')));
-  const kinds: ActionKind[] = possibleActionKinds(policy, false);
+  // Members have a flow-log destination (flow logs for every VPC, the default).
+  const kinds: ActionKind[] = possibleActionKinds(policy, true);
 
   it('gives the member remediation role the statements of the account-mode responder, scoped to the member Regions', () => {
+    // Both with flow logs for every VPC (the default): the member role passes its own delivery role.
     const account = roleStatements(buildStack({ 'eniGuard:policyFile': EVERYTHING }).template, 'ResponderRole');
     const guardOnly = account.filter((s) => list(s.Action).some((a) => /^(ec2|iam):/.test(a)));
     const member = statementsOfRole(roles, 'SecOpsEniGuard');
@@ -503,7 +513,8 @@ describe('organization mode in shadow mode (-c eniGuard:dryRun=true)', () => {
 
   it('gives the member roles nothing mutating, and no revoker or undo role', () => {
     expect(actionsOf(statementsOfRole(roles, 'EniGuardMember')).filter((a) => !/:(Describe|Get|List)/.test(a))).toEqual([]);
-    expect(Object.keys(roles.findResources('AWS::IAM::Role')).length).toBe(2);
+    // Remediation, forwarder, and the flow-log delivery role (trusted by VPC Flow Logs only).
+    expect(Object.keys(roles.findResources('AWS::IAM::Role')).length).toBe(3);
     expect(org.hubs[0]!.modeDescription).toContain('ou-abcd-11111111: shadow (read-only roles)');
   });
 
@@ -551,7 +562,7 @@ describe('shadow OUs and overlays below a target OU', () => {
     const mutating = (t: Template) => actionsOf(statementsOfRole(t, 'EniGuardMember')).filter((a) => !/:(Describe|Get|List)/.test(a));
     expect(mutating(shadow)).toEqual([]);
     expect(mutating(live)).toContain('ec2:RevokeSecurityGroupIngress');
-    expect(Object.keys(shadow.findResources('AWS::IAM::Role')).length).toBe(2); // remediation and forwarder
+    expect(Object.keys(shadow.findResources('AWS::IAM::Role')).length).toBe(3); // remediation, forwarder, flow-log delivery
     expect(org.plan.groups.map((g) => [g.targetOus, g.actionKinds.length > 0])).toEqual([
       [['ou-abcd-11111111'], true],
       [['ou-abcd-22222222'], false],

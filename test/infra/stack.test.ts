@@ -130,6 +130,8 @@ describe('EniGuardStack with defaults', () => {
       'ec2:DescribeRouteTables',
       'ec2:DescribeSecurityGroupRules',
       'ec2:DescribeVolumes',
+      // Flow logs for every VPC (the default) list the VPCs.
+      'ec2:DescribeVpcs',
     ];
     expect(read).toMatchObject({ Action: describes, Resource: '*' });
     expect(all.find((s) => s.Sid === 'ResolvePrefixLists')).toMatchObject({
@@ -157,8 +159,14 @@ describe('EniGuardStack with defaults', () => {
     });
     expect(JSON.stringify(bySid['TagRemediatedInterfaces']?.Resource)).toContain(':network-interface/*');
     expect(bySid['Ledger']?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    // Nothing about IAM users or roles unless the caller rule remediates.
-    expect(all.some((s) => JSON.stringify(s.Action).includes('iam:'))).toBe(false);
+    // Nothing about IAM users or roles unless the caller rule remediates — but passing the flow-log delivery role to VPC Flow Logs.
+    expect(all.filter((s) => JSON.stringify(s.Action).includes('iam:'))).toEqual([
+      expect.objectContaining({
+        Sid: 'PassFlowLogDeliveryRole',
+        Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' } },
+      }),
+    ]);
     const wildcards = all.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
     const wildcardActions = wildcards.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     // A new wildcard statement must be a deliberate change to this list.

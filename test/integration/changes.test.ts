@@ -16,6 +16,7 @@ import type { PolicyInput } from '../../lambda/core/policy';
 import type { HandleResult } from '../../lambda/app/responder';
 import { createGroup, createInterface, ingressRules, worldOpen } from '../../scripts/lib/sandbox';
 import { authorizeIngressEvent, runInstancesEvent } from '../support/change-records';
+import { createClients } from '../../lambda/functions/wiring';
 import { responderFor, startEmulatedAccount, type EmulatedAccount } from '../support/emulated-account';
 
 jest.setTimeout(30_000);
@@ -139,6 +140,67 @@ describe('changes against moto', () => {
     expect(again.map((d) => d.outcome)).toEqual(['duplicate', 'duplicate']);
     expect(await subscriber.drain()).toHaveLength(1);
   });
+
+  it('a group change across twelve interfaces: a fix that failed on a transient error is retried on the redelivery, never taken for a duplicate', async () => {
+    const shared = await createGroup(ec2, network.vpcId, 'shared-twelve', [worldOpen(443)]);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) ids.push((await createInterface(ec2, network.subnetId, [shared])).NetworkInterfaceId!);
+    const unlucky = ids[5]!;
+    const opened = await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: shared, IpPermissions: [worldOpen(22)] }));
+    const event = authorizeIngressEvent(shared, [worldOpen(22)], opened.SecurityGroupRules ?? []);
+    // EC2 answers 503 to every attempt at moving one interface, beyond the SDK's retries — then recovers.
+    let outage = true;
+    const clients = createClients(account.connection);
+    clients.ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { NetworkInterfaceId?: string; Groups?: string[] };
+        if (
+          outage &&
+          context.commandName === 'ModifyNetworkInterfaceAttributeCommand' &&
+          input.NetworkInterfaceId === unlucky &&
+          input.Groups
+        ) {
+          throw Object.assign(new Error('Service Unavailable'), {
+            name: 'Unavailable',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 503 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'outage' },
+    );
+    const responder = responderFor(account, { version: 1 }, { clients });
+
+    // The first delivery fixes eleven, reports them, names the twelfth as pending, and fails so that it is delivered again.
+    const failure = await responder.handle(event).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failure?.name).toBe('BatchIncompleteError');
+    expect(failure?.message).toContain(`11 interface(s) handled`);
+    expect(failure?.message).toContain(`1 not yet (${unlucky}: `);
+    for (const id of ids.filter((i) => i !== unlucky)) expect(failure?.message).toContain(`${id} noncompliant/remediated`);
+    expect(await groupsOf(unlucky)).toEqual([shared]);
+    const [partial] = await subscriber.drain();
+    expect((partial?.document['interfaces'] as { id: string }[]).map((i) => i.id).sort()).toEqual(ids.filter((i) => i !== unlucky).sort());
+    expect(partial?.document['pending']).toEqual([{ id: unlucky, reason: expect.stringContaining('not fixed yet on attempt 1') }]);
+
+    outage = false;
+    const again = decisionsOf(await responder.handle(event));
+
+    expect(again.find((d) => d.networkInterfaceId === unlucky)?.outcome).toBe('noncompliant');
+    expect(again.filter((d) => d.outcome === 'duplicate')).toHaveLength(11);
+    // Every interface closed: eleven on their copies; the twelfth, by then the group's only user, by revoking the rule in place.
+    for (const id of ids) {
+      const open = [];
+      for (const group of await groupsOf(id)) open.push(...(await ingressRules(ec2, group!)).filter((r) => r.FromPort === 22));
+      expect([id, open]).toEqual([id, []]);
+    }
+    const [rest, ...more] = await subscriber.drain();
+    expect(more).toEqual([]);
+    expect(rest?.document['interfaces']).toEqual([expect.objectContaining({ id: unlucky, response: 'remediated' })]);
+  }, 60_000);
 
   it('stays quiet for a rule change on a group no interface uses', async () => {
     const unused = await createGroup(ec2, network.vpcId, 'unused', []);

@@ -1,9 +1,12 @@
 /**
- * The DynamoDB ledger against moto: conditional claims, and records too large for one item as
- * plain JSON (a group with hundreds of rules, a big alert) stored compressed, not failed.
+ * The DynamoDB ledger against moto: conditional claims and takeovers, a batch's note of its
+ * interfaces, records too large for one item as plain JSON (a group with hundreds of rules) stored compressed, not failed, and records of
+ * the earlier formats still read.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { COMPRESS_ABOVE_BYTES, DynamoLedger } from '../../lambda/adapters/ledger';
+import { gzipSync } from 'node:zlib';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoLedger } from '../../lambda/adapters/ledger';
+import { LedgerConflictError } from '../../lambda/app/ports';
 import type { LedgerEntry } from '../../lambda/core/ledger';
 import type { SecurityGroupRule } from '../../lambda/core/model';
 import { createLedgerTable } from '../../scripts/lib/ledger-table';
@@ -54,12 +57,46 @@ const entry = (ledgerId: string, rules = 0): LedgerEntry => ({
 });
 
 describe('DynamoLedger (moto)', () => {
-  it('claims once: a second claim gets the record that holds it; a claim past its lease is taken over', async () => {
+  it('claims once: a second claim finds it held until its lease ends; then it is taken over as attempt 2', async () => {
     const now = new Date('2026-11-29T03:00:00Z');
-    expect(await ledger.claim(entry('evt-a/eni-1'), new Date(now.getTime() + 120_000), now)).toBeUndefined();
-    expect(await ledger.claim(entry('evt-a/eni-1'), new Date(now.getTime() + 120_000), now)).toMatchObject({ status: 'in-progress' });
+    const lease = new Date(now.getTime() + 120_000);
+    expect(await ledger.claim(entry('evt-a/eni-1'), lease, now)).toMatchObject({ kind: 'claimed', entry: { attempt: 1 } });
+    expect(await ledger.claim(entry('evt-a/eni-1'), lease, now)).toMatchObject({
+      kind: 'held',
+      entry: { status: 'in-progress' },
+      leaseUntil: lease,
+    });
     const later = new Date(now.getTime() + 180_000);
-    expect(await ledger.claim(entry('evt-a/eni-1'), new Date(later.getTime() + 120_000), later)).toBeUndefined();
+    expect(await ledger.claim(entry('evt-a/eni-1'), new Date(later.getTime() + 120_000), later)).toMatchObject({
+      kind: 'claimed',
+      entry: { attempt: 2, status: 'in-progress' },
+    });
+  });
+
+  it('a takeover keeps what the record holds, and the attempt it replaced can no longer overwrite it', async () => {
+    const now = new Date('2026-11-29T03:00:00Z');
+    const claimed = await ledger.claim(entry('evt-t/eni-1'), new Date(now.getTime() + 1000), now);
+    if (claimed.kind !== 'claimed') throw new Error('not claimed');
+    const later = new Date(now.getTime() + 5000);
+    const taken = await ledger.claim(
+      { ...entry('evt-t/eni-1'), findings: [{ ruleId: 'r', severity: 'high', title: 't' }] },
+      new Date(later.getTime() + 1000),
+      later,
+    );
+    expect(taken).toMatchObject({ kind: 'claimed', entry: { attempt: 2, preState: claimed.entry.preState } });
+    // The first holder wakes up late and tries to complete: refused, the takeover owns the record.
+    await expect(ledger.save({ ...claimed.entry, status: 'completed' }, 'in-progress')).rejects.toThrow(LedgerConflictError);
+    expect(await ledger.get('evt-t/eni-1')).toMatchObject({ status: 'in-progress', attempt: 2 });
+  });
+
+  it("notes a batch's interfaces beside their records, once each; the note is no record, and an event without one has none", async () => {
+    await ledger.noteBatch('evt-batch', ['eni-1', 'eni-2', 'eni-1']);
+    expect([...(await ledger.batchOf('evt-batch'))].sort()).toEqual(['eni-1', 'eni-2']);
+    expect(await ledger.get('evt-batch/batch')).toBeUndefined();
+    expect(await ledger.batchOf('evt-unbatched')).toEqual([]);
+    // Nothing to note writes nothing (DynamoDB rejects an empty set).
+    await ledger.noteBatch('evt-empty', []);
+    expect(await ledger.batchOf('evt-empty')).toEqual([]);
   });
 
   it('stores a record larger than a plain item allows compressed, and reads it back whole', async () => {
@@ -71,11 +108,17 @@ describe('DynamoLedger (moto)', () => {
     expect(await ledger.get(big.ledgerId)).toEqual(big);
   });
 
-  it('keeps small records as readable JSON', async () => {
-    const small = entry('evt-small/eni-1', 3);
-    expect(Buffer.byteLength(JSON.stringify(small))).toBeLessThan(COMPRESS_ABOVE_BYTES);
-    await ledger.save(small);
-    const raw = await dynamodb.send(new GetItemCommand({ TableName: table, Key: { ledgerId: { S: small.ledgerId } } }));
-    expect(JSON.parse(raw.Item!['record']!.S!)).toEqual(small);
+  it('reads the records written before the compact format (plain JSON and gzip)', async () => {
+    const plain = entry('evt-old-json/eni-1', 3);
+    const zipped = entry('evt-old-gzip/eni-1', 3);
+    for (const [old, record] of [
+      [plain, { S: JSON.stringify(plain) }],
+      [zipped, { B: gzipSync(JSON.stringify(zipped)) }],
+    ] as const) {
+      await dynamodb.send(
+        new PutItemCommand({ TableName: table, Item: { ledgerId: { S: old.ledgerId }, status: { S: old.status }, record } }),
+      );
+      expect(await ledger.get(old.ledgerId)).toEqual(old);
+    }
   });
 });

@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { CreateVpcCommand, DescribeFlowLogsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateAccessKeyCommand,
   CreateRoleCommand,
@@ -43,7 +43,7 @@ import { DynamoLedger } from '../../lambda/adapters/ledger';
 import { main } from '../../lambda/cli/main';
 import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
 import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
-import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
+import { createNetworkInterfaceRecord, createVpcRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
 import { createLedgerTable } from '../../scripts/lib/ledger-table';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import {
@@ -234,6 +234,8 @@ async function respond(event: unknown, targetOus: readonly string[], asRole = HU
     EXCLUDED_ACCOUNTS: '[]',
     MEMBER_ROLE_NAME: MEMBER_ROLE,
     MEMBER_REGIONS: JSON.stringify([REGION]),
+    // As the hub stack sets it by default (eniGuard:flowLogVpcIds=all).
+    MEMBER_FLOW_LOGS: 'cloud-watch-logs',
     POLICY_FILE: join(dir, 'policy.json'),
     POWERTOOLS_DEV: 'false',
     ...extraEnv,
@@ -333,5 +335,25 @@ describe('organization mode with IAM enforced (actions of the synthesized roles)
     expect(alert!.attributes['account']).toBe(members.shadow.account);
     expect(alert!.attributes['response']).not.toBe('remediated');
     expect(JSON.stringify(alert!.document)).toMatch(/AccessDenied|not authorized|UnauthorizedOperation/i);
+  });
+
+  it('gives a member’s new VPC its flow log with nothing but the synthesized actions; the read-only role cannot', async () => {
+    const created = async (m: Member, cidr: string) => {
+      const ec2 = await memberEc2(m);
+      const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
+      const logs = async () =>
+        (await ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpcId] }] }))).FlowLogs ?? [];
+      return { vpcId, logs, event: eventBridgeEnvelope(createVpcRecord(vpcId, { account: m.account, region: REGION })) };
+    };
+    const live = await created(members.live, '10.51.0.0/16');
+    expect(await respond(live.event, [ous.live])).toMatchObject({ result: { kind: 'decided', report: { outcome: 'enabled' } } });
+    expect((await live.logs()).map((f) => f.FlowLogStatus)).toEqual(['ACTIVE']);
+    expect(liveActions).toEqual(expect.arrayContaining(['ec2:CreateFlowLogs', 'ec2:DescribeFlowLogs', 'ec2:DescribeVpcs', 'iam:PassRole']));
+
+    // The hub told (wrongly) that the shadow OU is live: its read-only role lists the VPC and refuses the flow log.
+    const shadow = await created(members.shadow, '10.52.0.0/16');
+    expect(await respond(shadow.event, [ous.shadow])).toMatchObject({ result: { kind: 'decided', report: { outcome: 'failed' } } });
+    expect(await shadow.logs()).toEqual([]);
+    await subscriber.drain();
   });
 });

@@ -11,7 +11,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateVpcCommand,
+  DeleteFlowLogsCommand,
+  DescribeFlowLogsCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  type FlowLog,
+} from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateAccountAliasCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
@@ -31,12 +38,17 @@ import { OrganizationsAdapter } from '../../lambda/adapters/organizations';
 import { main } from '../../lambda/cli/main';
 import { LEDGER_ACCOUNT_INDEX } from '../../lambda/core/ledger';
 import { parsePolicy, type PolicyInput } from '../../lambda/core/policy';
-import { hubRoleName, memberRoleNames } from '../../lambda/core/organization';
+import { hubRoleName, MEMBER_FLOW_LOG_GROUP, memberRoleNames } from '../../lambda/core/organization';
 import type { OrganizationEnvironment, ResponderEnvironment } from '../../lambda/functions/environment';
 import { readAlertEnvironment } from '../../lambda/functions/environment';
 import { createOrganizationSweeper } from '../../lambda/functions/organization-wiring';
 import { bundleHandler, type Bundle } from '../../scripts/lib/bundle';
-import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../scripts/lib/cloudtrail-events';
+import {
+  assumedRoleIdentity,
+  createNetworkInterfaceRecord,
+  createVpcRecord,
+  eventBridgeEnvelope,
+} from '../../scripts/lib/cloudtrail-events';
 import { createLedgerTable } from '../../scripts/lib/ledger-table';
 import { assertMotoInstalled, startMoto, type Moto } from '../../scripts/lib/moto';
 import {
@@ -152,6 +164,8 @@ function hubEnvironment(region: string): Record<string, string> {
     EXCLUDED_ACCOUNTS: '[]',
     MEMBER_ROLE_NAME: MEMBER_ROLE,
     MEMBER_REGIONS: JSON.stringify(REGIONS),
+    // As the hub stack sets it by default (eniGuard:flowLogVpcIds=all): members' new VPCs get flow logs.
+    MEMBER_FLOW_LOGS: 'cloud-watch-logs',
     POWERTOOLS_DEV: 'false',
   };
 }
@@ -380,26 +394,9 @@ describe('the hub sweep against a moto organization', () => {
     const planted = await Promise.all(
       REGIONS.flatMap((region) => [members.workloads, members.payments, members.sandbox].map((m) => exposedInterface(m, region))),
     );
-    const policy = parsePolicy(policyWithIds());
     const summaries = [];
     for (const region of REGIONS) {
-      const environment: ResponderEnvironment = {
-        topicArn: subscribers[region]!.topicArn,
-        responderRoleArn: `arn:aws:iam::${HUB}:role/${hubRoleName('responder', region)}`,
-        policyFile: 'policy.json',
-        policy,
-        ledgerTable: ledgerTables[region]!,
-        account: HUB,
-        region,
-      };
-      const organization: OrganizationEnvironment = {
-        scope: { organizationId, targetOus: [ous.workloads], excludedAccounts: [] },
-        memberRoleName: MEMBER_ROLE,
-        memberRegions: [...REGIONS],
-        partition: 'aws',
-      };
-      const alerts = readAlertEnvironment({ ALERT_TOPIC_ARN: subscribers[region]!.topicArn, LEDGER_TABLE_NAME: ledgerTables[region] });
-      const sweeper = createOrganizationSweeper(environment, organization, alerts, SILENT, {}, { ...hub, region });
+      const sweeper = hubSweeper(region, { memberFlowLogs: false });
       summaries.push({ summary: await sweeper.run({ scheduledTime: '2026-12-01T04:00:00Z' }), assumptions: sweeper.members.assumptions });
     }
 
@@ -418,6 +415,109 @@ describe('the hub sweep against a moto organization', () => {
     const alerted = (await Promise.all(REGIONS.map((region) => subscribers[region]!.drain()))).flat().map((a) => a.attributes['account']);
     expect(alerted).not.toContain(members.sandbox.account);
     expect(alerted).toEqual(expect.arrayContaining([members.workloads.account, members.payments.account]));
+  });
+});
+
+/** The hub sweep of `region`, in-process, with the production wiring (organization-wiring.ts) pointed at moto. */
+function hubSweeper(region: string, options: { memberFlowLogs: boolean }) {
+  const environment: ResponderEnvironment = {
+    topicArn: subscribers[region]!.topicArn,
+    responderRoleArn: `arn:aws:iam::${HUB}:role/${hubRoleName('responder', region)}`,
+    policyFile: 'policy.json',
+    policy: parsePolicy(policyWithIds()),
+    ledgerTable: ledgerTables[region]!,
+    account: HUB,
+    region,
+  };
+  const organization: OrganizationEnvironment = {
+    scope: { organizationId, targetOus: [ous.workloads], excludedAccounts: [] },
+    memberRoleName: MEMBER_ROLE,
+    memberRegions: [...REGIONS],
+    partition: 'aws',
+    memberFlowLogs: options.memberFlowLogs,
+  };
+  const alerts = readAlertEnvironment({ ALERT_TOPIC_ARN: subscribers[region]!.topicArn, LEDGER_TABLE_NAME: ledgerTables[region] });
+  return createOrganizationSweeper(environment, organization, alerts, SILENT, {}, { ...hub, region });
+}
+
+describe('flow logs for every VPC of every member, against a moto organization', () => {
+  const REGION = 'us-east-1';
+  /** A member's flow logs on `vpcId`, as its administrator reads them. */
+  const flowLogsOf = async (m: Member, vpcId: string, region = REGION) =>
+    (await m.regions[region]!.ec2.send(new DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [vpcId] }] }))).FlowLogs ?? [];
+  const newVpc = async (m: Member, cidr: string, region = REGION) =>
+    (await m.regions[region]!.ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
+  const vpcsOf = async (m: Member, region = REGION) =>
+    ((await m.regions[region]!.ec2.send(new DescribeVpcsCommand({}))).Vpcs ?? []).map((v) => v.VpcId!);
+  /** ACTIVE, to the member's own log group in the Region through its own delivery role, tagged as eni-guard's. */
+  const expectMemberDestination = (logs: FlowLog[], m: Member, region = REGION) => {
+    expect(logs).toEqual([
+      expect.objectContaining({
+        FlowLogStatus: 'ACTIVE',
+        TrafficType: 'ALL',
+        LogDestination: `arn:aws:logs:${region}:${m.account}:log-group:${MEMBER_FLOW_LOG_GROUP}`,
+        DeliverLogsPermissionArn: `arn:aws:iam::${m.account}:role/${ROLES.flowLogs}`,
+        Tags: expect.arrayContaining([{ Key: 'eni-guard:managed', Value: 'true' }]),
+      }),
+    ]);
+  };
+  const planted: Record<'workloads' | 'payments' | 'sandbox', string[]> = { workloads: [], payments: [], sandbox: [] };
+
+  it('the hub sweep gives every VPC of every member in scope a flow log in that member, and leaves other accounts alone', async () => {
+    planted.workloads = [await newVpc(members.workloads, '10.41.0.0/16'), await newVpc(members.workloads, '10.42.0.0/16')];
+    planted.payments = [await newVpc(members.payments, '10.43.0.0/16')];
+    planted.sandbox = [await newVpc(members.sandbox, '10.44.0.0/16')];
+    await subscribers[REGION]!.drain();
+
+    const summary = await hubSweeper(REGION, { memberFlowLogs: true }).run({ scheduledTime: '2026-12-02T04:00:00Z' });
+
+    expect(summary.swept.filter((s) => 'error' in s)).toEqual([]);
+    for (const m of [members.workloads, members.payments]) {
+      const swept = summary.swept.find((s) => s.account === m.account);
+      // The VPC that logged from the start, and the new ones (and moto's default VPC) enabled.
+      expect(swept && 'summary' in swept ? swept.summary.vpcs?.byOutcome : undefined).toMatchObject({ logging: 1 });
+    }
+    for (const vpcId of [...planted.workloads]) expectMemberDestination(await flowLogsOf(members.workloads, vpcId), members.workloads);
+    expectMemberDestination(await flowLogsOf(members.payments, planted.payments[0]!), members.payments);
+    // Every VPC of the two members logs now; the Sandbox account (outside the target OUs) was not looked at.
+    for (const m of [members.workloads, members.payments]) {
+      for (const vpcId of await vpcsOf(m)) expect((await flowLogsOf(m, vpcId)).map((f) => f.FlowLogStatus)).toContain('ACTIVE');
+    }
+    expect(await flowLogsOf(members.sandbox, planted.sandbox[0]!)).toEqual([]);
+    const alerts = await subscribers[REGION]!.drain();
+    const vpcAlerts = alerts.filter((a) => a.attributes['kind'] === 'vpc-flow-logs');
+    expect(vpcAlerts.map((a) => a.attributes['account']).sort()).toEqual([members.workloads.account, members.payments.account].sort());
+  });
+
+  it('a member’s new VPC logs after its forwarded CreateVpc reaches the hub responder; one outside the scope is not looked at', async () => {
+    const vpcId = await newVpc(members.workloads, '10.45.0.0/16');
+    const forwarded = eventBridgeEnvelope(createVpcRecord(vpcId, { account: members.workloads.account, region: REGION }));
+    const invocation = await respond(forwarded);
+    expect(invocation.result).toMatchObject({ kind: 'decided', report: { vpcId, outcome: 'enabled' } });
+    expectMemberDestination(await flowLogsOf(members.workloads, vpcId), members.workloads);
+    const [alert] = await subscribers[REGION]!.drain();
+    expect(alert).toMatchObject({ attributes: { kind: 'vpc-flow-logs', account: members.workloads.account, response: 'remediated' } });
+
+    const outside = await newVpc(members.sandbox, '10.46.0.0/16');
+    const ignored = await respond(eventBridgeEnvelope(createVpcRecord(outside, { account: members.sandbox.account, region: REGION })));
+    expect(ignored.result).toMatchObject({ kind: 'ignored', reason: 'out-of-scope' });
+    expect(await flowLogsOf(members.sandbox, outside)).toEqual([]);
+  });
+
+  it('a flow log deleted in a member is restored by the next hub sweep, through that member’s role', async () => {
+    const drifted = planted.payments[0]!;
+    const [gone] = await flowLogsOf(members.payments, drifted);
+    await members.payments.regions[REGION]!.ec2.send(new DeleteFlowLogsCommand({ FlowLogIds: [gone!.FlowLogId!] }));
+    expect(await flowLogsOf(members.payments, drifted)).toEqual([]);
+
+    const summary = await hubSweeper(REGION, { memberFlowLogs: true }).run({ scheduledTime: '2026-12-03T04:00:00Z' });
+
+    const swept = summary.swept.find((s) => s.account === members.payments.account);
+    expect(swept && 'summary' in swept ? swept.summary.vpcs : undefined).toMatchObject({
+      byOutcome: { enabled: 1 },
+      notLogging: [{ vpcId: drifted, outcome: 'enabled' }],
+    });
+    expectMemberDestination(await flowLogsOf(members.payments, drifted), members.payments);
   });
 });
 

@@ -30,7 +30,9 @@ import type { PolicyInput } from '../../lambda/core/policy';
 import type { Decision } from '../../lambda/core/decision';
 import type { HandleResult } from '../../lambda/app/responder';
 import { createClients, createUndoer } from '../../lambda/functions/wiring';
+import { DynamoLedger } from '../../lambda/adapters/ledger';
 import { UndoError } from '../../lambda/app/remediator';
+import { RemediationIncompleteError } from '../../lambda/app/retry';
 import { cli } from '../unit/cli/io';
 import { authorizeIngressEvent } from '../support/change-records';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope, assumedRoleIdentity } from '../../scripts/lib/cloudtrail-events';
@@ -180,23 +182,50 @@ describe('remediation against moto', () => {
     await expect(ingressRules(ec2, copy)).resolves.toEqual([]);
   });
 
-  it('reports remediation-failed when the fix is reverted behind its back before verification', async () => {
+  it('retries a fix reverted behind its back before verification, and alerts once it holds', async () => {
     const groupId = await createGroup(ec2, network.vpcId, 'reverted', [worldOpen(3306)]);
     const ni = await createInterface(ec2, network.subnetId, [groupId]);
     const { responder } = guard();
     after.set('RevokeSecurityGroupIngress', async () => {
       await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [worldOpen(3306)] }));
     });
+    const event = eventFor(ni);
 
-    const decision = only(await responder.handle(eventFor(ni)));
+    // Not verified is not final: recorded as incomplete, the invocation fails, nobody is told "remediated".
+    await expect(responder.handle(event)).rejects.toThrow(RemediationIncompleteError);
+    expect(await subscriber.drain()).toEqual([]);
+    const decision = only(await responder.handle(event));
 
-    expect(decision.results[0]).toMatchObject({
-      status: 'succeeded',
-      verified: false,
-      verification: expect.stringContaining('still present'),
-    });
+    expect(decision.results.map((r) => [r.action.kind, r.status, r.verified, r.superseded])).toEqual([
+      ['revoke-ingress', 'succeeded', false, 'retried by attempt 2'],
+      ['tag-interface', 'succeeded', true, undefined],
+      ['revoke-ingress', 'succeeded', true, undefined],
+    ]);
+    expect(await ingressRules(ec2, groupId)).toEqual([]);
+    const alerts = await subscriber.drain();
+    expect(alerts.map((a) => a.attributes['response'])).toEqual(['remediated']);
+  });
+
+  it('gives up after three attempts at a fix that never holds, and escalates it in the alert', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'reverted-always', [worldOpen(3307)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const { responder } = guard();
+    const revert = async () => {
+      await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [worldOpen(3307)] }));
+      after.set('RevokeSecurityGroupIngress', revert);
+    };
+    after.set('RevokeSecurityGroupIngress', revert);
+    const event = eventFor(ni);
+
+    await expect(responder.handle(event)).rejects.toThrow(RemediationIncompleteError);
+    await expect(responder.handle(event)).rejects.toThrow(RemediationIncompleteError);
+    const decision = only(await responder.handle(event));
+
+    expect(decision.escalation).toMatch(/gave up after 3 attempt/);
     const [alert] = await subscriber.drain();
     expect(alert?.attributes['response']).toBe('remediation-failed');
+    expect(alert?.document['escalation']).toMatch(/finish this by hand/);
+    after.clear();
   });
 
   it('remediates once and alerts once when the same event arrives three times at once and twice more later', async () => {
@@ -205,10 +234,16 @@ describe('remediation against moto', () => {
     const event = eventFor(ni);
     const concurrent = [guard(), guard(), guard()];
 
-    const first = await Promise.all(concurrent.map(({ responder }) => responder.handle(event)));
+    const first = await Promise.allSettled(concurrent.map(({ responder }) => responder.handle(event)));
     const later = [await guard().responder.handle(event), await guard().responder.handle(event)];
 
-    const outcomes = [...first, ...later].map((r) => only(r).outcome);
+    // One acts; the others find its claim held and fail, so Lambda delivers them again — then they are duplicates.
+    const acted = first.flatMap((r) => (r.status === 'fulfilled' ? [only(r.value).outcome] : []));
+    const held = first.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    expect(acted.filter((o) => o === 'noncompliant')).toHaveLength(1);
+    expect(acted.filter((o) => o !== 'noncompliant').every((o) => o === 'duplicate')).toBe(true);
+    expect(held.every((e) => e.name === 'ClaimHeldError')).toBe(true);
+    const outcomes = [...acted, ...later.map((r) => only(r).outcome)];
     expect(outcomes.filter((o) => o === 'noncompliant')).toHaveLength(1);
     expect(sent.filter((c) => c.operation === 'RevokeSecurityGroupIngress')).toHaveLength(1);
     expect(await subscriber.drain()).toHaveLength(1);
@@ -476,6 +511,44 @@ describe('remediation against moto', () => {
     expect(JSON.parse(first.stdout)).toMatchObject({ outcome: 'noncompliant', response: 'notified' });
     expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'duplicate' });
     expect(await subscriber.drain()).toHaveLength(1);
+  });
+
+  it('eni-guard respond exits 3 and says so while another invocation holds the claim, and does the work once its lease ran out', async () => {
+    const groupId = await createGroup(ec2, network.vpcId, 'cli-held', [worldOpen(5900)]);
+    const ni = await createInterface(ec2, network.subnetId, [groupId]);
+    const event = eventFor(ni);
+    const dir = mkdtempSync(join(tmpdir(), 'eni-guard-held-'));
+    writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
+    // An invocation claimed it and died: its lease runs for two more seconds.
+    const eventId = String((event['detail'] as Record<string, unknown>)['eventID']);
+    const now = new Date();
+    const ledger = new DynamoLedger(createClients(account.connection).dynamodb, ledgerTable);
+    const claim = await ledger.claim(
+      {
+        ledgerId: `${eventId}/${ni.NetworkInterfaceId!}`,
+        eventId,
+        networkInterfaceId: ni.NetworkInterfaceId!,
+        status: 'in-progress',
+        createdAt: now.toISOString(),
+      },
+      new Date(now.getTime() + 2000),
+      now,
+    );
+    expect(claim.kind).toBe('claimed');
+    const env = { ALERT_TOPIC_ARN: subscriber.topicArn, LEDGER_TABLE_NAME: ledgerTable };
+    const args = ['respond', '--event', 'event.json', '--endpoint-url', moto.endpoint];
+
+    const held = await cli(args, { cwd: dir, env });
+    expect(held.code).toBe(3);
+    expect(held.stdout).toMatch(/FAILED: .*claimed by another invocation until .*the event must be delivered again/);
+    expect((await ingressRules(ec2, groupId)).map((r) => r.FromPort)).toEqual([5900]);
+    expect(await subscriber.drain()).toEqual([]);
+
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const after = await cli(args, { cwd: dir, env });
+    expect(after.code).toBe(1);
+    expect(await ingressRules(ec2, groupId)).toEqual([]);
+    expect((await subscriber.drain()).map((a) => a.attributes['response'])).toEqual(['remediated']);
   });
 
   it('eni-guard evaluate prints one alert for a security-group change that reaches two interfaces', async () => {

@@ -13,10 +13,12 @@
  */
 import type { Action, ActionKind } from '../actions';
 import type { Evaluation } from '../evaluate';
-import type { InterfaceFacts, RemediationIntent } from '../model';
+import { applyVpcExemptions, type ExemptedFinding, type ExpiredExemption } from '../exemptions';
+import type { Finding, FlowLogCoverage, InterfaceFacts, RemediationIntent, Vpc } from '../model';
 import { modeOf, settingsOf, type Policy } from '../policy';
 import { globMatch } from '../rule';
 import { CALLER, type CallerSettings } from '../rules/caller';
+import { judgeVpc, VPC_FLOW_LOGS } from '../rules/vpc-flow-logs';
 import { immutableType } from '../triage';
 import { planRevocation } from './identity';
 import { isolateInstance, isolationTarget } from './instance';
@@ -29,7 +31,7 @@ import {
   restoreSourceDestCheck,
   revokeIngress,
 } from './network';
-import type { Plan, PlanInputs, Withheld } from './shared';
+import type { FlowLogDestination, Plan, PlanInputs, Withheld } from './shared';
 import { tagForBackup, tagInterface } from './tagging';
 
 export type { FlowLogDestination, Plan, PlanInputs, Withheld } from './shared';
@@ -51,6 +53,14 @@ export function groupsToEdit(evaluation: Evaluation, policy: Policy): string[] {
     finding.remediation?.kind === 'close-ingress' && modeOf(policy, finding.ruleId) === 'remediate' ? [finding.remediation.groupId] : [],
   );
   return [...new Set(ids)];
+}
+
+/**
+ * True when the plan will give the interface a copy of a shared group: the copies an interrupted
+ * attempt may have left for it must be looked up first (they are adopted, not created again).
+ */
+export function copiesToLookUp(evaluation: Evaluation, policy: Policy, groupUsage: ReadonlyMap<string, number>): boolean {
+  return policy.remediation.sharedGroups === 'copy' && groupsToEdit(evaluation, policy).some((id) => (groupUsage.get(id) ?? 0) > 1);
 }
 
 /**
@@ -199,6 +209,67 @@ function planOther(
     case 'delete-interface':
       return deleteInterface(ruleId, inputs);
   }
+}
+
+/** What the planner knows about a VPC besides its flow logs (there is no interface to judge). */
+export interface VpcPlanInputs {
+  /** The account the VPC must belong to: a VPC shared with it is its owner's to log. */
+  readonly account: string;
+  /** Identifies this run and VPC in the flow log's tag (`<run>/<vpc>`). */
+  readonly ledgerId: string;
+  readonly now: Date;
+  readonly flowLogDestination?: FlowLogDestination;
+}
+
+/** How one VPC stands against `vpc-flow-logs`, and what to do about it. */
+export type VpcJudgement =
+  | { readonly status: 'off' | 'not-applicable'; readonly reason: string }
+  /** A flow log attached to the VPC is ACTIVE (to any destination): left alone. */
+  | { readonly status: 'logging'; readonly flowLogIds: readonly string[] }
+  | { readonly status: 'exempted'; readonly exempted: ExemptedFinding }
+  | {
+      readonly status: 'non-compliant';
+      readonly finding: Finding;
+      readonly plan: Plan;
+      readonly expiredExemptions: readonly ExpiredExemption[];
+    };
+
+/**
+ * Judges a VPC itself and plans its flow log — the deploy step, a new VPC and the sweep's pass over
+ * VPCs, with or without interfaces. The same choices as for an interface: the rule's mode (`notify`
+ * withholds), dry-run (reports the calls), exemptions (bounded by the VPC or the account only), and
+ * the stack's destination (`enableFlowLogs`, the one way eni-guard creates a flow log). Pure.
+ */
+export function planVpcFlowLogs(vpc: Vpc, coverage: FlowLogCoverage, policy: Policy, inputs: VpcPlanInputs): VpcJudgement {
+  const mode = modeOf(policy, VPC_FLOW_LOGS);
+  if (mode === 'off') return { status: 'off', reason: `policy sets ${VPC_FLOW_LOGS} to off` };
+  if (vpc.ownerId !== undefined && vpc.ownerId !== inputs.account) {
+    return { status: 'not-applicable', reason: `owned by ${vpc.ownerId} and shared with ${inputs.account}: its owner logs it` };
+  }
+  const verdict = judgeVpc(vpc.vpcId, coverage);
+  if (verdict.status !== 'non-compliant') {
+    return { status: 'logging', flowLogIds: coverage.active.filter((f) => f.resourceId === vpc.vpcId).map((f) => f.flowLogId) };
+  }
+  const { findings, exempted, expired } = applyVpcExemptions(
+    verdict.findings,
+    policy.exemptions,
+    { account: inputs.account, vpcId: vpc.vpcId },
+    inputs.now,
+  );
+  const finding = findings[0];
+  if (!finding) return { status: 'exempted', exempted: exempted[0]! };
+  const actions: Action[] = [];
+  const withheld: Withheld[] = [];
+  if (mode !== 'remediate') withheld.push({ ruleId: VPC_FLOW_LOGS, reason: `policy sets ${VPC_FLOW_LOGS} to ${mode}` });
+  else {
+    const planned = enableFlowLogs(VPC_FLOW_LOGS, { kind: 'enable-flow-logs', vpcId: vpc.vpcId }, inputs);
+    if ('reason' in planned) withheld.push(planned);
+    else actions.push(planned);
+  }
+  const plan: Plan = policy.dryRun
+    ? { mode: 'dry-run', actions, withheld }
+    : { mode: actions.length > 0 ? 'remediate' : 'notify', actions, withheld };
+  return { status: 'non-compliant', finding, plan, expiredExemptions: expired };
 }
 
 /** Every action kind the policy can lead to: the stack grants exactly the calls these make (none in dry-run). */

@@ -3,8 +3,9 @@
  * or quarantine), detach an Elastic IP, restore the source/destination check, enable flow logs,
  * delete a forbidden unattached interface.
  */
-import { ipPermissionOf, type Action, type ApiCall, type Check, type Ref } from '../actions';
-import type { RemediationIntent, SecurityGroupRule } from '../model';
+import { ipPermissionOf, type Action, type ApiCall, type Check, type ExecutedCall, type Ref } from '../actions';
+import type { OwnGroup, RemediationIntent, SecurityGroupRule } from '../model';
+import { groupEvidence, rulesDiff } from './leftovers';
 import {
   DEFAULT_EGRESS,
   GONE_RULE,
@@ -56,7 +57,25 @@ export function revokeIngress(
   };
 }
 
-/** Gives the interface copies of the shared groups without the offending rules, swapped in one call. */
+/**
+ * A copy eni-guard left for this interface and group that can be made right instead of created
+ * again: in the interface's VPC and used by no interface (editing it then changes nothing else).
+ */
+function adoptable(copy: OwnGroup | undefined, vpcId: string, networkInterfaceId: string, groupId: string): copy is OwnGroup {
+  return (
+    copy !== undefined &&
+    copy.vpcId === vpcId &&
+    copy.users === 0 &&
+    copy.tags[TAGS.interface] === networkInterfaceId &&
+    copy.tags[TAGS.copyOf] === groupId
+  );
+}
+
+/**
+ * Gives the interface copies of the shared groups without the offending rules, swapped in one call.
+ * A copy an interrupted attempt left (found by its tags) is adopted: its rules are made exactly
+ * right and it is tagged with this remediation; no second create can then fail on the name.
+ */
 export function replaceGroups(
   shared: ReadonlyMap<string, { ruleId: string; ruleIds: ReadonlySet<string> }>,
   networkInterfaceId: string,
@@ -67,18 +86,19 @@ export function replaceGroups(
   const calls: ApiCall[] = [];
   const compensation: ApiCall[] = [];
   const undoDeletes: ApiCall[] = [];
-  const copyOf = (groupId: string): Ref => ({ $ref: `copy-of-${groupId}` });
+  const recovered: ExecutedCall[] = [];
+  const adopted: string[] = [];
+  const copyOf = new Map<string, string | Ref>();
   for (const [groupId, { ruleIds }] of shared) {
-    const ref = copyOf(groupId);
     const rules = inputs.facts.groupRules.filter((r) => r.groupId === groupId);
     const egress = rules.filter((r) => r.isEgress);
     const keptIngress = rules.filter((r) => !r.isEgress && !ruleIds.has(r.ruleId));
     const name = ni.groups.find((g) => g.groupId === groupId)?.groupName ?? groupId;
-    calls.push({
+    const create: ApiCall = {
       service: 'ec2',
       operation: 'CreateSecurityGroup',
       input: {
-        GroupName: `eni-guard-${networkInterfaceId}-${groupId}`,
+        GroupName: `eni-guard-${networkInterfaceId}-${groupId}-${shortHash(inputs.ledgerId)}`,
         Description:
           `Copy of ${groupId} (${name}) for ${networkInterfaceId} without its world-open rules; eni-guard ${inputs.ledgerId}`.slice(0, 255),
         VpcId: vpcId,
@@ -94,37 +114,61 @@ export function replaceGroups(
           },
         ],
       },
-      output: { name: ref.$ref, path: 'GroupId' },
-    });
-    const defaultEgressOnly =
-      egress.length === 1 && egress[0]!.protocol === '-1' && egress[0]!.cidrIpv4 === '0.0.0.0/0' && !egress[0]!.description;
-    if (!defaultEgressOnly) {
-      calls.push({ service: 'ec2', operation: 'RevokeSecurityGroupEgress', input: { GroupId: ref, IpPermissions: [DEFAULT_EGRESS] } });
-      if (egress.length > 0) {
+      output: { name: `copy-of-${groupId}`, path: 'GroupId' },
+    };
+    const leftover = inputs.ownCopies?.get(groupId);
+    let copy: string | Ref;
+    if (adoptable(leftover, vpcId, networkInterfaceId, groupId)) {
+      copy = leftover.groupId;
+      adopted.push(leftover.groupId);
+      recovered.push(...groupEvidence(leftover, leftover.tags[TAGS.ledger] === inputs.ledgerId ? create : undefined));
+      calls.push(...rulesDiff(copy, leftover.rules, [...egress, ...keptIngress]));
+      // Tagged with this remediation: the one it was left by must not count it as its own fix too, but can
+      // still find the interface (a group change's redelivery looks for copies by its event id).
+      const left = leftover.tags[TAGS.ledger];
+      if (left !== inputs.ledgerId) {
+        const tags = [{ Key: TAGS.ledger, Value: inputs.ledgerId }, ...(left ? [{ Key: TAGS.adoptedFrom, Value: left }] : [])];
+        calls.push({ service: 'ec2', operation: 'CreateTags', input: { Resources: [copy], Tags: tags } });
+      }
+    } else {
+      copy = { $ref: `copy-of-${groupId}` };
+      calls.push(create);
+      const defaultEgressOnly =
+        egress.length === 1 && egress[0]!.protocol === '-1' && egress[0]!.cidrIpv4 === '0.0.0.0/0' && !egress[0]!.description;
+      if (!defaultEgressOnly) {
+        calls.push({ service: 'ec2', operation: 'RevokeSecurityGroupEgress', input: { GroupId: copy, IpPermissions: [DEFAULT_EGRESS] } });
+        if (egress.length > 0) {
+          calls.push({
+            service: 'ec2',
+            operation: 'AuthorizeSecurityGroupEgress',
+            input: { GroupId: copy, IpPermissions: egress.map(ipPermissionOf) },
+          });
+        }
+      }
+      if (keptIngress.length > 0) {
         calls.push({
           service: 'ec2',
-          operation: 'AuthorizeSecurityGroupEgress',
-          input: { GroupId: ref, IpPermissions: egress.map(ipPermissionOf) },
+          operation: 'AuthorizeSecurityGroupIngress',
+          input: { GroupId: copy, IpPermissions: keptIngress.map(ipPermissionOf) },
         });
       }
     }
-    if (keptIngress.length > 0) {
-      calls.push({
-        service: 'ec2',
-        operation: 'AuthorizeSecurityGroupIngress',
-        input: { GroupId: ref, IpPermissions: keptIngress.map(ipPermissionOf) },
-      });
-    }
+    copyOf.set(groupId, copy);
     compensation.push({
       service: 'ec2',
       operation: 'DeleteSecurityGroup',
-      input: { GroupId: ref },
+      input: { GroupId: copy },
       alreadyDone: ['InvalidGroup.NotFound'],
     });
-    undoDeletes.push({ service: 'ec2', operation: 'DeleteSecurityGroup', input: { GroupId: ref }, alreadyDone: ['InvalidGroup.NotFound'] });
+    undoDeletes.push({
+      service: 'ec2',
+      operation: 'DeleteSecurityGroup',
+      input: { GroupId: copy },
+      alreadyDone: ['InvalidGroup.NotFound'],
+    });
   }
   const before = ni.groups.map((g) => g.groupId);
-  const after: (string | Ref)[] = before.map((id) => (shared.has(id) ? copyOf(id) : id));
+  const after: (string | Ref)[] = before.map((id) => copyOf.get(id) ?? id);
   calls.push({
     service: 'ec2',
     operation: 'ModifyNetworkInterfaceAttribute',
@@ -134,7 +178,7 @@ export function replaceGroups(
   return {
     kind: 'replace-groups',
     ruleIds: [...new Set([...shared.values()].map((v) => v.ruleId))],
-    summary: `${groups.join(', ')} ${groups.length > 1 ? 'are' : 'is'} shared with other interfaces: give ${networkInterfaceId} a copy without the world-open rules and leave the original untouched`,
+    summary: `${groups.join(', ')} ${groups.length > 1 ? 'are' : 'is'} shared with other interfaces: give ${networkInterfaceId} a copy without the world-open rules and leave the original untouched${adopted.length > 0 ? ` (adopting ${adopted.join(', ')}, left by an interrupted attempt)` : ''}`,
     calls,
     compensation,
     checks: [{ kind: 'interface-groups', networkInterfaceId, groupIds: after }],
@@ -142,6 +186,7 @@ export function replaceGroups(
       { service: 'ec2', operation: 'ModifyNetworkInterfaceAttribute', input: { NetworkInterfaceId: networkInterfaceId, Groups: before } },
       ...undoDeletes,
     ],
+    ...(recovered.length > 0 ? { recovered } : {}),
   };
 }
 
@@ -271,11 +316,16 @@ export function restoreSourceDestCheck(ruleId: string, inputs: PlanInputs): Acti
   };
 }
 
-/** Creates a flow log for the VPC to the stack's destination, or says why none can be. */
+/**
+ * Creates a flow log for the VPC to the stack's destination, or says why none can be: the one way
+ * eni-guard enables a flow log (an interface's VPC, the deploy step, a new VPC, the sweep). ALL
+ * traffic at 1-minute aggregation, as the baseline's own flow logs; tagged as eni-guard's (IAM lets
+ * it create only flow logs that carry the managed tag) with the run that made it.
+ */
 export function enableFlowLogs(
   ruleId: string,
   intent: Extract<RemediationIntent, { kind: 'enable-flow-logs' }>,
-  inputs: PlanInputs,
+  inputs: Pick<PlanInputs, 'flowLogDestination' | 'ledgerId'>,
 ): Action | Withheld {
   const destination = inputs.flowLogDestination;
   if (!destination) {
@@ -296,7 +346,16 @@ export function enableFlowLogs(
           LogDestinationType: destination.type,
           LogDestination: destination.arn,
           ...(destination.deliveryRoleArn ? { DeliverLogsPermissionArn: destination.deliveryRoleArn } : {}),
-          TagSpecifications: [{ ResourceType: 'vpc-flow-log', Tags: [{ Key: TAGS.ledger, Value: inputs.ledgerId }] }],
+          MaxAggregationInterval: 60,
+          TagSpecifications: [
+            {
+              ResourceType: 'vpc-flow-log',
+              Tags: [
+                { Key: TAGS.managed, Value: 'true' },
+                { Key: TAGS.ledger, Value: inputs.ledgerId.slice(0, 256) },
+              ],
+            },
+          ],
         },
         output: { name: 'flow-log', path: 'FlowLogIds.0' },
         // Another interface in the same VPC may have enabled it a moment ago.

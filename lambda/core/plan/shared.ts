@@ -3,7 +3,7 @@
  * and the names and tags eni-guard writes on what it creates or changes.
  */
 import type { Action } from '../actions';
-import type { InterfaceFacts, SecurityGroupRule } from '../model';
+import type { InterfaceFacts, OwnGroup, SecurityGroupRule } from '../model';
 
 /** A fix the policy asked for but that is not carried out, and why. */
 export interface Withheld {
@@ -41,6 +41,11 @@ export interface PlanInputs {
    * Absent: a new one is created.
    */
   readonly quarantineGroups?: ReadonlyMap<string, string>;
+  /**
+   * Copies eni-guard made earlier for this interface (tagged `eni-guard:interface`), by the group they
+   * copy: what an interrupted attempt may have left. Read only when a shared group is to be copied.
+   */
+  readonly ownCopies?: ReadonlyMap<string, OwnGroup>;
   readonly flowLogDestination?: FlowLogDestination;
   /** The responder's own role: never revoked. */
   readonly responderRoleArn?: string;
@@ -67,9 +72,14 @@ export const TAGS = {
   quarantine: 'eni-guard:quarantine',
   /** On an instance eni-guard isolated; IAM lets the responder terminate only instances that carry it. */
   isolated: 'eni-guard:isolated',
-  /** On every security group eni-guard creates (copies, quarantine): IAM lets the responder fill and delete only these. */
+  /**
+   * On every security group eni-guard creates (copies, quarantine): IAM lets the responder fill and delete only
+   * these; and on every flow log it creates (IAM lets it create no other).
+   */
   managed: 'eni-guard:managed',
   interface: 'eni-guard:interface',
+  /** On a copy one remediation adopted from another (interrupted) one: the ledger id of the one it was left by. */
+  adoptedFrom: 'eni-guard:adopted-from',
 } as const;
 
 /** Name prefix of the per-VPC quarantine group (no ingress, no egress); each one's name ends in a hash of the remediation that created it. */

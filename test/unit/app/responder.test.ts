@@ -3,6 +3,7 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
   EC2Client,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
@@ -22,6 +23,9 @@ import { SnsAlertPublisher } from '../../../lambda/adapters/sns';
 import { parsePolicy, type Policy } from '../../../lambda/core/policy';
 import { RULES } from '../../../lambda/core/rules/index';
 import { AlertDeliveryError } from '../../../lambda/app/delivery';
+import { ClaimHeldError, RemediationIncompleteError } from '../../../lambda/app/retry';
+import type { LedgerEntry } from '../../../lambda/core/ledger';
+import { revokeIngress } from '../../../lambda/core/plan/network';
 import { type Responder, type HandleResult } from '../../../lambda/app/responder';
 import { createResponder } from '../../../lambda/functions/wiring';
 import { assumedRoleIdentity, createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../../scripts/lib/cloudtrail-events';
@@ -134,6 +138,8 @@ beforeEach(() => {
   sns.reset();
   log.lines = [];
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  // No copy an interrupted attempt left behind.
+  ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
   mockPublicSubnet(ec2);
 });
 
@@ -398,7 +404,11 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
 
   it('acts and alerts once when the same event is delivered three times (ledger)', async () => {
     givenInterface();
-    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh, https] });
+    // Revoked: every read after the first sees SSH gone.
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh, https] })
+      .resolves({ SecurityGroupRules: [https] });
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     const ledger = new MemoryLedger();
     const guard = responder(UNTAGGED, ledger);
@@ -414,13 +424,21 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
       ledgerId: `evt-1/${ENI}`,
       status: 'completed',
       alertSent: true,
-      preState: { networkInterface: { networkInterfaceId: ENI }, groupRules: [{ ruleId: 'sgr-ssh' }, { ruleId: 'sgr-https' }] },
+      attempt: 1,
+      preState: { networkInterface: { networkInterfaceId: ENI } },
+      findings: [
+        expect.objectContaining({ ruleId: 'world-open-ingress', severity: 'critical' }),
+        expect.objectContaining({ ruleId: 'public-ip' }),
+      ],
     });
   });
 
   it('publishes the recorded alert on redelivery when the first publish failed, without acting again', async () => {
     givenInterface();
-    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolves({ SecurityGroupRules: [] });
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     sns
       .on(PublishCommand)
@@ -440,7 +458,10 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
 
   it('lets another delivery take over a claim whose holder died once the lease has expired', async () => {
     givenInterface();
-    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolves({ SecurityGroupRules: [] });
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     const ledger = new MemoryLedger();
     const stale = {
@@ -456,5 +477,87 @@ describe('Responder remediation: shared groups, half-done actions, duplicates', 
 
     expect(decision?.outcome).toBe('noncompliant');
     expect(ec2).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
+  });
+});
+
+describe('Responder after a crash: held claims, takeovers, retries', () => {
+  const stale = (leaseUntil: number, extra: Partial<LedgerEntry> = {}) => ({
+    entry: {
+      ledgerId: `evt-1/${ENI}`,
+      eventId: 'evt-1',
+      networkInterfaceId: ENI,
+      status: 'in-progress' as const,
+      createdAt: '2026-11-28T00:00:00Z',
+      attempt: 1,
+      findings: [{ ruleId: 'world-open-ingress', severity: 'critical' as const, title: 'sg-1 admits the whole internet on tcp/22' }],
+      ...extra,
+    },
+    leaseUntil,
+  });
+  const revokeSsh = revokeIngress(
+    'world-open-ingress',
+    'sg-1',
+    ['sgr-ssh'],
+    [{ ruleId: 'sgr-ssh', groupId: 'sg-1', isEgress: false, protocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' }],
+    1,
+  );
+
+  it('fails a delivery that finds the claim still held (a live holder, or a dead one inside its lease): never "duplicate"', async () => {
+    givenInterface();
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [ssh] });
+    const ledger = new MemoryLedger();
+    ledger.entries.set(`evt-1/${ENI}`, stale(Date.now() + 60_000));
+
+    await expect(responder(UNTAGGED, ledger).handle(event())).rejects.toThrow(ClaimHeldError);
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it('takes over a dead claim whose fix took: records it as recovered, does not do it again, and alerts once', async () => {
+    givenInterface();
+    // The dead attempt revoked SSH before it could record it: the interface reads compliant now.
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [https] });
+    const ledger = new MemoryLedger();
+    ledger.entries.set(`evt-1/${ENI}`, stale(Date.now() - 1000, { plan: { mode: 'remediate', actions: [revokeSsh], withheld: [] } }));
+
+    const [decision] = decisions(await responder(UNTAGGED, ledger).handle(event()));
+
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+    expect(decision?.results.map((r) => [r.action.kind, r.status, r.verified, r.calls.map((c) => c.outcome)])).toEqual([
+      ['revoke-ingress', 'succeeded', true, ['recovered']],
+    ]);
+    expect(decision?.possibleRepeat).toBeDefined();
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.['response']?.StringValue).toBe('remediated');
+    expect((await ledger.get(`evt-1/${ENI}`))?.status).toBe('completed');
+  });
+
+  it('records a fix that failed on a transient error as incomplete and fails the delivery; the next one retries it', async () => {
+    givenInterface();
+    // Read by attempt 1, then by attempt 2 (its facts, its reconciliation): SSH is there until attempt 2 revokes it.
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolvesOnce({ SecurityGroupRules: [ssh] })
+      .resolves({ SecurityGroupRules: [] });
+    ec2
+      .on(RevokeSecurityGroupIngressCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } }))
+      .resolves({ Return: true });
+    const ledger = new MemoryLedger();
+    const guard = responder(UNTAGGED, ledger);
+
+    await expect(guard.handle(event())).rejects.toThrow(RemediationIncompleteError);
+    expect((await ledger.get(`evt-1/${ENI}`))?.status).toBe('incomplete');
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    const [retry] = decisions(await guard.handle(event()));
+
+    expect(retry?.results.map((r) => [r.status, r.superseded, r.attempt])).toEqual([
+      ['failed', 'retried by attempt 2', undefined],
+      ['succeeded', undefined, 2],
+    ]);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.MessageAttributes?.['response']?.StringValue).toBe('remediated');
   });
 });

@@ -21,9 +21,7 @@ describe('eni-guard validate', () => {
     const run = await cli(['validate', '--policy', 'p.json'], { cwd: dir });
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('p.json: valid');
-    expect(run.stdout).toMatch(
-      /11 rules: 1 remediate, 10 notify, 0 off; dryRun true \(shadow mode: nothing is changed\); 0 exemption\(s\)/,
-    );
+    expect(run.stdout).toMatch(/11 rules: 2 remediate, 9 notify, 0 off; dryRun true \(shadow mode: nothing is changed\); 0 exemption\(s\)/);
   });
 
   it('lists every schema problem with its path and reason, and exits 1', async () => {

@@ -42,6 +42,22 @@ describe('renderChangeAlert', () => {
     expect(combined.text).toContain('Evaluated: 2 noncompliant, 1 compliant (every interface using sg-1)');
   });
 
+  it('says of each interface whose record is incomplete, or whose fix was escalated, so — not only of the most severe', () => {
+    const alerts = [
+      renderAlert(decision('eni-a', 'critical')),
+      renderAlert({ ...decision('eni-b', 'high'), ledgerWarning: 'the ledger record e/eni-b could not be completed (timeout)' }),
+      renderAlert({ ...decision('eni-c', 'high'), escalation: 'gave up after 3 attempts' }),
+    ];
+    const combined = renderChangeAlert(CONTEXT, change, alerts, { noncompliant: 3 })!;
+    expect(combined.document.interfaces).toEqual([
+      expect.not.objectContaining({ ledgerWarning: expect.anything() }),
+      expect.objectContaining({ id: 'eni-b', ledgerWarning: 'the ledger record e/eni-b could not be completed (timeout)' }),
+      expect.objectContaining({ id: 'eni-c', escalation: 'gave up after 3 attempts' }),
+    ]);
+    expect(combined.text).toContain('WARNING — record incomplete: the ledger record e/eni-b could not be completed (timeout)');
+    expect(combined.text).toContain('ESCALATED: gave up after 3 attempts');
+  });
+
   it('renders nothing when no interface alerts', () => {
     expect(renderChangeAlert(CONTEXT, change, [], { compliant: 3 })).toBeUndefined();
   });

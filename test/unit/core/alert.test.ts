@@ -9,6 +9,7 @@ import { needsAlert, responseOf, type Decision } from '../../../lambda/core/deci
 import { evaluate } from '../../../lambda/core/evaluate';
 import { planResponse } from '../../../lambda/core/plan/index';
 import { DEFAULT_POLICY, parsePolicy } from '../../../lambda/core/policy';
+import { renderSweepAlert, sweepContext, SweepTally } from '../../../lambda/core/sweep';
 import { CONTEXT, facts, networkInterface, NOW, planInputs, rule } from '../../support/fixtures';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -207,6 +208,16 @@ describe('renderAlert', () => {
   it('renders an enriched alert the same from its document', () => {
     const alert = enrichAlert(renderAlert(decided()), ENRICHMENT);
     expect(alertOf(alert.document)).toEqual(alert);
+  });
+
+  it('keeps the subject, text and kind of alerts with their own rendering (sweep summaries, VPC flow logs) when it enriches them', () => {
+    const summary = renderSweepAlert(
+      sweepContext('2026-11-28T04:00:00Z', '123456789012', 'eu-west-1'),
+      new SweepTally().summary(sweepContext('2026-11-28T04:00:00Z', '123456789012', 'eu-west-1'), NOW, NOW, false),
+    );
+    const enriched = enrichAlert(summary, ENRICHMENT);
+    expect(enriched).toMatchObject({ subject: summary.subject, text: summary.text, attributes: { kind: 'sweep-summary' } });
+    expect(enriched.document).toMatchObject({ accountAlias: 'acme-prod', record: { logGroup: '/aws/lambda/eni-guard' } });
   });
 
   it('alerts on findings and errors, not on compliant or skipped interfaces', () => {

@@ -1,5 +1,5 @@
 /** Organization mode's contract: who is in scope, and the policy each account gets from the overlays. */
-import { outsideScope, ouOf, memberRoleNames, hubRoleName } from '../../../lambda/core/organization';
+import { outsideScope, ouOf, memberFlowLogDestination, memberRoleNames, hubRoleName } from '../../../lambda/core/organization';
 import { effectivePolicy, parsePolicy } from '../../../lambda/core/policy';
 
 const scope = { organizationId: 'o-abc1234567', targetOus: ['ou-root-workloads'], excludedAccounts: ['333333333333'] };
@@ -29,8 +29,17 @@ describe('organization scope', () => {
       revoker: 'EniGuardMemberRevoker',
       forwarder: 'EniGuardMemberForwarder',
       undo: 'EniGuardMemberUndo',
+      flowLogs: 'EniGuardMemberFlowLogs',
     });
     expect(hubRoleName('responder', 'eu-west-1')).toBe('EniGuardHub-Responder-eu-west-1');
+  });
+
+  it('names the flow-log destination of a member account in a Region: its log group there, through its delivery role', () => {
+    expect(memberFlowLogDestination('aws', '111122223333', 'eu-west-1', 'SecOpsEniGuard')).toEqual({
+      type: 'cloud-watch-logs',
+      arn: 'arn:aws:logs:eu-west-1:111122223333:log-group:eni-guard-vpc-flow-logs',
+      deliveryRoleArn: 'arn:aws:iam::111122223333:role/SecOpsEniGuardFlowLogs',
+    });
   });
 });
 

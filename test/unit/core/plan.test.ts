@@ -62,7 +62,9 @@ describe('planResponse: world-open ingress', () => {
     expect(result.actions.map((a) => a.kind)).toEqual(['replace-groups']);
     const [action] = result.actions;
     expect(calls(action)).toEqual([
-      expect.stringMatching(/^CreateSecurityGroup GroupName=eni-guard-eni-0aaaaaaaaaaaaaaaa-sg-1 Description=Copy of sg-1 \(web\)/),
+      expect.stringMatching(
+        /^CreateSecurityGroup GroupName=eni-guard-eni-0aaaaaaaaaaaaaaaa-sg-1-[0-9a-f]{8} Description=Copy of sg-1 \(web\)/,
+      ),
       // The default egress of a new group equals the original's: nothing to change there.
       'AuthorizeSecurityGroupIngress GroupId=<copy-of-sg-1> IpPermissions={"IpProtocol":"tcp","FromPort":443,"ToPort":443,"IpRanges":[{"CidrIp":"0.0.0.0/0"}]}',
       'ModifyNetworkInterfaceAttribute NetworkInterfaceId=eni-0aaaaaaaaaaaaaaaa Groups=<copy-of-sg-1>,sg-2',
@@ -364,7 +366,14 @@ describe('planResponse: IaC conflicts', () => {
 describe('possibleActionKinds (what the stack grants)', () => {
   it('grants nothing in dry-run, and only what the default policy can do otherwise', () => {
     expect(possibleActionKinds(parsePolicy({ version: 1, dryRun: true }), true)).toEqual([]);
-    expect(possibleActionKinds(parsePolicy({ version: 1 }), true)).toEqual(['replace-groups', 'revoke-ingress', 'tag-interface']);
+    expect(possibleActionKinds(parsePolicy({ version: 1 }), true)).toEqual([
+      'enable-flow-logs',
+      'replace-groups',
+      'revoke-ingress',
+      'tag-interface',
+    ]);
+    // Without a flow-log destination (eniGuard:flowLogVpcIds=none) the default enables none.
+    expect(possibleActionKinds(parsePolicy({ version: 1 }), false)).toEqual(['replace-groups', 'revoke-ingress', 'tag-interface']);
   });
 
   it('adds flow logs only with a destination', () => {

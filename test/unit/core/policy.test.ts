@@ -14,12 +14,12 @@ const exemption = {
 };
 
 describe('policy', () => {
-  it('ships safe defaults: only world-open-ingress remediates, every other rule notifies', () => {
+  it('ships safe defaults: world-open-ingress remediates, and vpc-flow-logs (a flow log changes no traffic); every other rule notifies', () => {
     expect(Object.fromEntries(RULES.map((rule) => [rule.id, modeOf(DEFAULT_POLICY, rule.id)]))).toEqual({
       'world-open-ingress': 'remediate',
       'public-ip': 'notify',
       'network-placement': 'notify',
-      'vpc-flow-logs': 'notify',
+      'vpc-flow-logs': 'remediate',
       'source-dest-check': 'notify',
       caller: 'notify',
       'required-tags': 'notify',
