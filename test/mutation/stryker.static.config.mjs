@@ -1,5 +1,6 @@
 // The static mutants the regular run skips (stryker.config.mjs: `ignoreStatic`), for the files named
-// with --mutate: each one runs the whole unit project. Not incremental; reports to reports/mutation-static/.
+// with --mutate: each one runs every test of the core (test/mutation/jest.config.js). Not incremental;
+// reports to reports/mutation-static/.
 import base from '../../stryker.config.mjs';
 
 export default {
