@@ -1,6 +1,7 @@
 import { evaluate } from '../../../lambda/core/evaluate';
+import { applyVpcExemptions, matches } from '../../../lambda/core/exemptions';
 import { planResponse } from '../../../lambda/core/plan/index';
-import { parsePolicy } from '../../../lambda/core/policy';
+import { parsePolicy, type Exemption } from '../../../lambda/core/policy';
 import { CONTEXT, facts, instance, NOW, planInputs, rule } from '../../support/fixtures';
 
 const base = {
@@ -233,5 +234,78 @@ describe('exemptions that must not match', () => {
     ])('%s', (_name, [from, to], ports, exempted) => {
       expect(within(on(from, to), ports)).toBe(exempted);
     });
+  });
+});
+
+describe('exemptions, what the match bounds', () => {
+  const standing = (input: ReturnType<typeof facts>, exemption: Record<string, unknown>) =>
+    evaluate(input, policyWith(exemption), NOW)
+      .findings.map((f) => f.ruleId)
+      .filter((id) => id === 'world-open-ingress');
+
+  it('a request tag of another key, with the exemption’s value, does not void the tag set earlier', () => {
+    const tagged = facts([rule()], { publicIp: undefined, tags: { team: 'bastion' } });
+    const sameValue = { ...tagged, context: { ...CONTEXT, requestTags: [{ key: 'owner', value: 'bastion' }] } };
+    expect(standing(sameValue, { match: { tag: { key: 'team', value: 'bastion' }, vpc: 'vpc-1' } })).toEqual([]);
+  });
+
+  it('a ports exemption covers a finding only when every one of its stretches is within the ports', () => {
+    const twoStretches = facts([rule({ ruleId: 'sgr-22' }), rule({ ruleId: 'sgr-3389', fromPort: 3389, toPort: 3389 })], {
+      publicIp: undefined,
+    });
+    expect(standing(twoStretches, { match: { ports: [{ protocol: 'tcp', from: 22 }] } })).toEqual(['world-open-ingress']);
+    expect(
+      standing(twoStretches, {
+        match: {
+          ports: [
+            { protocol: 'tcp', from: 22 },
+            { protocol: 'tcp', from: 3389 },
+          ],
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('a ports exemption does not cover a finding about no ports', () => {
+    const finding = { ruleId: 'world-open-ingress', severity: 'high' as const, title: 't', evidence: {}, ports: [] };
+    const exemption = policyWith({ match: { ports: [{ protocol: 'tcp', from: 0, to: 65535 }] } }).exemptions[0]!;
+    expect(matches(exemption, finding, ssh())).toBe(false);
+    expect(matches(exemption, { ...finding, ports: [{ protocol: 'tcp', from: 22, to: 22 }] }, ssh())).toBe(true);
+  });
+
+  it('a group exemption covers a finding about no group when the interface uses that group among others', () => {
+    const exposed = facts([rule()], { groups: [{ groupId: 'sg-0' }, { groupId: 'sg-1' }] });
+    expect(evaluate(exposed, policyWith({ rules: ['public-ip'], match: { securityGroup: 'sg-1' } }), NOW).exempted).toHaveLength(1);
+  });
+});
+
+describe('exemptions of a VPC’s own findings', () => {
+  const flowLogs = { ruleId: 'vpc-flow-logs', severity: 'medium' as const, title: 'vpc-1 has no active flow log', evidence: {} };
+  const place = { account: CONTEXT.account, vpcId: 'vpc-1' };
+  const exempted = (match: Record<string, unknown>, rules = ['vpc-flow-logs']) =>
+    applyVpcExemptions([flowLogs], policyWith({ rules, match }).exemptions, place, NOW).exempted.length === 1;
+
+  it('covers the VPC when bounded by that VPC or that account', () => {
+    expect(exempted({ vpc: 'vpc-1' })).toBe(true);
+    expect(exempted({ accounts: [CONTEXT.account] })).toBe(true);
+    expect(exempted({ vpc: 'vpc-1', accounts: [CONTEXT.account] })).toBe(true);
+    expect(exempted({ vpc: 'vpc-1' }, ['*'])).toBe(true);
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['another VPC', { vpc: 'vpc-2' }, ['vpc-flow-logs']],
+    ['another account', { accounts: ['999999999999'] }, ['vpc-flow-logs']],
+    ['the VPC and another account', { vpc: 'vpc-1', accounts: ['999999999999'] }, ['vpc-flow-logs']],
+    ['another rule', { vpc: 'vpc-1' }, ['world-open-ingress']],
+    ['a subnet of the VPC (part of its traffic, not the VPC)', { vpc: 'vpc-1', subnet: 'subnet-1' }, ['vpc-flow-logs']],
+    ['a group in the VPC', { vpc: 'vpc-1', securityGroup: 'sg-1' }, ['vpc-flow-logs']],
+    ['a principal only', { principal: '*' }, ['vpc-flow-logs']],
+  ])('does not cover it when bounded by %s', (_name, match, rules) => {
+    expect(exempted(match, rules)).toBe(false);
+  });
+
+  it('an exemption bounded by nothing (which the policy schema refuses) covers no VPC', () => {
+    const unbounded = { ...base, rules: ['*'], match: {} } as Exemption;
+    expect(applyVpcExemptions([flowLogs], [unbounded], place, NOW).exempted).toEqual([]);
   });
 });

@@ -161,3 +161,26 @@ describe('caller, what it says and proposes', () => {
     expect(run(caller, as(session), { allowedPrincipals: ['arn:aws:iam::123456789012:role/Deplo'] }).status).toBe('non-compliant');
   });
 });
+
+describe('caller, callers it does not judge and settings it refuses', () => {
+  it.each<[string, Partial<Caller>]>([
+    ['an AWS service', { type: 'AWSService', invokedBy: 'ec2.amazonaws.com' }],
+    [
+      'a service-linked role',
+      {
+        type: 'AssumedRole',
+        sessionIssuerArn:
+          'arn:aws:iam::123456789012:role/aws-service-role/elasticfilesystem.amazonaws.com/AWSServiceRoleForAmazonElasticFileSystem',
+      },
+    ],
+  ])('%s is not applicable, and says so', (_name, who) => {
+    expect(run(caller, as(who))).toEqual({ status: 'not-applicable', reason: 'called by an AWS service' });
+  });
+
+  it('terminating an instance without isolating it first is refused; with isolation it is accepted', () => {
+    expect(() => caller.settings.parse({ mode: 'remediate', terminateInstance: true })).toThrow(/terminateInstance needs isolateInstance/);
+    expect(caller.settings.parse({ mode: 'remediate', isolateInstance: true, terminateInstance: true })).toMatchObject({
+      terminateInstance: true,
+    });
+  });
+});

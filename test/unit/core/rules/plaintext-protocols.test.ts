@@ -159,3 +159,30 @@ describe('plaintext-protocols, what it names', () => {
     });
   });
 });
+
+describe('plaintext-protocols, edges of a rule and of a group', () => {
+  const titleOf = (rules: SecurityGroupRule[], ni: Parameters<typeof facts>[1] = {}) => {
+    const verdict = run(plaintextProtocols, facts(rules, ni));
+    return verdict.status === 'non-compliant' ? verdict.findings.map((f) => [f.severity, f.title]) : verdict.status;
+  };
+
+  it('a range that starts at port 0 covers its own ports, not every port', () => {
+    expect(titleOf([rule({ fromPort: 0, toPort: 22 })])).toEqual([['high', 'sg-1 admits plaintext tcp/21 from the world']]);
+  });
+
+  it('a group with one source from the world and one VPC-wide is high, from the world', () => {
+    const both = [
+      rule({ ruleId: 'sgr-vpc', fromPort: 80, toPort: 80, cidrIpv4: '10.0.0.0/8' }),
+      rule({ ruleId: 'sgr-w', fromPort: 23, toPort: 23 }),
+    ];
+    expect(titleOf(both)).toEqual([['high', 'sg-1 admits plaintext tcp/80, tcp/23 from the world']]);
+  });
+
+  it('evidence it could read in full is not incomplete; every source it could not read is named', () => {
+    expect(run(plaintextProtocols, facts([rule({ fromPort: 80, toPort: 80 })]))).not.toHaveProperty('incomplete');
+    const unreadable = [rule({ ruleId: 'sgr-a', cidrIpv4: '0.0.0.0/33' }), rule({ ruleId: 'sgr-b', cidrIpv4: '300.0.0.0/8' })];
+    expect(run(plaintextProtocols, facts(unreadable))).toMatchObject({
+      incomplete: expect.stringMatching(/^rule sgr-a: .*; rule sgr-b: /),
+    });
+  });
+});
