@@ -33,7 +33,10 @@ export default tseslint.config(
       '.bench/**',
       'bin/dist/**',
       '.venv-moto/**',
+      '.stryker-tmp/**',
+      'reports/**',
       '*.config.js',
+      'test/mutation/jest.config.js',
       'eslint.config.mjs',
     ],
   },
@@ -104,8 +107,8 @@ export default tseslint.config(
     ],
     false,
   ),
-  // bin/ holds the CLI's plain-JavaScript launcher, outside the TypeScript project.
-  { files: ['bin/**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  // bin/ holds the CLI's plain-JavaScript launcher, outside the TypeScript project; so are Stryker's configurations.
+  { files: ['bin/**/*.mjs', 'stryker.config.mjs', 'test/mutation/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
   {
     files: ['test/**/*.ts'],
     rules: {

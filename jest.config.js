@@ -12,6 +12,9 @@ const common = {
   transform,
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/support/quiet-sdk.ts'],
+  // Stryker's sandbox (npm run test:mutation) is a copy of the repository: never its tests or modules.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
 
 // slow-timeout: a minute per test where tests run moto or synthesize apps (see the file).

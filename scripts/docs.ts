@@ -3,12 +3,13 @@
  * reference tables cannot drift from it — context keys and their defaults (lib/config.ts), policy keys
  * and defaults (the policy schema), the rules with the modes each accepts (so which can remediate),
  * stack outputs and retained resources (synthesized templates), the CLI's options (the command table), the
- * metrics (lambda/core/metrics.ts).
+ * metrics (lambda/core/metrics.ts), the mutation score per file of the core (Stryker's report,
+ * test/mutation/stryker-incremental.json).
  * `npm run docs -- --check` exits 1 when a region is stale; test/infra/docs.test.ts does the same.
  *
  * A region is `<!-- generated:NAME … -->` … `<!-- /generated:NAME -->`; edit this file, not the region.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { contextDefaults, KNOWN_CONTEXT_KEYS } from '../lib/config';
 import { DEFAULT_POLICY, parsePolicy, policyJsonSchema } from '../lambda/core/policy';
@@ -16,6 +17,7 @@ import { RULES } from '../lambda/core/rules/index';
 import { COMMANDS } from '../lambda/cli/commands';
 import { METRICS, METRICS_NAMESPACE } from '../lambda/core/metrics';
 import { commandUsage, topUsage } from '../lambda/cli/main';
+import { mutationScoreRows } from './lib/mutation-score';
 import { STACK_VARIANTS, synthTemplate, type TemplateJson } from './lib/stack-variants';
 import { resultsTable, targetsTable, type RecordedRun } from './bench/report';
 
@@ -330,6 +332,14 @@ function benchRun(): string {
   ].join('\n');
 }
 
+/** The mutation score per file, from the report `npm run test:mutation` keeps for its next (incremental) run. */
+function mutationScore(): string {
+  const report = join(ROOT, 'test', 'mutation', 'stryker-incremental.json');
+  if (!existsSync(report)) return '_No results yet: `npm run test:mutation` writes them._';
+  const { head, rows } = mutationScoreRows(report);
+  return table(head, rows);
+}
+
 /** Every generated region, by name. */
 export const GENERATORS: Readonly<Record<string, () => string>> = {
   'context-keys': contextKeys,
@@ -341,6 +351,7 @@ export const GENERATORS: Readonly<Record<string, () => string>> = {
   metrics,
   'bench-targets': benchTargets,
   'bench-run': benchRun,
+  'mutation-score': mutationScore,
 };
 
 /** The Markdown files that may hold regions. */

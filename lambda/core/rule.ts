@@ -24,9 +24,10 @@ export interface Rule<S = unknown> {
   readonly description: string;
   /** Optional facts the rule reads; only these are gathered (and only when the rule is on). */
   readonly requires: readonly FactKind[];
-  /** Whether the rule proposes fixes; a rule that does not cannot be set to `remediate`. */
-  readonly remediable: boolean;
-  /** Validates and defaults the rule's section of the policy. */
+  /**
+   * Validates and defaults the rule's section of the policy. Whether the rule can remediate is said
+   * here and only here: `remediableSettings` accepts `remediate`, `reportingSettings` rejects it.
+   */
   readonly settings: z.ZodType<S>;
   evaluate(facts: InterfaceFacts, settings: S, context: RuleContext): Verdict;
 }

@@ -20,7 +20,6 @@ export const backupCoverage: Rule<BackupCoverageSettings> = {
   id: BACKUP_COVERAGE,
   description: 'An attached instance must carry the Backup selection tag (default backup=daily).',
   requires: ['instance'],
-  remediable: true,
   settings,
   evaluate(facts, config) {
     if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };

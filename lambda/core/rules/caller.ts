@@ -36,7 +36,6 @@ export const caller: Rule<CallerSettings> = {
   id: CALLER,
   description: 'Interfaces must be created by allowed principals: not the root user, not EC2 instance credentials.',
   requires: [],
-  remediable: true,
   settings,
   evaluate(facts, config) {
     const who = facts.context.caller;

@@ -13,7 +13,6 @@ export const ebsEncryption: Rule<{ mode: 'off' | 'notify' }> = {
   id: EBS_ENCRYPTION,
   description: 'Every EBS volume of an attached instance must be encrypted.',
   requires: ['instance'],
-  remediable: false,
   settings,
   evaluate(facts) {
     if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };

@@ -18,7 +18,6 @@ export const instanceAmiAge: Rule<InstanceAmiAgeSettings> = {
   id: INSTANCE_AMI_AGE,
   description: 'An attached instance must run from an AMI younger than maxAgeDays (default 180).',
   requires: ['instance'],
-  remediable: false,
   settings,
   evaluate(facts, config, { now }) {
     if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };

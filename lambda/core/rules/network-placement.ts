@@ -19,7 +19,6 @@ export const networkPlacement: Rule<NetworkPlacementSettings> = {
   id: NETWORK_PLACEMENT,
   description: 'Interfaces must be created only in the allowed VPCs and subnets.',
   requires: [],
-  remediable: true,
   settings,
   evaluate(facts, config) {
     if (config.allowedVpcs.length === 0 && config.allowedSubnets.length === 0) {

@@ -37,7 +37,6 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
   id: PLAINTEXT_PROTOCOLS,
   description: 'Plaintext protocols must not be open to the world or VPC-wide; instances should support in-transit encryption.',
   requires: ['instance'],
-  remediable: false,
   settings,
   evaluate(facts, config) {
     const findings: Finding[] = [];

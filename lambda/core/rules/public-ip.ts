@@ -18,7 +18,6 @@ export const publicIp: Rule<PublicIpSettings> = {
   id: PUBLIC_IP,
   description: 'Interfaces outside the allowed public subnets and VPCs must not have a public IPv4 address.',
   requires: ['subnetNetwork'],
-  remediable: true,
   settings,
   evaluate(facts, config) {
     const ni = facts.networkInterface;

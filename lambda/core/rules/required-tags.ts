@@ -17,7 +17,6 @@ export const requiredTags: Rule<RequiredTagsSettings> = {
   id: REQUIRED_TAGS,
   description: 'Interfaces must carry the required tags, with allowed values.',
   requires: [],
-  remediable: false,
   settings,
   evaluate(facts, config) {
     if (config.tags.length === 0) return { status: 'not-applicable', reason: 'no required tags are configured' };

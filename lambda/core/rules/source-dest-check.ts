@@ -20,7 +20,6 @@ export const sourceDestCheck: Rule<SourceDestCheckSettings> = {
   id: SOURCE_DEST_CHECK,
   description: 'Source/destination check must stay enabled, except on interfaces tagged as routers (NAT instances).',
   requires: [],
-  remediable: true,
   settings,
   evaluate(facts, config) {
     const ni = facts.networkInterface;

@@ -14,7 +14,6 @@ export const vpcFlowLogs: Rule<{ mode: 'off' | 'notify' | 'remediate' }> = {
   id: VPC_FLOW_LOGS,
   description: 'The interface’s VPC (or its subnet, or the interface) must have an active flow log.',
   requires: ['flowLogs'],
-  remediable: true,
   settings,
   evaluate(facts) {
     const { vpcId, subnetId } = facts.networkInterface;

@@ -69,7 +69,6 @@ export const worldOpenIngress: Rule<WorldOpenIngressSettings> = {
   description:
     'Security groups must not, together, admit the whole internet except on the allowed public ports; broad public sources are reported.',
   requires: ['prefixLists', 'subnetNetwork'],
-  remediable: true,
   settings,
   evaluate(facts, config) {
     if (facts.networkInterface.groups.length === 0) return { status: 'not-applicable', reason: 'interface has no security groups' };

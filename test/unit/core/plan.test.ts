@@ -137,7 +137,6 @@ describe('planResponse: world-open ingress', () => {
       id: 'caller',
       description: 'throws',
       requires: [],
-      remediable: false,
       settings: z.unknown(),
       evaluate: () => {
         throw new Error('boom');

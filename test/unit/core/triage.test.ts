@@ -69,3 +69,64 @@ describe('triage', () => {
     });
   });
 });
+
+describe('own calls, more exactly', () => {
+  const role = 'arn:aws:iam::123456789012:role/path/EniGuardResponder';
+  const member = 'arn:aws:iam::123456789012:role/EniGuardMember';
+  const session = (r: string, arn: string) => ({
+    ...CONTEXT,
+    caller: { ...CONTEXT.caller, type: 'AssumedRole', arn, sessionIssuerArn: r },
+  });
+
+  it('names the role it recognised, and recognises a role with a path by its name', () => {
+    expect(triageCall(session(role, 'arn:aws:sts::123456789012:assumed-role/EniGuardResponder/s'), role)).toEqual({
+      reason: 'own-call',
+      detail: `called by the responder's own role ${role}`,
+    });
+  });
+
+  it('in organization mode, any of the roles it acts through; an unset one is no role', () => {
+    const ofMember = session(member, 'arn:aws:sts::123456789012:assumed-role/EniGuardMember/hub');
+    expect(triageCall(ofMember, [undefined, role, member])?.reason).toBe('own-call');
+    expect(triageCall(ofMember, [undefined, role])).toBeUndefined();
+    expect(triageCall(ofMember, [undefined])).toBeUndefined();
+    expect(triageCall(ofMember, [])).toBeUndefined();
+  });
+
+  it.each<[string, string]>([
+    ['another partition', 'arn:aws-cn:sts::123456789012:assumed-role/EniGuardResponder/s'],
+    ['a federated user of the same name', 'arn:aws:sts::123456789012:federated-user/EniGuardResponder'],
+    ['no session ARN at all', ''],
+  ])('does not skip a session ARN of %s', (_name, arn) => {
+    const context = session(role, arn);
+    expect(triageCall(arn ? context : { ...context, caller: { ...context.caller, arn: undefined } }, role)).toBeUndefined();
+  });
+});
+
+describe('service-managed interfaces, exactly', () => {
+  it('says what EC2 reports', () => {
+    expect(triageInterface({ requesterManaged: true, interfaceType: 'lambda' })).toEqual({
+      reason: 'requester-managed',
+      detail: 'EC2 reports the lambda interface as requester-managed by an AWS service',
+    });
+    expect(triageInterface({ requesterManaged: false, interfaceType: 'interface', attachmentOwnerId: 'amazon-elb' })).toEqual({
+      reason: 'service-attachment',
+      detail: 'EC2 reports the interface attached to amazon-elb, an AWS service',
+    });
+  });
+
+  it('an attachment owner is an account only when it is exactly twelve digits', () => {
+    expect(triageInterface({ requesterManaged: false, interfaceType: 'interface', attachmentOwnerId: '1234567890123' })?.reason).toBe(
+      'service-attachment',
+    );
+    expect(triageInterface({ requesterManaged: false, interfaceType: 'interface', attachmentOwnerId: 'x123456789012' })?.reason).toBe(
+      'service-attachment',
+    );
+  });
+
+  it('says why a type is only reported', () => {
+    expect(immutableType({ interfaceType: 'trunk' })).toBe(
+      'interface type trunk: eni-guard reports but does not change interfaces of this type (their owner manages them); fix it by hand',
+    );
+  });
+});

@@ -3,7 +3,7 @@ import { ebsEncryption } from '../../../../lambda/core/rules/ebs-encryption';
 import { instanceAmiAge } from '../../../../lambda/core/rules/instance-ami-age';
 import type { InstanceFacts } from '../../../../lambda/core/model';
 import type { Rule } from '../../../../lambda/core/rule';
-import { facts, instance, run } from '../../../support/fixtures';
+import { facts, instance, NOW, run } from '../../../support/fixtures';
 
 const INSTANCE_RULES = [instanceAmiAge, ebsEncryption, backupCoverage] as Rule<unknown>[];
 
@@ -61,5 +61,80 @@ describe('rules about the attached instance', () => {
     ])('%s', (_name, tags, settings, status) => {
       expect(run(backupCoverage, attached({ tags }), settings).status).toBe(status);
     });
+  });
+});
+
+describe('rules about the attached instance, exactly', () => {
+  const DAY = 86_400_000;
+  const created = (msBeforeNow: number) => new Date(NOW.getTime() - msBeforeNow).toISOString();
+
+  it.each<[string, number, string]>([
+    ['exactly 180 days old', 180 * DAY, 'compliant'],
+    ['a millisecond short of 181 days old', 181 * DAY - 1, 'compliant'],
+    ['181 days old', 181 * DAY, 'non-compliant'],
+  ])('an AMI %s, with the default limit of 180 days', (_name, age, status) => {
+    expect(run(instanceAmiAge, attached({ imageCreationDate: created(age) })).status).toBe(status);
+  });
+
+  it('says how old the AMI is, and the limit', () => {
+    expect(run(instanceAmiAge, attached({ imageCreationDate: created(200 * DAY) }))).toEqual({
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: 'instance-ami-age',
+          severity: 'medium',
+          title: 'i-0123456789abcdef0 runs ami-1, 200 days old (limit 180)',
+          evidence: {
+            instanceId: 'i-0123456789abcdef0',
+            imageId: 'ami-1',
+            imageCreationDate: created(200 * DAY),
+            ageDays: 200,
+            maxAgeDays: 180,
+          },
+        },
+      ],
+    });
+    expect(run(instanceAmiAge, attached({ imageCreationDate: undefined, imageId: undefined }))).toMatchObject({
+      findings: [{ title: 'the age of the AMI of i-0123456789abcdef0 cannot be verified (deregistered or not visible)' }],
+    });
+  });
+
+  it('names every unencrypted volume', () => {
+    const volumes = [
+      { volumeId: 'vol-1', encrypted: false },
+      { volumeId: 'vol-2', encrypted: true },
+      { volumeId: 'vol-3', encrypted: false },
+    ];
+    expect(run(ebsEncryption, attached({ volumes }))).toEqual({
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: 'ebs-encryption',
+          severity: 'high',
+          title: 'i-0123456789abcdef0 has unencrypted EBS volume(s) vol-1, vol-3',
+          evidence: { instanceId: 'i-0123456789abcdef0', unencryptedVolumes: ['vol-1', 'vol-3'] },
+        },
+      ],
+    });
+  });
+
+  it('asks to tag the instance for backup, and keeps the value it replaces', () => {
+    expect(run(backupCoverage, attached({ tags: { backup: 'weekly' } }))).toEqual({
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: 'backup-coverage',
+          severity: 'medium',
+          title: 'i-0123456789abcdef0 is not selected for backup (tag backup=daily missing)',
+          evidence: { instanceId: 'i-0123456789abcdef0', tagKey: 'backup', tagValue: 'daily', current: 'weekly' },
+          remediation: { kind: 'tag-for-backup', instanceId: 'i-0123456789abcdef0', key: 'backup', value: 'daily', previous: 'weekly' },
+        },
+      ],
+    });
+    expect(run(backupCoverage, attached({ tags: {} }))).toMatchObject({
+      findings: [{ evidence: { current: null }, remediation: { kind: 'tag-for-backup', key: 'backup', value: 'daily' } }],
+    });
+    const untagged = run(backupCoverage, attached({ tags: {} }));
+    expect(untagged.status === 'non-compliant' && untagged.findings[0]!.remediation).not.toHaveProperty('previous');
   });
 });

@@ -20,3 +20,28 @@ describe('source-dest-check', () => {
     expect(run(sourceDestCheck, facts([], ni)).status).toBe(status);
   });
 });
+
+describe('source-dest-check, what it asks for', () => {
+  it('names the interface and the allow tag, and asks for the check back', () => {
+    expect(run(sourceDestCheck, facts([], { sourceDestCheck: false }))).toEqual({
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: 'source-dest-check',
+          severity: 'medium',
+          title: 'source/destination check is disabled on eni-0aaaaaaaaaaaaaaaa',
+          evidence: { sourceDestCheck: false, allowTag: { key: 'eni-guard:source-dest-check', value: 'disabled' } },
+          remediation: { kind: 'restore-source-dest-check' },
+        },
+      ],
+    });
+  });
+
+  it('honours the allow tag the policy names instead of the default', () => {
+    const settings = { allowTag: { key: 'role', value: 'nat' } };
+    expect(run(sourceDestCheck, facts([], { sourceDestCheck: false, tags: { role: 'nat' } }), settings).status).toBe('compliant');
+    expect(
+      run(sourceDestCheck, facts([], { sourceDestCheck: false, tags: { 'eni-guard:source-dest-check': 'disabled' } }), settings).status,
+    ).toBe('non-compliant');
+  });
+});

@@ -23,3 +23,24 @@ describe('vpc-flow-logs', () => {
     );
   });
 });
+
+describe('vpc-flow-logs, what it asks for', () => {
+  it('names the VPC and subnet, and asks for a flow log on the VPC', () => {
+    const none = { flowLogs: { status: 'ok' as const, value: { active: [] } } };
+    expect(run(vpcFlowLogs, facts([], {}, none))).toEqual({
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: 'vpc-flow-logs',
+          severity: 'medium',
+          title: 'no active flow log covers vpc-1 / subnet-1',
+          evidence: { vpcId: 'vpc-1', subnetId: 'subnet-1' },
+          remediation: { kind: 'enable-flow-logs', vpcId: 'vpc-1' },
+        },
+      ],
+    });
+    expect(run(vpcFlowLogs, facts([], { subnetId: undefined }, none))).toMatchObject({
+      findings: [{ title: 'no active flow log covers vpc-1 / ?' }],
+    });
+  });
+});

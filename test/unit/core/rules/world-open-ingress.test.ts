@@ -198,3 +198,201 @@ describe('world-open-ingress', () => {
     });
   });
 });
+
+describe('world-open-ingress, several sources and groups at once', () => {
+  const verdictOf = (...args: Parameters<typeof facts>) => run(worldOpenIngress, facts(...args), {});
+  const findingsOf = (...args: Parameters<typeof facts>) => {
+    const verdict = verdictOf(...args);
+    return verdict.status === 'non-compliant' ? verdict.findings : [];
+  };
+  const twoGroups = { groups: [{ groupId: 'sg-a' }, { groupId: 'sg-b' }] };
+
+  it('two groups that each admit half the internet together admit all of it: each group is asked to close its own rule', () => {
+    const [a, b] = findingsOf(
+      [
+        rule({ ruleId: 'sgr-a', groupId: 'sg-a', cidrIpv4: '0.0.0.0/1' }),
+        rule({ ruleId: 'sgr-b', groupId: 'sg-b', cidrIpv4: '128.0.0.0/1' }),
+      ],
+      twoGroups,
+    );
+    const union = {
+      family: 'ipv4',
+      protocol: 'tcp',
+      ports: '22',
+      sources: ['0.0.0.0/1', '128.0.0.0/1'],
+      groups: ['sg-a', 'sg-b'],
+      securityGroupRuleIds: ['sgr-a', 'sgr-b'],
+      severity: 'critical',
+      wellKnown: ['22/SSH'],
+      reachable: true,
+      reasons: ['203.0.113.10 via internet gateway, network ACL allows it'],
+    };
+    expect(a).toEqual({
+      ruleId: 'world-open-ingress',
+      severity: 'critical',
+      title: 'sg-a and sg-b together admit the whole internet on tcp/22 (0.0.0.0/1 + 128.0.0.0/1) (reachable from the internet now)',
+      groupId: 'sg-a',
+      ports: [{ protocol: 'tcp', from: 22, to: 22 }],
+      evidence: {
+        groupId: 'sg-a',
+        exposure: 'internet',
+        rules: [
+          {
+            securityGroupRuleId: 'sgr-a',
+            protocol: 'tcp',
+            ports: '22',
+            source: '0.0.0.0/1',
+            severity: 'critical',
+            wellKnown: ['22/SSH'],
+            reachable: true,
+            exposure: ['203.0.113.10 via internet gateway, network ACL allows it'],
+          },
+        ],
+        exposures: [union],
+      },
+      remediation: { kind: 'close-ingress', groupId: 'sg-a', securityGroupRuleIds: ['sgr-a'] },
+    });
+    expect(b).toMatchObject({
+      groupId: 'sg-b',
+      evidence: { rules: [{ securityGroupRuleId: 'sgr-b', source: '128.0.0.0/1' }], exposures: [union] },
+      remediation: { kind: 'close-ingress', groupId: 'sg-b', securityGroupRuleIds: ['sgr-b'] },
+    });
+  });
+
+  it('names only the world-open sources of a port, not a VPC-wide rule on the same port', () => {
+    const [finding, ...others] = findingsOf([rule({ ruleId: 'sgr-world' }), rule({ ruleId: 'sgr-vpc', cidrIpv4: '10.0.0.0/8' })]);
+    expect(others).toEqual([]);
+    expect(finding).toMatchObject({
+      title: 'sg-1 admits the whole internet on tcp/22 from 0.0.0.0/0 (reachable from the internet now)',
+      remediation: { securityGroupRuleIds: ['sgr-world'] },
+    });
+  });
+
+  it('a group reachable on one family and not the other is reachable; a rule is reachable when any of its exposures is', () => {
+    const [finding] = findingsOf([rule({ ruleId: 'sgr-v4' }), rule({ ruleId: 'sgr-v6', cidrIpv4: undefined, cidrIpv6: '::/0' })], {
+      ipv6Addresses: [],
+    });
+    expect(finding).toMatchObject({
+      severity: 'critical',
+      title: 'sg-1 admits the whole internet on tcp/22 from 0.0.0.0/0, tcp/22 from ::/0 (reachable from the internet now)',
+      evidence: {
+        exposure: 'internet',
+        rules: [
+          { securityGroupRuleId: 'sgr-v4', reachable: true, severity: 'critical' },
+          { securityGroupRuleId: 'sgr-v6', reachable: false, severity: 'high', exposure: ['no IPv6 address'] },
+        ],
+      },
+    });
+  });
+
+  it('a group reachable on no family is latent, one step lower', () => {
+    const [finding] = findingsOf([rule(), rule({ cidrIpv4: undefined, cidrIpv6: '::/0' })], { publicIp: undefined, ipv6Addresses: [] });
+    expect(finding).toMatchObject({ severity: 'high', evidence: { exposure: 'latent' } });
+    expect(finding?.title).toContain('(not reachable from the internet now)');
+  });
+
+  it('a prefix list holding only ::/0 is the whole IPv6 internet', () => {
+    const [finding] = findingsOf(
+      [rule({ cidrIpv4: undefined, prefixListId: 'pl-6' })],
+      {},
+      {
+        prefixLists: { status: 'ok', value: new Map([['pl-6', ['::/0']]]) },
+      },
+    );
+    expect(finding).toMatchObject({
+      severity: 'critical',
+      evidence: { rules: [{ source: 'pl-6 (contains ::/0)' }], exposures: [{ family: 'ipv6', sources: ['::/0'] }] },
+    });
+  });
+
+  it('a source written another way is named canonically, with how it was written', () => {
+    const [finding] = findingsOf([rule({ cidrIpv4: '0.0.0.0/0', ruleId: 'sgr-w' }), rule({ cidrIpv4: '0.0.0.1/0', ruleId: 'sgr-odd' })]);
+    expect(finding).toMatchObject({
+      evidence: { rules: [{ source: '0.0.0.0/0' }, { source: '0.0.0.0/0 (written 0.0.0.1/0)' }] },
+    });
+  });
+
+  it('a title names four sources and counts the rest', () => {
+    const halves = ['0.0.0.0/3', '32.0.0.0/3', '64.0.0.0/3', '96.0.0.0/3', '128.0.0.0/2', '192.0.0.0/2'];
+    const [finding] = findingsOf(halves.map((cidrIpv4) => rule({ cidrIpv4 })));
+    expect(finding?.title).toBe(
+      'sg-1 admits the whole internet on tcp/22 (0.0.0.0/3 + 32.0.0.0/3 + 64.0.0.0/3 + 96.0.0.0/3 + 2 more) (reachable from the internet now)',
+    );
+  });
+
+  it('a title names four stretches of ports and counts the rest', () => {
+    const ports = [21, 23, 25, 3389, 5432]; // no two adjacent: five stretches
+    const [finding] = findingsOf(ports.map((p) => rule({ fromPort: p, toPort: p })));
+    expect(finding?.title).toBe(
+      'sg-1 admits the whole internet on tcp/21 from 0.0.0.0/0, tcp/23 from 0.0.0.0/0, tcp/25 from 0.0.0.0/0, tcp/3389 from 0.0.0.0/0, 1 more (reachable from the internet now)',
+    );
+  });
+});
+
+describe('world-open-ingress, where broad begins', () => {
+  const verdictOf = (cidr: Partial<SecurityGroupRule>, settings: Record<string, unknown> = {}) =>
+    run(
+      worldOpenIngress,
+      facts([rule({ ruleId: 'sgr-b', cidrIpv4: undefined, ...cidr })], { publicIp: undefined, ipv6Addresses: [] }),
+      settings,
+    );
+
+  it('a source of exactly one block of the broad prefix length (/8 of internet addresses) is broad, with no fix', () => {
+    const verdict = verdictOf({ cidrIpv4: '11.0.0.0/8' });
+    expect(verdict).toEqual({
+      status: 'non-compliant',
+      findings: [
+        expect.objectContaining({
+          severity: 'medium',
+          title:
+            'sg-1 admits a broad part of the internet on tcp/22 from 11.0.0.0/8, 2^24 internet addresses (not the whole internet; not reachable from the internet now)',
+          evidence: expect.objectContaining({
+            exposure: 'broad',
+            reachable: false,
+            exposures: [expect.objectContaining({ internetAddresses: '16777216', sources: ['11.0.0.0/8'] })],
+          }),
+        }),
+      ],
+    });
+    expect(verdict.status === 'non-compliant' && verdict.findings[0]!.remediation).toBeUndefined();
+  });
+
+  it('a source one address short of it is not', () => {
+    expect(verdictOf({ cidrIpv4: '11.0.0.0/9' })).toEqual({ status: 'compliant' });
+    // 10.0.0.0/7 is 2^25 addresses, but half of them (10/8) are private: 2^24 of internet, exactly broad.
+    expect(verdictOf({ cidrIpv4: '10.0.0.0/7' })).toMatchObject({ findings: [{ evidence: { exposure: 'broad' } }] });
+  });
+
+  it('the broad prefix length is the policy’s, per family; IPv6 from /16', () => {
+    expect(verdictOf({ cidrIpv4: '11.0.0.0/9' }, { broadPrefixLength: { ipv4: 9 } }).status).toBe('non-compliant');
+    expect(verdictOf({ cidrIpv4: '11.0.0.0/8' }, { broadPrefixLength: { ipv4: 7 } }).status).toBe('compliant');
+    expect(verdictOf({ cidrIpv6: '2600::/16' })).toMatchObject({
+      findings: [{ title: expect.stringContaining('2^112 internet addresses'), evidence: { exposure: 'broad' } }],
+    });
+    expect(verdictOf({ cidrIpv6: '2600::/17' })).toEqual({ status: 'compliant' });
+  });
+
+  it('a union that is not a power of two says so approximately', () => {
+    expect(verdictOf({ cidrIpv4: '11.0.0.0/8' }, {})).toMatchObject({ findings: [{ title: expect.stringContaining('2^24') }] });
+    const three = run(
+      worldOpenIngress,
+      facts([rule({ cidrIpv4: '11.0.0.0/8' }), rule({ cidrIpv4: '12.0.0.0/7' })], { publicIp: undefined }),
+      {},
+    );
+    expect(three).toMatchObject({ findings: [{ title: expect.stringContaining('≈2^25.6 internet addresses') }] });
+  });
+
+  it('a broad rule that a world-open exposure already closes is not named again as broad', () => {
+    const verdict = run(
+      worldOpenIngress,
+      facts([
+        rule({ ruleId: 'sgr-all', fromPort: 0, toPort: 65535 }),
+        rule({ ruleId: 'sgr-broad', cidrIpv4: '11.0.0.0/8', fromPort: 443, toPort: 443 }),
+      ]),
+      {},
+    );
+    expect(verdict).toMatchObject({ status: 'non-compliant' });
+    const findings = verdict.status === 'non-compliant' ? verdict.findings : [];
+    expect(findings.map((f) => f.evidence['exposure'])).toEqual(['internet']);
+  });
+});
