@@ -108,6 +108,16 @@ export interface SecurityHubSettings {
 
 /** The Security Hub sink. */
 export class SecurityHubFindings implements DecisionObserver {
+  /**
+   * The last `UpdatedAt` this sink gave a decision. Security Hub ignores an import whose `UpdatedAt`
+   * is not later than the finding's, and the open-findings record refuses a put that is not later
+   * than its own: two decisions about one interface within a millisecond would drop the second (a
+   * finding left open after the interface became compliant). One sink decides in order, so each
+   * decision is at least a millisecond after the one before; two processes deciding in the same
+   * millisecond are concurrent, and either may win.
+   */
+  private lastStampMs = 0;
+
   constructor(
     private readonly client: SecurityHubClient,
     private readonly state: FindingStateStore,
@@ -120,7 +130,9 @@ export class SecurityHubFindings implements DecisionObserver {
     const open = await this.state.get(place, decision.networkInterfaceId);
     // Nothing found and nothing open: the common case costs the one read.
     if (decision.findings.length === 0 && Object.keys(open).length === 0) return;
-    const now = (this.settings.now ?? (() => new Date()))();
+    const clock = (this.settings.now ?? (() => new Date()))().getTime();
+    this.lastStampMs = Math.max(clock, this.lastStampMs + 1);
+    const now = new Date(this.lastStampMs);
     const rendered = renderAlert(decision);
     const document = (this.settings.enrich ? await this.settings.enrich(rendered) : rendered).document;
     const sync = syncFindings(decision, document, open, { now, enabledRules: this.settings.enabledRules });

@@ -69,10 +69,28 @@ describe('Security Hub sink', () => {
     expect(recorded).toEqual([{ name: 'SecurityHubFindings', unit: 'Count', value: 2, dimensions: { Status: 'failed' } }]);
   });
 
+  it('records a second decision made within the same millisecond as later, so the finding is still resolved', async () => {
+    const state = new MemoryState();
+    const at = new Date('2026-12-02T07:00:00.000Z');
+    const frozen = new SecurityHubFindings(new SecurityHubClient({ region: 'eu-west-1' }), state, {
+      enabledRules: ALL_RULES,
+      metrics,
+      backoffMs: 1,
+      now: () => at,
+    });
+    await frozen.decided(decided({ policy: NOTIFY_ALL }));
+    await frozen.decided(compliant());
+    expect(state.records.size).toBe(1);
+    expect([...state.records.values()][0]).toEqual({});
+    expect(securityHub.commandCalls(BatchUpdateFindingsCommand)).toHaveLength(1);
+  });
+
   it('resolves on a later compliant decision: PASSED re-import, then Workflow RESOLVED and nothing else on the same ids', async () => {
     const state = new MemoryState();
-    await sink(state).decided(decided({ policy: NOTIFY_ALL }));
-    await sink(state).decided(compliant());
+    // One container's sink, deciding one after the other (two sinks in the same millisecond would be two concurrent containers).
+    const one = sink(state);
+    await one.decided(decided({ policy: NOTIFY_ALL }));
+    await one.decided(compliant());
     const update = securityHub.commandCalls(BatchUpdateFindingsCommand)[0]!.args[0].input;
     expect(update).toEqual({
       FindingIdentifiers: [
