@@ -3,10 +3,7 @@
  * what each may call, what they print, and their exit codes.
  */
 import {
-  DescribeFlowLogsCommand,
-  DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
-  DescribeRouteTablesCommand,
   DescribeSecurityGroupRulesCommand,
   EC2Client,
   RevokeSecurityGroupIngressCommand,
@@ -22,6 +19,7 @@ import type { Decision } from '../../../lambda/core/decision';
 import { createNetworkInterfaceRecord, eventBridgeEnvelope } from '../../../scripts/lib/cloudtrail-events';
 import { CONTEXT } from '../../support/fixtures';
 import { realRecord } from '../../support/fixtures';
+import { mockPublicSubnet } from '../../support/mocked-ec2';
 import { cli, jsonLines, tempDir, writeFiles } from './io';
 
 const ec2 = mockClient(EC2Client);
@@ -59,27 +57,7 @@ function given(rules: SecurityGroupRule[], after: SecurityGroupRule[] = rules) {
   ec2.on(DescribeNetworkInterfacesCommand, { Filters: [{ Name: 'group-id', Values: ['sg-1'] }] }).resolves({ NetworkInterfaces: [ni] });
   ec2.on(DescribeSecurityGroupRulesCommand).resolvesOnce({ SecurityGroupRules: rules }).resolves({ SecurityGroupRules: after });
   ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
-  ec2.on(DescribeRouteTablesCommand).resolves({
-    RouteTables: [
-      {
-        RouteTableId: 'rtb-1',
-        Associations: [{ Main: true }],
-        Routes: [{ DestinationCidrBlock: '0.0.0.0/0', GatewayId: 'igw-1', State: 'active' }],
-      },
-    ],
-  });
-  ec2.on(DescribeNetworkAclsCommand).resolves({
-    NetworkAcls: [
-      {
-        NetworkAclId: 'acl-1',
-        IsDefault: true,
-        Entries: [{ RuleNumber: 100, Egress: false, Protocol: '-1', RuleAction: 'allow', CidrBlock: '0.0.0.0/0' }],
-      },
-    ],
-  });
-  ec2
-    .on(DescribeFlowLogsCommand)
-    .resolves({ FlowLogs: [{ FlowLogId: 'fl-1', ResourceId: 'vpc-1', FlowLogStatus: 'ACTIVE', TrafficType: 'ALL' }] });
+  mockPublicSubnet(ec2);
 }
 
 let dir: string;
