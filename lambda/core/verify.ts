@@ -4,6 +4,7 @@
  */
 import type { Check } from './actions';
 import { resolveRefs } from './actions';
+import { CidrError, tryParseCidr } from './cidr';
 import type { FlowLogCoverage, NetworkInterface, SecurityGroupRule } from './model';
 
 /** What was re-read after acting. `undefined` entries were not read; `null` interface: it is gone. */
@@ -24,6 +25,18 @@ export interface CheckResult {
   readonly detail: string;
 }
 
+/**
+ * A CIDR as EC2 canonicalises it (`203.0.113.7/0` is `0.0.0.0/0`, IPv6 in RFC 5952 form), so a rule
+ * re-added with its source written another way is still the same rule. EC2's own answers are
+ * canonical already; this does not depend on it (an emulator's may not be). Text that is no CIDR
+ * is compared as written.
+ */
+function canonical(cidr: string | undefined): string | undefined {
+  if (cidr === undefined) return undefined;
+  const parsed = tryParseCidr(cidr);
+  return parsed instanceof CidrError ? cidr : parsed.text;
+}
+
 /** Compares one check with the re-read state; `outputs` resolves refs (e.g. a created group's id). */
 export function verifyCheck(check: Check, outputs: Readonly<Record<string, string>>, state: AfterState): CheckResult {
   switch (check.kind) {
@@ -40,8 +53,8 @@ export function verifyCheck(check: Check, outputs: Readonly<Record<string, strin
               shape.protocol === r.protocol &&
               shape.fromPort === r.fromPort &&
               shape.toPort === r.toPort &&
-              shape.cidrIpv4 === r.cidrIpv4 &&
-              shape.cidrIpv6 === r.cidrIpv6 &&
+              canonical(shape.cidrIpv4) === canonical(r.cidrIpv4) &&
+              canonical(shape.cidrIpv6) === canonical(r.cidrIpv6) &&
               shape.prefixListId === r.prefixListId,
           ),
       );

@@ -1,6 +1,5 @@
 import { describeCall } from '../../../lambda/core/actions';
 import { evaluate } from '../../../lambda/core/evaluate';
-import { claimable, resumeEntry, type LedgerEntry } from '../../../lambda/core/ledger';
 import type { OwnGroup } from '../../../lambda/core/model';
 import { groupEvidence, rulesDiff } from '../../../lambda/core/plan/leftovers';
 import { shortHash } from '../../../lambda/core/plan/network';
@@ -86,45 +85,5 @@ describe('leftovers of an interrupted attempt', () => {
         });
       }
     });
-  });
-});
-
-describe('ledger takeovers', () => {
-  const claim: LedgerEntry = {
-    ledgerId: 'evt-1/eni-1',
-    eventId: 'evt-1',
-    networkInterfaceId: 'eni-1',
-    status: 'in-progress',
-    createdAt: '2026-11-28T03:00:00.000Z',
-    attempt: 1,
-    preState: { networkInterface: facts([]).networkInterface },
-    findings: [{ ruleId: 'world-open-ingress', severity: 'high', title: 'open' }],
-    plan: {
-      mode: 'remediate',
-      actions: [{ kind: 'revoke-ingress', ruleIds: [], summary: '', calls: [], compensation: [], checks: [], undo: [] }],
-      withheld: [],
-    },
-  };
-
-  it('may take over an expired claim or an incomplete record, never a live or final one', () => {
-    expect(claimable(claim, new Date(NOW.getTime() - 1), NOW)).toBe(true);
-    expect(claimable(claim, new Date(NOW.getTime() + 1), NOW)).toBe(false);
-    expect(claimable({ ...claim, status: 'incomplete' }, new Date(NOW.getTime() + 1), NOW)).toBe(true);
-    expect(claimable({ ...claim, status: 'completed' }, undefined, NOW)).toBe(false);
-  });
-
-  it("keeps the original pre-state and findings, and the dead attempt's plan as interrupted", () => {
-    const next = resumeEntry(claim, {
-      ...claim,
-      attempt: undefined,
-      preState: undefined,
-      findings: [{ ruleId: 'public-ip', severity: 'high', title: 'ip' }],
-      plan: { mode: 'notify', actions: [], withheld: [] },
-    });
-    expect(next).toMatchObject({ status: 'in-progress', attempt: 2, preState: claim.preState, plan: { mode: 'notify' } });
-    expect(next.interrupted?.map((a) => a.kind)).toEqual(['revoke-ingress']);
-    expect(next.findings?.map((f) => f.ruleId)).toEqual(['world-open-ingress', 'public-ip']);
-    // An incomplete record recorded its results: nothing of it is interrupted.
-    expect(resumeEntry({ ...claim, status: 'incomplete', results: [] }, claim).interrupted).toEqual([]);
   });
 });
