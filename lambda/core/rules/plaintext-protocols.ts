@@ -85,7 +85,7 @@ export const plaintextProtocols: Rule<PlaintextProtocolsSettings> = {
         ports: entries.map((e) => e.span),
       });
     }
-    let incomplete: string | undefined = unreadable.length > 0 ? unreadable.join('; ') : undefined;
+    let incomplete = unreadable.join('; ');
     if (config.checkInstanceType && facts.networkInterface.attachedInstanceId) {
       const instance = facts.instance;
       if (instance?.status === 'ok') {

@@ -57,7 +57,8 @@ interface Exposure {
   /** Grants this finding kind names (broad: those not already closed as world-open). */
   readonly grants: readonly Grant[];
   readonly severity: Severity;
-  readonly reachable?: boolean;
+  /** Undefined when it could not be judged (routes or ACL unread). */
+  readonly reachable: boolean | undefined;
   readonly reasons: readonly string[];
   /** The canonical sources of the union on this stretch (every grant on its ports), in address order. */
   readonly sources: readonly string[];
@@ -122,14 +123,15 @@ function grade(judged: Judged<Verdict>, grants: readonly Grant[], facts: Interfa
       reasons = exposure.reasons;
     } catch (error) {
       if (!(error instanceof CidrError)) throw error;
-      gaps.push(`network ACL ${network.value.networkAclId ?? ''}: ${error.message}`.replace('  ', ' '));
+      const acl = network.value.networkAclId ? `network ACL ${network.value.networkAclId}` : 'network ACL';
+      gaps.push(`${acl}: ${error.message}`);
       reasons = ['unknown: the network ACL could not be read'];
     }
   }
   // Broad is one step below world-open; either is one step lower again when not reachable now.
   let severity = judged.verdict === 'broad' ? lower(base) : base;
   if (reachable === false) severity = lower(severity);
-  return { judged, grants, severity, ...(reachable !== undefined ? { reachable } : {}), reasons, sources: sourcesOf(judged) };
+  return { judged, grants, severity, reachable, reasons, sources: sourcesOf(judged) };
 }
 
 /** The severity of the whole internet on a stretch of a protocol: critical for all traffic and admin/database ports. */
@@ -148,7 +150,8 @@ function findingsFor(kind: Verdict, exposures: readonly Exposure[], facts: Inter
   for (const e of exposures.filter((x) => x.judged.verdict === kind)) {
     for (const g of e.grants) {
       const entry = byRule.get(g.rule.ruleId) ?? { exposures: [], grants: [] };
-      if (entry.exposures[entry.exposures.length - 1] !== e) entry.exposures.push(e);
+      // A rule has one grant per family, so at most one in an exposure (of one family): each exposure comes once.
+      entry.exposures.push(e);
       entry.grants.push(g);
       byRule.set(g.rule.ruleId, entry);
       const group = byGroup.get(g.rule.groupId) ?? [];
@@ -227,7 +230,8 @@ function offendingRule(rule: SecurityGroupRule, { exposures: theirs, grants }: {
 function sourceOf(rule: SecurityGroupRule, grants: readonly Grant[]): string {
   const cidrs = [...new Set(grants.flatMap((g) => g.sources.map((c) => c.text)))];
   if (rule.prefixListId) return `${rule.prefixListId} (contains ${listed(cidrs, 5, ', ')})`;
-  const written = rule.cidrIpv4 ?? rule.cidrIpv6 ?? '';
+  // A rule with a grant and no prefix list has a CIDR.
+  const written = (rule.cidrIpv4 ?? rule.cidrIpv6)!;
   return cidrs[0] === written || cidrs.length !== 1 ? listed(cidrs, 5, ', ') : `${cidrs[0]} (written ${written})`;
 }
 
@@ -239,7 +243,7 @@ function titleOf(exposures: readonly Exposure[], what: string): string {
   const clauses = new Map<string, { groups: string[]; parts: string[] }>();
   for (const e of exposures) {
     const groups = [...new Set(e.grants.map((g) => g.rule.groupId))];
-    const key = groups.join(' ');
+    const key = JSON.stringify(groups);
     const clause = clauses.get(key) ?? { groups, parts: [] };
     const all = e.sources;
     const sources = listed(all, SHOWN_SOURCES.title, ' + ');
@@ -288,6 +292,7 @@ function serviceText(e: Exposure): string {
   const { service, from, to } = e.judged;
   if (service === 'all') return 'all traffic';
   if (service === 'tcp' || service === 'udp') return `${service}/${from === to ? from : `${from}-${to}`}`;
+  // Stryker disable next-line Regex: a service is a number or a protocol name (serviceOf), and no name EC2 accepts begins with a digit.
   return /^\d+$/.test(service) ? `protocol ${service}` : service;
 }
 
@@ -302,7 +307,9 @@ function listed(items: readonly string[], limit: number, separator: string, last
   const shown = items.slice(0, limit);
   const more = items.length - shown.length;
   if (more > 0) return `${shown.join(separator)}${separator}${more} more`;
-  return shown.length > 1 ? `${shown.slice(0, -1).join(separator)}${lastSeparator}${shown[shown.length - 1]!}` : (shown[0] ?? '');
+  if (shown.length > 1) return `${shown.slice(0, -1).join(separator)}${lastSeparator}${shown[shown.length - 1]!}`;
+  // Stryker disable next-line StringLiteral: never given an empty list (a title's groups, clauses and sources, a rule's sources are never empty).
+  return shown[0] ?? '';
 }
 
 /** One step less severe (critical → high, …); informational stays. */

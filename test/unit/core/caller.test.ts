@@ -149,6 +149,33 @@ describe('instance credentials', () => {
     expect(proof.proven).toBe(false);
     expect(proof.reason).toContain(reason);
   });
+
+  it('a delivered session without a name is not proven, and the reason says the name is missing', () => {
+    expect(proveInstanceCredentials({ ...delivered, sessionName: undefined }, id, origin([profile], [profile]))).toEqual({
+      proven: false,
+      reason: `the session is named ?, not ${id}`,
+    });
+  });
+
+  it('when none of the instance’s profiles carries the role, the reason names every one of them', () => {
+    const other = 'arn:aws:iam::1:instance-profile/other';
+    expect(proveInstanceCredentials(delivered, id, origin([other, 'arn:aws:iam::1:instance-profile/batch'], [profile]))).toEqual({
+      proven: false,
+      reason: `${id}'s instance profile (${other}, arn:aws:iam::1:instance-profile/batch) does not carry arn:aws:iam::1:role/web`,
+    });
+  });
+
+  it('a session whose issuer CloudTrail does not name is called the session role', () => {
+    const anonymous = { ...delivered, sessionIssuerArn: undefined };
+    expect(proveInstanceCredentials(anonymous, id, origin([profile], [profile]))).toEqual({
+      proven: true,
+      reason: `${id} is associated with ${profile}, which carries the session role`,
+    });
+    expect(proveInstanceCredentials(anonymous, id, origin(['arn:aws:iam::1:instance-profile/other'], [profile]))).toEqual({
+      proven: false,
+      reason: `${id}'s instance profile (arn:aws:iam::1:instance-profile/other) does not carry the session role`,
+    });
+  });
 });
 
 describe('what can be revoked', () => {
@@ -227,5 +254,13 @@ describe('what can be revoked', () => {
     ],
   ])('%s has nothing to revoke', (_name, c, reason) => {
     expect(revocableCredentials(caller(c), account)).toEqual({ type: 'none', reason });
+  });
+
+  it.each<[string, Partial<Caller>, string]>([
+    ['the root user', { type: 'Root' }, 'root credentials cannot be revoked automatically: rotate them and check MFA now'],
+    ['a federated user', { type: 'FederatedUser' }, 'federated-user credentials cannot be revoked automatically'],
+  ])('%s with a long-term (AKIA) key and a user name is not deactivated as if it were an IAM user', (_name, c, reason) => {
+    const looksLikeAUser = { userName: 'alice', accessKeyId: 'AKIAEXAMPLE', arn: `arn:aws:iam::${account}:user/alice` };
+    expect(revocableCredentials(caller({ ...looksLikeAUser, ...c }), account)).toEqual({ type: 'none', reason });
   });
 });

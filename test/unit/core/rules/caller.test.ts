@@ -115,6 +115,13 @@ describe('caller, what it says and proposes', () => {
     expect(run(caller, as(instanceSession), { allowedInstanceRoles: [role] }).status).toBe('compliant');
   });
 
+  it('instance credentials delivered to a session with no name say the instance is unknown', () => {
+    const verdict = run(caller, as({ ...instanceSession, sessionName: undefined, ec2RoleDelivery: '2.0' }));
+    expect(verdict.status === 'non-compliant' && verdict.findings.map((f) => f.title)).toEqual([
+      'EC2 instance credentials (?) made this call',
+    ]);
+  });
+
   it('instance credentials are not flagged when the policy does not flag them', () => {
     expect(run(caller, as({ ...instanceSession, ec2RoleDelivery: '2.0' }), { flagInstanceCredentials: false }).status).toBe('compliant');
   });

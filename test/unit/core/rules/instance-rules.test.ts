@@ -99,6 +99,26 @@ describe('rules about the attached instance, exactly', () => {
     });
   });
 
+  it('an AMI whose age cannot be verified names the instance and the image in the evidence', () => {
+    expect(run(instanceAmiAge, attached({ imageCreationDate: undefined }))).toEqual({
+      status: 'non-compliant',
+      findings: [
+        {
+          ruleId: 'instance-ami-age',
+          severity: 'low',
+          title: 'the age of ami-1 of i-0123456789abcdef0 cannot be verified (deregistered or not visible)',
+          evidence: { instanceId: 'i-0123456789abcdef0', imageId: 'ami-1' },
+        },
+      ],
+    });
+  });
+
+  it('a stale AMI whose id the instance does not report is named ?', () => {
+    expect(run(instanceAmiAge, attached({ imageCreationDate: created(200 * DAY), imageId: undefined }))).toMatchObject({
+      findings: [{ title: 'i-0123456789abcdef0 runs ?, 200 days old (limit 180)' }],
+    });
+  });
+
   it('names every unencrypted volume', () => {
     const volumes = [
       { volumeId: 'vol-1', encrypted: false },

@@ -166,6 +166,23 @@ describe('plaintext-protocols, edges of a rule and of a group', () => {
     return verdict.status === 'non-compliant' ? verdict.findings.map((f) => [f.severity, f.title]) : verdict.status;
   };
 
+  it('a rule for all protocols opens every port, whatever port numbers it carries', () => {
+    expect(titleOf([rule({ protocol: '-1', fromPort: 22, toPort: 22 })])).toEqual([
+      ['high', 'sg-1 admits plaintext tcp/21, tcp/23, tcp/80, tcp/110, tcp/143, tcp/389, tcp/8080 from the world'],
+    ]);
+  });
+
+  it('an instance type that is not known is named ?', () => {
+    const input = facts(
+      [],
+      { attachedInstanceId: 'i-0123456789abcdef0' },
+      { instance: { status: 'ok', value: instance({ instanceType: undefined, encryptionInTransitSupported: false }) } },
+    );
+    expect(run(plaintextProtocols, input)).toMatchObject({
+      findings: [{ title: 'instance type ? of i-0123456789abcdef0 does not encrypt traffic in transit automatically' }],
+    });
+  });
+
   it('a range that starts at port 0 covers its own ports, not every port', () => {
     expect(titleOf([rule({ fromPort: 0, toPort: 22 })])).toEqual([['high', 'sg-1 admits plaintext tcp/21 from the world']]);
   });

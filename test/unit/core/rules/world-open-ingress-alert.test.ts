@@ -164,3 +164,35 @@ describe('world-open-ingress, how a finding names what is open', () => {
     );
   });
 });
+
+describe('world-open-ingress, how a finding names groups and sources', () => {
+  it('three groups that each admit part of the internet are all named, in order, in one clause', () => {
+    const findings = findingsOf(
+      [
+        rule({ ruleId: 'sgr-a', groupId: 'sg-a', cidrIpv4: '0.0.0.0/1' }),
+        rule({ ruleId: 'sgr-b', groupId: 'sg-b', cidrIpv4: '128.0.0.0/2' }),
+        rule({ ruleId: 'sgr-c', groupId: 'sg-c', cidrIpv4: '192.0.0.0/2' }),
+      ],
+      {},
+      { groups: [{ groupId: 'sg-a' }, { groupId: 'sg-b' }, { groupId: 'sg-c' }] },
+    );
+    expect(findings.map((f) => f.groupId)).toEqual(['sg-a', 'sg-b', 'sg-c']);
+    expect(findings[0]!.title).toBe(
+      'sg-a, sg-b and sg-c together admit the whole internet on tcp/22 (0.0.0.0/1 + 128.0.0.0/2 + 192.0.0.0/2) (reachable from the internet now)',
+    );
+  });
+
+  it('a rule with both an IPv4 and an IPv6 source names both, canonically', () => {
+    const finding = only([rule({ cidrIpv4: '0.0.0.1/0', cidrIpv6: '::/0' })]);
+    expect(offending(finding)['source']).toBe('0.0.0.0/0, ::/0');
+  });
+
+  it.each<[string, string[]]>([
+    ['shortest first', ['0.0.0.0/1', '0.0.0.0/2', '128.0.0.0/1']],
+    ['longest first', ['0.0.0.0/2', '0.0.0.0/1', '128.0.0.0/1']],
+    ['the other block first', ['128.0.0.0/1', '0.0.0.0/1', '0.0.0.0/2']],
+  ])('sources at the same address are named shortest prefix first, however the rules come (%s)', (_name, cidrs) => {
+    const finding = only(cidrs.map((cidrIpv4) => rule({ cidrIpv4 })));
+    expect(exposure(finding)['sources']).toEqual(['0.0.0.0/1', '0.0.0.0/2', '128.0.0.0/1']);
+  });
+});

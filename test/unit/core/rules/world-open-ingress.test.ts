@@ -396,3 +396,156 @@ describe('world-open-ingress, where broad begins', () => {
     expect(findings.map((f) => f.evidence['exposure'])).toEqual(['internet']);
   });
 });
+
+describe('world-open-ingress, reachability judged per stretch and family', () => {
+  const verdictOf = (...args: Parameters<typeof facts>) => run(worldOpenIngress, facts(...args), {});
+  const findingsOf = (...args: Parameters<typeof facts>) => {
+    const verdict = verdictOf(...args);
+    return verdict.status === 'non-compliant' ? verdict.findings : [];
+  };
+  const listed = (id: string, cidrs: string[]) => ({ prefixLists: { status: 'ok' as const, value: new Map([[id, cidrs]]) } });
+  /** A rule whose source is the prefix list pl-1 (`listed` gives its entries, of either family or both). */
+  const viaList = () => rule({ ruleId: 'sgr-pl', cidrIpv4: undefined, prefixListId: 'pl-1' });
+  /** A subnet whose ACL has an IPv6 entry that cannot be read, first: IPv6 reachability cannot be judged, IPv4 can. */
+  const unreadableIpv6Acl = (extra: Parameters<typeof subnetNetwork>[0] = {}) => ({
+    status: 'ok' as const,
+    value: subnetNetwork({
+      naclEntries: [{ ruleNumber: 1, egress: false, protocol: '-1', action: 'deny', cidrIpv6: '2600::/129' }, ...DEFAULT_NACL],
+      ...extra,
+    }),
+  });
+
+  it('a rule reachable on one family and not on the other is reported reachable, at full severity', () => {
+    const [finding] = findingsOf([viaList()], { ipv6Addresses: [] }, listed('pl-1', ['0.0.0.0/0', '::/0']));
+    expect(finding?.severity).toBe('critical');
+    expect((finding?.evidence['rules'] as Record<string, unknown>[]).map((r) => [r['severity'], r['reachable'], r['exposure']])).toEqual([
+      ['critical', true, ['203.0.113.10 via internet gateway, network ACL allows it', 'no IPv6 address']],
+    ]);
+  });
+
+  it('a rule not reachable on one family and unknown on the other has unknown reachability, and so has its group', () => {
+    const [finding] = findingsOf(
+      [viaList()],
+      { publicIp: undefined },
+      { ...listed('pl-1', ['0.0.0.0/0', '::/0']), subnetNetwork: unreadableIpv6Acl() },
+    );
+    expect(finding?.title).toBe('sg-1 admits the whole internet on tcp/22 from 0.0.0.0/0, tcp/22 from ::/0 (reachability unknown)');
+    expect(finding?.evidence['exposure']).toBe('unknown');
+    const [offending] = finding?.evidence['rules'] as Record<string, unknown>[];
+    expect(offending).not.toHaveProperty('reachable');
+    expect(offending?.['exposure']).toEqual(['no public IPv4 address', 'unknown: the network ACL could not be read']);
+  });
+
+  it('an ACL entry that cannot be read makes reachability unknown and the evidence incomplete, naming the ACL', () => {
+    const malformed = [{ ruleNumber: 1, egress: false, protocol: '-1', action: 'deny' as const, cidrIpv4: '0.0.0.0/33' }, ...DEFAULT_NACL];
+    const verdict = verdictOf([rule()], {}, { subnetNetwork: { status: 'ok', value: subnetNetwork({ naclEntries: malformed }) } });
+    expect(verdict).toMatchObject({
+      status: 'non-compliant',
+      findings: [
+        {
+          severity: 'critical',
+          title: 'sg-1 admits the whole internet on tcp/22 from 0.0.0.0/0 (reachability unknown)',
+          evidence: { exposure: 'unknown', rules: [{ exposure: ['unknown: the network ACL could not be read'] }] },
+        },
+      ],
+      incomplete: 'network ACL acl-1: invalid CIDR "0.0.0.0/33": prefix length 33 exceeds 32',
+    });
+    const unnamed = subnetNetwork({ naclEntries: malformed, networkAclId: undefined });
+    expect(verdictOf([rule()], {}, { subnetNetwork: { status: 'ok', value: unnamed } })).toMatchObject({
+      incomplete: 'network ACL: invalid CIDR "0.0.0.0/33": prefix length 33 exceeds 32',
+    });
+  });
+
+  it('routes and ACL that were never gathered are said to be not gathered', () => {
+    expect(verdictOf([rule()], {}, { subnetNetwork: undefined })).toMatchObject({
+      findings: [{ severity: 'critical', evidence: { exposure: 'unknown' } }],
+      incomplete: 'subnet routes and network ACL unavailable: not gathered',
+    });
+  });
+
+  it('every distinct reason the evidence is incomplete is said, in the order met', () => {
+    const verdict = verdictOf(
+      [rule(), rule({ ruleId: 'sgr-pl', cidrIpv4: undefined, prefixListId: 'pl-9' }), rule({ fromPort: 3389, toPort: 3389 })],
+      {},
+      { prefixLists: { status: 'unavailable', reason: 'AccessDenied' }, subnetNetwork: { status: 'unavailable', reason: 'Throttling' } },
+    );
+    expect(verdict).toMatchObject({
+      incomplete:
+        'prefix list pl-9 (rule sgr-pl) could not be resolved: AccessDenied; subnet routes and network ACL unavailable: Throttling',
+    });
+  });
+
+  it('a broad source the ACL denies is not reachable, though the ACL admits the rest of the internet', () => {
+    const denied = subnetNetwork({
+      naclEntries: [{ ruleNumber: 50, egress: false, protocol: '-1', action: 'deny', cidrIpv4: '11.0.0.0/8' }, ...DEFAULT_NACL],
+    });
+    const [finding] = findingsOf([rule({ cidrIpv4: '11.0.0.0/8' })], {}, { subnetNetwork: { status: 'ok', value: denied } });
+    expect(finding).toMatchObject({
+      severity: 'medium',
+      title:
+        'sg-1 admits a broad part of the internet on tcp/22 from 11.0.0.0/8, 2^24 internet addresses (not the whole internet; not reachable from the internet now)',
+      evidence: { exposure: 'broad', reachable: false, exposures: [{ reachable: false, reasons: ['network ACL acl-1 denies it'] }] },
+    });
+  });
+
+  it('a broad exposure whose reachability is unknown claims none; reachable on one family, it is reachable', () => {
+    const [unknown] = findingsOf([rule({ cidrIpv4: '11.0.0.0/8' })], {}, { subnetNetwork: { status: 'unavailable', reason: 'denied' } });
+    expect(unknown?.title).toContain('(not the whole internet; reachability unknown)');
+    expect(unknown?.evidence).not.toHaveProperty('reachable');
+    expect((unknown?.evidence['exposures'] as Record<string, unknown>[])[0]).not.toHaveProperty('reachable');
+    const [mixed] = findingsOf([viaList()], {}, { ...listed('pl-1', ['11.0.0.0/8', '2600::/16']), subnetNetwork: unreadableIpv6Acl() });
+    expect(mixed?.title).toContain('(not the whole internet; reachable from the internet now)');
+    expect(mixed?.evidence['reachable']).toBe(true);
+  });
+
+  it('a rule the world-open finding already revokes is not reported again as broad, on its other ports or its other family', () => {
+    const verdict = verdictOf(
+      [rule({ ruleId: 'sgr-world' }), rule({ ruleId: 'sgr-wide', cidrIpv4: '11.0.0.0/8', fromPort: 20, toPort: 30 }), viaList()],
+      {},
+      { ...listed('pl-1', ['0.0.0.0/0', '2600::/16']), subnetNetwork: unreadableIpv6Acl() },
+    );
+    expect(verdict).toEqual({
+      status: 'non-compliant',
+      findings: [
+        expect.objectContaining({
+          evidence: expect.objectContaining({ exposure: 'internet' }),
+          remediation: { kind: 'close-ingress', groupId: 'sg-1', securityGroupRuleIds: ['sgr-world', 'sgr-wide', 'sgr-pl'] },
+        }),
+      ],
+    });
+  });
+
+  it('a broad finding names only the rules the world-open finding does not already revoke', () => {
+    const findings = findingsOf(
+      [
+        rule({ ruleId: 'sgr-world' }),
+        rule({ ruleId: 'sgr-wide', cidrIpv4: '11.0.0.0/8', fromPort: 20, toPort: 30 }),
+        rule({ ruleId: 'sgr-other', groupId: 'sg-2', cidrIpv4: '12.0.0.0/8', fromPort: 23, toPort: 30 }),
+      ],
+      { groups: [{ groupId: 'sg-1' }, { groupId: 'sg-2' }] },
+    );
+    expect(
+      findings.map((f) => [
+        f.groupId,
+        f.evidence['exposure'],
+        (f.evidence['rules'] as { securityGroupRuleId: string }[]).map((r) => r.securityGroupRuleId),
+      ]),
+    ).toEqual([
+      ['sg-1', 'internet', ['sgr-world', 'sgr-wide']],
+      ['sg-2', 'broad', ['sgr-other']],
+    ]);
+  });
+
+  it('an all-traffic finding is about every port of every protocol (-1), for exemptions bounded by ports', () => {
+    const [finding] = findingsOf([rule({ protocol: '-1', fromPort: -1, toPort: -1 })]);
+    expect(finding?.ports).toEqual([{ protocol: '-1', from: 0, to: 65535 }]);
+  });
+
+  it('ICMPv6 open to the whole internet is low severity when the policy forbids it', () => {
+    const icmpv6 = rule({ protocol: 'icmpv6', fromPort: -1, toPort: -1, cidrIpv4: undefined, cidrIpv6: '::/0' });
+    const verdict = run(worldOpenIngress, facts([icmpv6]), { allowPublicIcmp: false });
+    expect(verdict.status === 'non-compliant' && verdict.findings.map((f) => [f.severity, f.title])).toEqual([
+      ['low', 'sg-1 admits the whole internet on icmpv6 from ::/0 (reachable from the internet now)'],
+    ]);
+  });
+});
