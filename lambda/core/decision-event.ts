@@ -38,7 +38,8 @@ export function publishesDecisionEvent(decision: Decision): boolean {
 
 /** The event of a decision's document, cut to fit EventBridge when it must be (then `truncated` says so). */
 export function decisionEventOf(document: AlertDocument, eventBusName: string, now: Date): DecisionEventEntry {
-  const pointer = document.record ?? { ...(document.ledgerId ? { ledgerId: document.ledgerId } : {}), eventId: document.eventId };
+  // A ledger id left undefined is dropped with the rest of the detail's undefined values by JSON.stringify.
+  const pointer = document.record ?? { ledgerId: document.ledgerId, eventId: document.eventId };
   const detail = fitDocument(document as unknown as MessageDocument, pointer, DECISION_EVENT_DETAIL_BUDGET);
   const ni = document.networkInterface;
   return {

@@ -1,10 +1,11 @@
 /**
  * Metrics as CloudWatch Embedded Metric Format: the lines Powertools writes are parsed here as
- * CloudWatch Logs parses them (namespace, dimension sets, metric names and units, values).
+ * CloudWatch Logs parses them (namespace, dimension sets, metric names and units, values). Which
+ * points a decision yields is test/unit/core/metrics.test.ts.
  */
 import { PowertoolsMetrics } from '../../../lambda/adapters/metrics';
-import { decisionMetrics, handledMetrics, METRICS } from '../../../lambda/core/metrics';
-import { compliant, decided, NOTIFY_ALL } from '../../support/decisions';
+import { decisionMetrics, METRICS } from '../../../lambda/core/metrics';
+import { decided, NOTIFY_ALL } from '../../support/decisions';
 import { CONTEXT } from '../../support/fixtures';
 
 interface Emf {
@@ -48,53 +49,6 @@ function readings(emf: Emf[]): Record<string, Record<string, unknown>> {
 }
 
 const AT = new Date(Date.parse(CONTEXT.eventTime) + 4_500);
-
-describe('metrics of a decision', () => {
-  it('counts the outcome, each finding by rule and severity, each fix by action and result, and the time to remediate', () => {
-    const points = decisionMetrics(decided(), AT);
-    expect(points).toEqual(
-      expect.arrayContaining([
-        { name: 'Decisions', unit: 'Count', value: 1, dimensions: { Outcome: 'noncompliant' } },
-        { name: 'Findings', unit: 'Count', value: 1, dimensions: { Rule: 'world-open-ingress', Severity: 'critical' } },
-        { name: 'Findings', unit: 'Count', value: 1, dimensions: { Rule: 'public-ip', Severity: 'high' } },
-        { name: 'Remediations', unit: 'Count', value: 1, dimensions: { Action: 'revoke-ingress', Result: 'verified' } },
-        { name: 'Remediations', unit: 'Count', value: 1, dimensions: { Action: 'tag-interface', Result: 'verified' } },
-      ]),
-    );
-    // A fix the policy held back is counted by what the rule asked for.
-    expect(decisionMetrics(decided({ policy: NOTIFY_ALL }), AT)).toEqual(
-      expect.arrayContaining([
-        { name: 'Remediations', unit: 'Count', value: 1, dimensions: { Action: 'close-ingress', Result: 'withheld' } },
-      ]),
-    );
-    expect(points.filter((p) => p.name === 'TimeToRemediate')).toEqual([
-      { name: 'TimeToRemediate', unit: 'Seconds', value: 4.5, dimensions: {} },
-    ]);
-  });
-
-  it('times nothing when nothing was remediated, and names skipped events by reason', () => {
-    expect(decisionMetrics(decided({ policy: NOTIFY_ALL }), AT).some((p) => p.name === 'TimeToRemediate')).toBe(false);
-    expect(decisionMetrics(decided({ results: 'failed' }), AT)).toEqual(
-      expect.arrayContaining([
-        { name: 'Remediations', unit: 'Count', value: 1, dimensions: { Action: 'revoke-ingress', Result: 'failed' } },
-      ]),
-    );
-    expect(decisionMetrics(compliant({ outcome: 'skipped', reason: 'requester-managed: EC2 reports …' }), AT)).toEqual(
-      expect.arrayContaining([{ name: 'SkippedEvents', unit: 'Count', value: 1, dimensions: { Reason: 'requester-managed' } }]),
-    );
-    expect(handledMetrics({ kind: 'ignored', reason: 'own-call' })).toEqual([
-      { name: 'SkippedEvents', unit: 'Count', value: 1, dimensions: { Reason: 'own-call' } },
-    ]);
-    expect(handledMetrics({ kind: 'invalid' })[0]!.dimensions).toEqual({ Reason: 'malformed' });
-  });
-
-  it('keeps every dimension low-cardinality: no interface, group, account, event or ledger id', () => {
-    const values = [decided(), decided({ policy: NOTIFY_ALL }), compliant()].flatMap((d) =>
-      decisionMetrics(d, AT).flatMap((p) => Object.values(p.dimensions)),
-    );
-    expect(values.filter((v) => /eni-|sg-|i-0|\d{12}|[0-9a-f]{8}-/.test(v))).toEqual([]);
-  });
-});
 
 describe('PowertoolsMetrics (EMF)', () => {
   it('writes one EMF line per dimension set in namespace EniGuard with the service dimension, counts summed', () => {
