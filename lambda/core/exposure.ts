@@ -73,6 +73,7 @@ export function naclAdmits(
       continue;
     }
     undecided = undecided.flatMap((box) => without(box, region));
+    // Stryker disable next-line ConditionalExpression: a shortcut. With nothing undecided, no later allow can meet it and the loop ends in the same false.
     if (undecided.length === 0) return false;
   }
   return false;
@@ -81,6 +82,7 @@ export function naclAdmits(
 /** The protocol numbers a security group or ACL protocol stands for (`-1`: all). */
 function protocolsOf(protocol: string): IntervalSet {
   const name = protocol.toLowerCase();
+  // Stryker disable next-line ConditionalExpression,StringLiteral: explicit only. `-1` and `all` are no known name or number either, and an unknown protocol reads as every protocol.
   if (name === '-1' || name === 'all') return ALL_PROTOCOLS;
   const number = PROTOCOL_NUMBERS[name] ?? (/^\d+$/.test(name) ? Number(name) : undefined);
   // An unknown protocol name is read as every protocol: it can only make a deny or an allow wider.
@@ -106,11 +108,13 @@ function meets(a: Box, b: Box): boolean {
 
 /** The region `a` less the region `b`, as disjoint regions. */
 function without(a: Box, b: Box): Box[] {
+  // Stryker disable next-line ConditionalExpression: a shortcut. Disjoint regions split into pieces that still make up `a` (plus empty pieces, which meet nothing).
   if (!meets(a, b)) return [a];
   const out: Box[] = [];
   const core: IntervalSet[] = [...a];
   for (let i = 0; i < 3; i += 1) {
     const outside = subtract(core[i]!, b[i]!);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: a piece with an empty dimension is an empty region: it meets nothing, so keeping it changes no answer.
     if (outside.length > 0) out.push(core.map((d, j) => (j === i ? outside : d)) as unknown as Box);
     core[i] = intersect(core[i]!, b[i]!);
   }

@@ -80,7 +80,7 @@ export function grantsOf(facts: InterfaceFacts, gaps: string[]): Grant[] {
     for (const family of ['ipv4', 'ipv6'] as const) {
       const parts = byFamily[family].map((c) => ({ c, part: internetPart(family, rangeOf(c)) })).filter((p) => p.part.length > 0);
       if (parts.length === 0) continue;
-      const internet = parts.length === 1 ? parts[0]!.part : union(...parts.map((p) => p.part));
+      const internet = union(...parts.map((p) => p.part));
       grants.push({ rule, family, service, from, to, sources: parts.map((p) => p.c), internet });
     }
   }
@@ -135,7 +135,9 @@ export function judgeUnions<V extends string>(grants: readonly Grant[], judge: J
   const out: Judged<V>[] = [];
   for (const family of ['ipv4', 'ipv6'] as const) {
     const mine = grants.filter((g) => g.family === family);
-    const services = [...new Set(mine.map((g) => g.service))].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : 0));
+    // All-traffic rules first, then each protocol in the order its first grant appears.
+    const present = [...new Set(mine.map((g) => g.service))];
+    const services: Service[] = [...present.filter((s) => s === 'all'), ...present.filter((s) => s !== 'all')];
     for (const service of services) {
       const applicable = mine.filter((g) => g.service === service || g.service === 'all');
       out.push(...sweep(family, service, applicable, judge));
@@ -156,17 +158,21 @@ function sweep<V extends string>(family: Family, service: Service, grants: reado
   const skipped = judge.skip(family, service);
   const cuts = new Set<number>([0, LAST_PORT + 1, ...starts.keys(), ...ends.keys()]);
   for (const [lo, hi] of skipped) cuts.add(Number(lo)).add(Number(hi) + 1);
-  const ports = [...cuts].filter((p) => p >= 0 && p <= LAST_PORT + 1).sort((a, b) => a - b);
+  // A skipped range may reach outside 0–65535; a stretch out there has no grants (all start at 0 or later and
+  // end by LAST_PORT + 1, always a cut), so it is never judged.
+  const ports = [...cuts].sort((a, b) => a - b);
 
   const tree = trackerFor(grants.map((g) => g.internet));
   const whole = sizeOf(INTERNET[family]);
   let specific = 0;
   const runs: { from: number; to: number; verdict: V }[] = [];
+  // Stryker disable next-line EqualityOperator: one step more starts at the last cut, where every grant has ended: its union is empty and it is not judged.
   for (let i = 0; i + 1 < ports.length; i += 1) {
     const from = ports[i]!;
     const to = ports[i + 1]! - 1;
     for (const g of ends.get(from) ?? []) {
       tree.add(g.internet, -1);
+      // Stryker disable next-line ConditionalExpression,StringLiteral: an all-traffic grant spans every port, so it ends only at the last cut, after which nothing is judged.
       if (g.service !== 'all') specific -= 1;
     }
     for (const g of starts.get(from) ?? []) {
@@ -176,6 +182,7 @@ function sweep<V extends string>(family: Family, service: Service, grants: reado
     if (service !== 'all' && specific === 0) continue;
     if (skipped.some(([lo, hi]) => BigInt(from) >= lo && BigInt(from) <= hi)) continue;
     const internetAddresses = tree.measure();
+    // Stryker disable next-line ConditionalExpression: defensive. A judged stretch has a grant of its protocol (or is `all`, whose grants span every port), and every grant's internet part is non-empty.
     if (internetAddresses === 0n) continue;
     const verdict = judge.classify({ family, service, from, to, internetAddresses, worldOpen: internetAddresses === whole });
     if (verdict === undefined) continue;
@@ -216,6 +223,7 @@ const SMALL = 24;
 
 /** A tracker for these sets: direct for a few, a segment tree for many. */
 export function trackerFor(sets: readonly IntervalSet[]): UnionTracker {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: both trackers measure the same union (the property test pins that); the threshold only picks the cheaper.
   return sets.length < SMALL ? new SmallUnion() : new UnionMeasure(sets);
 }
 
@@ -249,8 +257,9 @@ export class UnionMeasure implements UnionTracker {
   constructor(sets: readonly IntervalSet[]) {
     const points: bigint[] = [];
     for (const set of sets) for (const [lo, hi] of set) points.push(lo, hi + 1n);
-    points.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    this.xs = points.filter((x, i) => i === 0 || x !== points[i - 1]);
+    points.sort((a, b) => Number(a - b)); // the sign of a difference of bigints survives Number()
+    this.xs = [...new Set(points)];
+    // Stryker disable next-line ArithmeticOperator: more cells than needed only allocate more memory.
     const cells = Math.max(this.xs.length - 1, 1);
     this.count = new Int32Array(4 * cells);
     this.covered = Array<bigint>(4 * cells).fill(0n);
@@ -261,11 +270,12 @@ export class UnionMeasure implements UnionTracker {
   }
 
   measure(): bigint {
-    return this.xs.length < 2 ? 0n : this.covered[1]!;
+    return this.covered[1]!; // 0n until a set is added, also for a tracker of no sets
   }
 
   private index(x: bigint): number {
     let lo = 0;
+    // Stryker disable next-line ArithmeticOperator: every x looked up is one of xs (the tracker is built from the sets it is given), so a higher bound finds the same first index.
     let hi = this.xs.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

@@ -31,8 +31,9 @@ export interface Skip {
 export function triageCall(context: EventContext, ownRoles: string | readonly (string | undefined)[] | undefined): Skip | undefined {
   const { caller } = context;
   const issuer = caller.sessionIssuerArn;
-  const roles = (typeof ownRoles === 'string' ? [ownRoles] : (ownRoles ?? [])).filter((r): r is string => r !== undefined);
-  if (roles.length === 0 || caller.type !== 'AssumedRole' || !issuer || !roles.includes(issuer)) return undefined;
+  // An unset role (undefined) can never equal an issuer, which is a non-empty string.
+  const roles = typeof ownRoles === 'string' ? [ownRoles] : ownRoles;
+  if (caller.type !== 'AssumedRole' || !issuer || !roles?.includes(issuer)) return undefined;
   const [, partition, , , account, resource] = issuer.split(':');
   const roleName = resource?.split('/').pop();
   const session = caller.arn?.split(':');
@@ -40,7 +41,7 @@ export function triageCall(context: EventContext, ownRoles: string | readonly (s
   const consistent =
     session?.[1] === partition &&
     session?.[2] === 'sts' &&
-    session?.[4] === account &&
+    session[4] === account &&
     sessionRole?.[0] === 'assumed-role' &&
     sessionRole[1] === roleName &&
     (caller.accountId === undefined || caller.accountId === account);

@@ -157,3 +157,28 @@ describe('exposureOf', () => {
     expect(exposureOf(networkInterface(), subnetNetwork({ igwRouteIpv6: false }), 'ipv6', 'tcp', 22, 22).reachable).toBe(false);
   });
 });
+
+describe('naclAdmits, pinned behaviour', () => {
+  it('an allow that meets only one undecided piece still admits (deny part of the internet on 22, allow the rest on 22)', () => {
+    const entries = [
+      entry({ ruleNumber: 90, action: 'deny', cidrIpv4: '0.0.0.0/1', fromPort: 22, toPort: 22 }),
+      entry({ ruleNumber: 100, cidrIpv4: '128.0.0.0/1', fromPort: 22, toPort: 22 }),
+    ];
+    expect(naclAdmits(entries, 'ipv4', 'tcp', 20, 25)).toBe(true);
+  });
+
+  it('UDP is protocol 17 and keeps its port range: a deny of UDP 53 leaves UDP 54 open', () => {
+    const entries = [entry({ ruleNumber: 90, action: 'deny', protocol: '17', fromPort: 53, toPort: 53 }), entry({ protocol: '-1' })];
+    expect(naclAdmits(entries, 'ipv4', 'udp', 54, 54)).toBe(true);
+  });
+
+  it('a port range starting at 0 is a range: a deny of TCP 0-100 leaves 200 open', () => {
+    const entries = [entry({ ruleNumber: 90, action: 'deny', fromPort: 0, toPort: 100 }), entry({ protocol: '-1' })];
+    expect(naclAdmits(entries, 'ipv4', 'tcp', 200, 200)).toBe(true);
+  });
+
+  it.each(['x6', '6x'])('a protocol %s that is not wholly a number is unknown, read as every protocol', (protocol) => {
+    const entries = [entry({ ruleNumber: 90, action: 'deny', protocol: '6' }), entry({ protocol: '-1' })];
+    expect(naclAdmits(entries, 'ipv4', protocol, 0, 65535)).toBe(true);
+  });
+});

@@ -140,3 +140,64 @@ describe('union trackers (property)', () => {
     );
   });
 });
+
+describe('ingress, pinned behaviour', () => {
+  const bounds = { skip: () => [], classify: (u: Union) => `${u.from}-${u.to}` };
+
+  it('a protocol that only starts with digits is kept as written', () => {
+    expect(serviceOf('6x')).toBe('6x');
+  });
+
+  it('describes a prefix list missing from the resolved ones, and a bad IPv6 CIDR by its rule', () => {
+    const gaps: string[] = [];
+    grantsOf(
+      facts(
+        [
+          rule({ ruleId: 'r1', cidrIpv4: undefined, prefixListId: 'pl-2' }),
+          rule({ ruleId: 'r6', cidrIpv4: undefined, cidrIpv6: 'zz::/200' }),
+        ],
+        {},
+        {
+          prefixLists: { status: 'ok', value: new Map() },
+        },
+      ),
+      gaps,
+    );
+    expect(gaps[0]).toBe('prefix list pl-2 (rule r1) is missing from the resolved prefix lists');
+    expect(gaps[1]?.startsWith('rule r6: invalid CIDR')).toBe(true);
+  });
+
+  it('a to-port of -1 means just the from-port; a to-port of 0 below it is a reversed range', () => {
+    const grants = grantsOf(facts([rule({ fromPort: 22, toPort: -1 }), rule({ fromPort: 22, toPort: 0 })]), []);
+    expect(grants.map((g) => [g.from, g.to])).toEqual([
+      [22, 22],
+      [0, 22],
+    ]);
+  });
+
+  it('judges all-traffic rules first even when a protocol rule comes first', () => {
+    const judged = judgeUnions(grantsOf(facts([rule({ ruleId: 'ssh' }), rule({ ruleId: 'all', protocol: '-1' })]), []), everything);
+    expect(judged.map((j) => [j.service, j.from, j.to])).toEqual([
+      ['all', 0, 65535],
+      ['tcp', 22, 22],
+    ]);
+  });
+
+  it('a rule up to port 65535 is one stretch', () => {
+    const judged = judgeUnions(grantsOf(facts([rule({ fromPort: 65000, toPort: 65535 })]), []), bounds);
+    expect(judged.map((j) => j.verdict)).toEqual(['65000-65535']);
+  });
+
+  it('an all-traffic rule with a skipped port is judged around it', () => {
+    const judged = judgeUnions(grantsOf(facts([rule({ protocol: '-1' })]), []), { ...everything, skip: () => [[443n, 443n]] });
+    expect(judged.map((j) => [j.from, j.to])).toEqual([
+      [0, 442],
+      [444, 65535],
+    ]);
+  });
+
+  it('overlapping world-open rules merge into one stretch', () => {
+    const judged = judgeUnions(grantsOf(facts([rule({ fromPort: 10, toPort: 20 }), rule({ fromPort: 15, toPort: 30 })]), []), everything);
+    expect(judged.map((j) => [j.from, j.to, j.verdict])).toEqual([[10, 30, 'world']]);
+  });
+});

@@ -130,3 +130,17 @@ describe('service-managed interfaces, exactly', () => {
     );
   });
 });
+
+describe('own calls, pinned behaviour', () => {
+  const role = 'arn:aws:iam::123456789012:role/EniGuardResponder';
+  const as = (type: string, arn: string) => ({ ...CONTEXT, caller: { ...CONTEXT.caller, type, arn, sessionIssuerArn: role } });
+
+  it('only an AssumedRole caller is our own, even with a consistent session ARN', () => {
+    expect(triageCall(as('IAMUser', 'arn:aws:sts::123456789012:assumed-role/EniGuardResponder/s'), role)).toBeUndefined();
+    expect(triageCall(as('AssumedRole', 'arn:aws:sts::123456789012:assumed-role/EniGuardResponder/s'), role)?.reason).toBe('own-call');
+  });
+
+  it('a session ARN of a service other than sts is not ours', () => {
+    expect(triageCall(as('AssumedRole', 'arn:aws:iam::123456789012:assumed-role/EniGuardResponder/s'), role)).toBeUndefined();
+  });
+});
