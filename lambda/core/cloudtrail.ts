@@ -42,18 +42,10 @@ export function bool(parent: unknown, key: string): boolean | undefined {
  * absent. Elements that are not objects (`null`, strings) are dropped.
  */
 export function setItems(parent: unknown, key: string): JsonObject[] {
-  if (!isObject(parent)) return [];
-  const value = parent[key];
-  const list = Array.isArray(value)
-    ? value
-    : isObject(value)
-      ? Array.isArray(value['items'])
-        ? value['items']
-        : Array.isArray(value['item'])
-          ? value['item']
-          : isObject(value['item'])
-            ? [value['item']]
-            : []
-      : [];
-  return list.filter(isObject);
+  const value = isObject(parent) ? parent[key] : undefined;
+  if (Array.isArray(value)) return value.filter(isObject);
+  if (!isObject(value)) return [];
+  if (Array.isArray(value['items'])) return value['items'].filter(isObject);
+  if (Array.isArray(value['item'])) return value['item'].filter(isObject);
+  return isObject(value['item']) ? [value['item']] : [];
 }

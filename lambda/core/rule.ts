@@ -13,6 +13,9 @@ export type Verdict =
       readonly incomplete?: string;
     };
 
+/** The verdict of a rule about the attached instance for an interface that has none. */
+export const NOT_ATTACHED: Verdict = { status: 'not-applicable', reason: 'interface is not attached to an instance' };
+
 /** What a rule may know besides the facts: the clock, injected so rules stay pure. */
 export interface RuleContext {
   readonly now: Date;

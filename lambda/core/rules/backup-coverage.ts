@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { need } from '../model';
 import type { Rule } from '../rule';
-import { remediableSettings } from '../rule';
+import { NOT_ATTACHED, remediableSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const BACKUP_COVERAGE = 'backup-coverage';
@@ -22,7 +22,7 @@ export const backupCoverage: Rule<BackupCoverageSettings> = {
   requires: ['instance'],
   settings,
   evaluate(facts, config) {
-    if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };
+    if (!facts.networkInterface.attachedInstanceId) return NOT_ATTACHED;
     const instance = need(facts.instance, 'instance');
     if (instance.tags[config.tagKey] === config.tagValue) return { status: 'compliant' };
     return {

@@ -1,7 +1,7 @@
 /** ebs-encryption: the attached instance has unencrypted EBS volumes (encryption at rest). */
 import { need } from '../model';
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { NOT_ATTACHED, reportingSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const EBS_ENCRYPTION = 'ebs-encryption';
@@ -15,7 +15,7 @@ export const ebsEncryption: Rule<{ mode: 'off' | 'notify' }> = {
   requires: ['instance'],
   settings,
   evaluate(facts) {
-    if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };
+    if (!facts.networkInterface.attachedInstanceId) return NOT_ATTACHED;
     const instance = need(facts.instance, 'instance');
     const unencrypted = instance.volumes.filter((v) => !v.encrypted).map((v) => v.volumeId);
     if (unencrypted.length === 0) return { status: 'compliant' };

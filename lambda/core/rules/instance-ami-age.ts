@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { need } from '../model';
 import type { Rule } from '../rule';
-import { reportingSettings } from '../rule';
+import { NOT_ATTACHED, reportingSettings } from '../rule';
 
 /** Stable id of this rule. */
 export const INSTANCE_AMI_AGE = 'instance-ami-age';
@@ -20,7 +20,7 @@ export const instanceAmiAge: Rule<InstanceAmiAgeSettings> = {
   requires: ['instance'],
   settings,
   evaluate(facts, config, { now }) {
-    if (!facts.networkInterface.attachedInstanceId) return { status: 'not-applicable', reason: 'interface is not attached to an instance' };
+    if (!facts.networkInterface.attachedInstanceId) return NOT_ATTACHED;
     const instance = need(facts.instance, 'instance');
     if (!instance.imageCreationDate) {
       return {

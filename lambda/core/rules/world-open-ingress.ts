@@ -117,7 +117,8 @@ function grade(judged: Judged<Verdict>, grants: readonly Grant[], facts: Interfa
     reasons = ['unknown: subnet routes and network ACL could not be read'];
   } else {
     try {
-      const sources = judged.verdict === 'world-open' ? undefined : unionOf(judged.grants);
+      // What the stretch admits: for a world-open one, the whole internet (its grants' internet parts cover it).
+      const sources = unionOf(judged.grants);
       const exposure = exposureOf(facts.networkInterface, network.value, judged.family, judged.service, judged.from, judged.to, sources);
       reachable = exposure.reachable;
       reasons = exposure.reasons;

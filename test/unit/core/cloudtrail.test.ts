@@ -11,6 +11,10 @@ describe('setItems reads every shape CloudTrail uses for a set', () => {
     ['null', { s: null }, []],
     ['items with null and string elements', { s: { items: [null, 'x', { a: 1 }] } }, [{ a: 1 }]],
     ['items that is not an array', { s: { items: 'nope' } }, []],
+    ['items that is not an array beside an item list', { s: { items: 'nope', item: [{ a: 1 }, 'x'] } }, [{ a: 1 }]],
+    ['an item that is neither a list nor an object', { s: { item: 'x' } }, []],
+    ['a bare array with null and string elements', { s: [null, 'x', { a: 1 }] }, [{ a: 1 }]],
+    ['a string', { s: 'x' }, []],
   ])('%s', (_name, parent, expected) => {
     expect(setItems(parent, 's')).toEqual(expected);
   });

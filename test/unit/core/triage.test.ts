@@ -60,6 +60,14 @@ describe('triage', () => {
       ['a session in another account', { ...own.caller, arn: 'arn:aws:sts::999999999999:assumed-role/EniGuardResponder/eni-guard' }],
       ['a caller account that is not the role’s', { ...own.caller, accountId: '999999999999' }],
       ['a session ARN that is not STS', { ...own.caller, arn: 'arn:aws:iam::123456789012:role/EniGuardResponder' }],
+      [
+        'a role whose ARN is the start of ours (EniGuard, beside EniGuardResponder)',
+        {
+          ...own.caller,
+          arn: 'arn:aws:sts::123456789012:assumed-role/EniGuard/eni-guard',
+          sessionIssuerArn: 'arn:aws:iam::123456789012:role/EniGuard',
+        },
+      ],
     ])('judges %s', (_name, caller) => {
       expect(triageCall({ ...CONTEXT, caller }, role)).toBeUndefined();
     });

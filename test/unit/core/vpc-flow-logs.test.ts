@@ -126,7 +126,9 @@ describe('VPC ids and CreateVpc events', () => {
   it('refuses an id that is not a VPC id (a pattern must never reach a filter)', () => {
     expect(parseVpcEvent(event({}, 'vpc-*'))).toMatchObject({
       kind: 'invalid',
-      problems: [expect.stringContaining('detail.responseElements.vpc.vpcId')],
+      problems: [
+        'detail.responseElements.vpc.vpcId: a successful CreateVpc must name the VPC by id (vpc- and 8 or 17 hex digits; got the string "vpc-*")',
+      ],
     });
   });
 
@@ -136,7 +138,7 @@ describe('VPC ids and CreateVpc events', () => {
     expect(parseVpcEvent(failed)).toMatchObject({ kind: 'ignored', reason: 'failed-call' });
     const other = event();
     (other['detail'] as Record<string, unknown>)['eventName'] = 'DeleteVpc';
-    expect(parseVpcEvent(other)).toMatchObject({ kind: 'ignored', reason: 'unsupported-event' });
+    expect(parseVpcEvent(other)).toMatchObject({ kind: 'ignored', reason: 'unsupported-event', detail: 'eventName DeleteVpc' });
     expect(parseVpcEvent({ ...event(), account: '210987654321' })).toMatchObject({ kind: 'invalid' });
   });
 });

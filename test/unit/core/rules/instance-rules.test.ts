@@ -12,7 +12,7 @@ const attached = (overrides: Partial<InstanceFacts> = {}) =>
 
 describe('rules about the attached instance', () => {
   it.each(INSTANCE_RULES)('$id does not apply to an unattached interface', (subject) => {
-    expect(run(subject, facts([])).status).toBe('not-applicable');
+    expect(run(subject, facts([]))).toEqual({ status: 'not-applicable', reason: 'interface is not attached to an instance' });
   });
 
   it.each(INSTANCE_RULES)('$id throws (fail closed) when the instance could not be read', (subject) => {
