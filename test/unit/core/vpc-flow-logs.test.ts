@@ -123,7 +123,7 @@ describe('VPC ids and CreateVpc events', () => {
     expect(parseVpcEvent(event({ eventName }))).toMatchObject({ kind: 'vpc', vpcId: VPC_ID, context: { account: ACCOUNT, eventName } });
   });
 
-  it('refuses an id that is not a VPC id (a pattern must never reach a filter)', () => {
+  it('refuses an id that is not a VPC id (a pattern must never reach a filter), naming the field and what it got', () => {
     expect(parseVpcEvent(event({}, 'vpc-*'))).toMatchObject({
       kind: 'invalid',
       problems: [
@@ -132,7 +132,7 @@ describe('VPC ids and CreateVpc events', () => {
     });
   });
 
-  it('ignores failed calls and other calls, and refuses an envelope that disagrees with its record', () => {
+  it('ignores failed calls and other calls (naming the call), and refuses an envelope that disagrees with its record', () => {
     const failed = event();
     (failed['detail'] as Record<string, unknown>)['errorCode'] = 'VpcLimitExceeded';
     expect(parseVpcEvent(failed)).toMatchObject({ kind: 'ignored', reason: 'failed-call' });

@@ -11,7 +11,7 @@ const attached = (overrides: Partial<InstanceFacts> = {}) =>
   facts([], { attachedInstanceId: 'i-0123456789abcdef0' }, { instance: { status: 'ok', value: instance(overrides) } });
 
 describe('rules about the attached instance', () => {
-  it.each(INSTANCE_RULES)('$id does not apply to an unattached interface', (subject) => {
+  it.each(INSTANCE_RULES)('$id does not apply to an unattached interface, and says why', (subject) => {
     expect(run(subject, facts([]))).toEqual({ status: 'not-applicable', reason: 'interface is not attached to an instance' });
   });
 
