@@ -169,3 +169,66 @@ describe('revoking the caller’s credentials: never ours, never a protected one
     });
   });
 });
+
+describe('what the plan never changes, and what it says it cannot undo', () => {
+  const remediate = policy();
+
+  it('never changes an interface of a type its owner manages (trunk, branch, one AWS adds tomorrow), but still answers the caller', () => {
+    for (const interfaceType of ['trunk', 'branch', 'quantum_tunnel']) {
+      const input = ssh({ interfaceType });
+      const result = planResponse(evaluate(input, remediate, NOW), remediate, planInputs(input));
+      expect(result.actions).toEqual([]);
+      expect(result.withheld).toEqual([
+        { ruleId: 'world-open-ingress', reason: expect.stringContaining(`interface type ${interfaceType}`) },
+      ]);
+    }
+    const answering = policy({ rules: { caller: { mode: 'remediate', allowedPrincipals: ['arn:aws:iam::*:role/Deploy'] } } });
+    const context = { ...CONTEXT, caller: { ...CONTEXT.caller, accessKeyId: 'AKIAEXAMPLE' } };
+    const trunk = facts([rule({ ruleId: 'sgr-ssh' })], { interfaceType: 'trunk' }, { context });
+    expect(planResponse(evaluate(trunk, answering, NOW), answering, planInputs(trunk)).actions.map((a) => a.kind)).toEqual([
+      'deactivate-access-key',
+    ]);
+  });
+
+  it('sends flow logs to S3 without a delivery role, and to CloudWatch Logs with one', () => {
+    const on = policy({ rules: { 'world-open-ingress': { mode: 'off' }, 'vpc-flow-logs': { mode: 'remediate' } } });
+    const input = facts([], {}, { flowLogs: { status: 'ok', value: { active: [] } } });
+    const planned = (flowLogDestination: { type: 'cloud-watch-logs' | 's3'; arn: string; deliveryRoleArn?: string }) =>
+      planResponse(evaluate(input, on, NOW), on, planInputs(input, {}, { flowLogDestination })).actions[0]?.calls[0]?.input;
+    const s3 = planned({ type: 's3', arn: 'arn:aws:s3:::flow-logs' });
+    expect(s3).toMatchObject({ LogDestinationType: 's3', LogDestination: 'arn:aws:s3:::flow-logs', MaxAggregationInterval: 60 });
+    expect(s3).not.toHaveProperty('DeliverLogsPermissionArn');
+    expect(
+      planned({
+        type: 'cloud-watch-logs',
+        arn: 'arn:aws:logs:eu-west-1:123456789012:log-group:f',
+        deliveryRoleArn: 'arn:aws:iam::123456789012:role/fl',
+      }),
+    ).toMatchObject({
+      LogDestinationType: 'cloud-watch-logs',
+      DeliverLogsPermissionArn: 'arn:aws:iam::123456789012:role/fl',
+      TagSpecifications: [
+        {
+          ResourceType: 'vpc-flow-log',
+          Tags: [
+            { Key: 'eni-guard:managed', Value: 'true' },
+            { Key: 'eni-guard:ledger', Value: 'evt-1/eni-0aaaaaaaaaaaaaaaa' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('says what a deleted interface was, since it cannot be restored', () => {
+    const p = policy({ rules: { 'network-placement': { mode: 'remediate', allowedSubnets: ['subnet-9'] } } });
+    const input = facts([], { status: 'available', privateIpAddress: '10.0.1.5', groups: [{ groupId: 'sg-1' }, { groupId: 'sg-2' }] });
+    const [deletion] = planResponse(evaluate(input, p, NOW), p, planInputs(input)).actions;
+    expect(deletion).toMatchObject({
+      kind: 'delete-interface',
+      summary: 'delete eni-0aaaaaaaaaaaaaaaa: unattached, in subnet-1 / vpc-1, where interfaces are not allowed',
+      irreversible:
+        "a deleted interface cannot be restored; its description (subnet subnet-1, groups sg-1,sg-2, private IP 10.0.1.5, tags) is in the ledger's pre-state",
+      undo: [],
+    });
+  });
+});
