@@ -190,7 +190,8 @@ function cutLines(text: string, limit: number): string {
   const cut = text.slice(0, limit);
   const end = cut.lastIndexOf('\n');
   const kept = end > limit / 2 ? cut.slice(0, end) : cut;
-  const rest = text.slice(kept.length).split('\n').length;
+  // What follows the kept lines: past the newline that ended them (or the rest of a line cut in two).
+  const rest = text.slice(kept.length).replace(/^\n/, '').split('\n').length;
   return `${kept}\n… ${rest} more line(s) cut`;
 }
 

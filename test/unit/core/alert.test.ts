@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { alertOf, enrichAlert, renderAlert } from '../../../lambda/core/alert';
 import { renderChat } from '../../../lambda/core/alert-chat';
-import { fitToSns, messageOfAlert, SNS_MESSAGE_BUDGET, snsBody, snsMessageBytes } from '../../../lambda/core/alert-message';
+import {
+  EMAIL_TEXT_LIMIT,
+  fitToSns,
+  messageOfAlert,
+  SNS_MESSAGE_BUDGET,
+  snsBody,
+  snsMessageBytes,
+} from '../../../lambda/core/alert-message';
 import { alertJsonSchema } from '../../../lambda/core/alert-schema';
 import { needsAlert, responseOf, type Decision } from '../../../lambda/core/decision';
 import { evaluate } from '../../../lambda/core/evaluate';
@@ -257,6 +264,38 @@ describe('fitting SNS', () => {
   it('leaves a message that fits alone', () => {
     const message = messageOfAlert(huge(100));
     expect(fitToSns(message, format)).toBe(message);
+  });
+
+  it('cuts an e-mail text past its limit by whole lines, and a long string when no list is left to halve', () => {
+    const base = messageOfAlert(renderAlert(decided({ ledgerId: 'evt/eni-0aaaaaaaaaaaaaaaa' }), ENRICHMENT));
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${String(i).padStart(6, '0')}`);
+    const summary = 'x'.repeat(300_000);
+    const message = {
+      ...base,
+      text: lines.join('\n'),
+      document: { ...base.document, findings: (base.document.findings as Record<string, unknown>[]).map((f) => ({ ...f, summary })) },
+    };
+    const fitted = fitToSns(message, format);
+    expect(snsMessageBytes(fitted, format)).toBeLessThanOrEqual(SNS_MESSAGE_BUDGET);
+    const [kept, ...after] = fitted.text.split('\n\n[This message was shortened');
+    expect(after).toHaveLength(1);
+    // Whole lines up to the limit, then how many were cut.
+    expect(kept!.length).toBeLessThanOrEqual(EMAIL_TEXT_LIMIT + 40);
+    const keptLines = kept!.split('\n');
+    expect(keptLines.slice(0, -1)).toEqual(lines.slice(0, keptLines.length - 1));
+    expect(keptLines.at(-1)).toBe(`… ${lines.length - (keptLines.length - 1)} more line(s) cut`);
+    const { omitted } = fitted.document.truncated!;
+    expect(omitted[0]).toEqual({ path: 'email', kept: kept!.length, omitted: message.text.length - kept!.length });
+    const cutSummary = omitted.find((o) => o.path === 'findings[0].summary')!;
+    expect(cutSummary.kept + cutSummary.omitted).toBe(summary.length);
+    expect((fitted.document.findings as { summary: string }[])[0]!.summary.length).toBeLessThan(summary.length);
+  });
+
+  it('cuts a single line too long for the e-mail limit where the limit falls, and counts its rest as one line', () => {
+    const base = messageOfAlert(renderAlert(decided({ ledgerId: 'evt/eni-0aaaaaaaaaaaaaaaa' }), ENRICHMENT));
+    const message = { ...base, text: `head\n${'y'.repeat(300_000)}` };
+    const [kept] = fitToSns(message, format).text.split('\n\n[This message was shortened');
+    expect(kept).toBe(`head\n${'y'.repeat(EMAIL_TEXT_LIMIT - 5)}\n… 1 more line(s) cut`);
   });
 
   it('cuts an oversized alert below 256 KiB, says what was cut, and points to the full record', () => {
