@@ -1,6 +1,7 @@
 import { renderAlert, enrichAlert } from '../../../lambda/core/alert';
 import { findingIdOf, fixedRules, productArnOf, syncFindings, type OpenFindings } from '../../../lambda/core/asff';
 import type { Decision } from '../../../lambda/core/decision';
+import { parsePolicy } from '../../../lambda/core/policy';
 import { RULES } from '../../../lambda/core/rules/index';
 import { compliant, decided, ENI, NOTIFY_ALL } from '../../support/decisions';
 import { CONTEXT } from '../../support/fixtures';
@@ -153,5 +154,40 @@ describe('Security Hub findings from decisions (ASFF)', () => {
       ProductArn: 'arn:aws-us-gov:securityhub:us-gov-west-1:210987654321:product/210987654321/default',
     });
     expect(out.imports[0]!.Resources[0]).toMatchObject({ Partition: 'aws-us-gov', Region: 'us-gov-west-1' });
+  });
+});
+
+describe('what a Security Hub finding says was done, and what to do', () => {
+  const textOf = (d: Decision, ruleId = 'world-open-ingress') => {
+    const finding = sync(d).imports.find((f) => f.GeneratorId === ruleId)!;
+    return { description: finding.Description, recommendation: finding.Remediation.Recommendation.Text };
+  };
+
+  it('a failed fix: what was tried and why it failed, and that it is for a person now', () => {
+    const { description, recommendation } = textOf(decided({ results: 'failed' }));
+    expect(description).toContain('eni-guard tried to fix it and could not: ');
+    expect(description).toContain('(UnauthorizedOperation: not allowed)');
+    expect(recommendation).toBe(
+      'Fix it by hand, or set world-open-ingress to remediate in the eni-guard policy. The alert has the details (event 11111111-2222-3333-4444-555555555555).',
+    );
+  });
+
+  it('shadow mode: what it would do, live', () => {
+    const shadow = parsePolicy({ version: 1, dryRun: true });
+    const d = decided({ policy: shadow });
+    const summary = d.plan!.actions.find((a) => a.ruleIds.includes('world-open-ingress'))!.summary;
+    const { description, recommendation } = textOf(d);
+    expect(description).toContain(`Shadow mode: eni-guard would ${summary}.`);
+    expect(recommendation).toBe(`Deployed live, eni-guard would ${summary}. Or fix it by hand.`);
+  });
+
+  it('a verified fix: nothing to do, and how to restore the previous state', () => {
+    const d = decided();
+    const imported = sync(d).imports.find((f) => f.GeneratorId === 'world-open-ingress')!;
+    expect(imported.Compliance.Status).toBe('PASSED');
+    expect(imported.Description).toContain('eni-guard fixed it and verified the fix: ');
+    expect(imported.Remediation.Recommendation.Text).toMatch(
+      /^Fixed by eni-guard and verified; nothing to do\. To restore the previous state: .*undo/,
+    );
   });
 });
