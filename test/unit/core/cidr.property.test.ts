@@ -19,6 +19,7 @@ import {
   union,
 } from '../../../lambda/core/cidr';
 import { BITS, type Family, v4Text, v6Groups, v6Text } from '../../support/ip-oracle';
+import { propertyRuns } from '../../support/property-runs';
 
 describe('parseCidr (property)', () => {
   const spelled = fc
@@ -58,7 +59,7 @@ describe('parseCidr (property)', () => {
         expect(cidr.text).toBe(`${family === 'ipv4' ? v4Text(cidr.first) : v6Text(cidr.first)}/${prefix}`);
         expect(parseCidr(cidr.text)).toEqual(cidr);
       }),
-      { numRuns: 1000 },
+      { numRuns: propertyRuns(1000) },
     );
   });
 
@@ -85,7 +86,7 @@ describe('parseCidr (property)', () => {
         }
         expect(ours).toBe(isIP(address) !== 0 && !address.includes('%'));
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 });
@@ -128,7 +129,7 @@ describe('interval sets (property, against bitsets over 0..63)', () => {
         expect(overlaps(a, b)).toBe(A.some((v, i) => v && B[i]!));
         expect(sizeOf(a)).toBe(BigInt(A.filter(Boolean).length));
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 });

@@ -25,6 +25,7 @@ import {
   v6Groups,
   v6Text,
 } from '../../support/ip-oracle';
+import { propertyRuns } from '../../support/property-runs';
 
 const GROUPS = ['sg-a', 'sg-b', 'sg-c'] as const;
 const PORTS = [0, 20, 21, 22, 23, 79, 80, 442, 443, 444, 1000, 8080, 65535] as const;
@@ -268,7 +269,7 @@ describe('world-open-ingress against a brute-force oracle', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

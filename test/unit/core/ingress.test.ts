@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { intervalSet, type IntervalSet, sizeOf, union } from '../../../lambda/core/cidr';
 import { grantsOf, judgeUnions, serviceOf, SmallUnion, type Union, UnionMeasure } from '../../../lambda/core/ingress';
 import { facts, rule } from '../../support/fixtures';
+import { propertyRuns } from '../../support/property-runs';
 
 /** A judge that calls every non-empty union "seen", or "world" when it is the whole internet, and skips nothing. */
 const everything = {
@@ -136,7 +137,7 @@ describe('union trackers (property)', () => {
           expect([tree.measure(), small.measure()]).toEqual([expected, expected]);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 });

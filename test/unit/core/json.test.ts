@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { firstSyntaxError, JsonSyntaxError, locate, parseJson } from '../../../lambda/core/json';
+import { propertyRuns } from '../../support/property-runs';
 
 /** The error `parseJson` throws for `text`. */
 function syntaxError(text: string): JsonSyntaxError {
@@ -147,7 +148,7 @@ describe('the scanner (property)', () => {
         }
         expect(firstSyntaxError(text) === undefined).toBe(parses);
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -160,7 +161,7 @@ describe('the scanner (property)', () => {
           expect(found.offset).toBeLessThanOrEqual(text.length);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: propertyRuns(500) },
     );
   });
 
