@@ -1,5 +1,5 @@
 /** Organization mode's contract: who is in scope, and the policy each account gets from the overlays. */
-import { outsideScope, ouOf, memberFlowLogDestination, memberRoleNames, hubRoleName } from '../../../lambda/core/organization';
+import { outsideScope, ouOf, memberFlowLogDestination, memberRoleNames, hubRoleName, roleArn } from '../../../lambda/core/organization';
 import { effectivePolicy, parsePolicy } from '../../../lambda/core/policy';
 
 const scope = { organizationId: 'o-abc1234567', targetOus: ['ou-root-workloads'], excludedAccounts: ['333333333333'] };
@@ -20,6 +20,32 @@ describe('organization scope', () => {
     const reason = outsideScope(scope, where);
     if (expected === undefined) expect(reason).toBeUndefined();
     else expect(reason).toMatch(expected);
+  });
+
+  it('says exactly why an account is left out: its organization first, then exclusion, then its place', () => {
+    // Another organization wins over exclusion: the account is not one of ours at all.
+    expect(outsideScope(scope, place('333333333333', ['r-root', 'ou-root-workloads'], 'o-other00000'))).toBe(
+      'account 333333333333 is in organization o-other00000, not o-abc1234567',
+    );
+    expect(outsideScope(scope, place('333333333333', ['r-root', 'ou-root-sandbox']))).toBe(
+      'account 333333333333 is excluded (eniGuard:excludedAccounts)',
+    );
+    expect(outsideScope({ ...scope, targetOus: ['ou-a', 'ou-b'] }, place('111111111111', ['r-root', 'ou-root-sandbox']))).toBe(
+      'account 111111111111 is in r-root / ou-root-sandbox, outside the target OUs (ou-a, ou-b)',
+    );
+    expect(outsideScope(scope, place('111111111111', []))).toBe(
+      'account 111111111111 is in no OU, outside the target OUs (ou-root-workloads)',
+    );
+    // The root as a target covers every account under it.
+    expect(outsideScope({ ...scope, targetOus: ['r-root'] }, place('111111111111', ['r-root', 'ou-root-sandbox']))).toBeUndefined();
+    expect(ouOf(place('111111111111', []))).toBeUndefined();
+  });
+
+  it('names the revoker role of the hub apart from its responder, per Region, in any partition', () => {
+    expect(hubRoleName('revoker', 'us-gov-west-1')).toBe('EniGuardHub-Revoker-us-gov-west-1');
+    expect(roleArn('aws-us-gov', '111122223333', hubRoleName('revoker', 'us-gov-west-1'))).toBe(
+      'arn:aws-us-gov:iam::111122223333:role/EniGuardHub-Revoker-us-gov-west-1',
+    );
   });
 
   it('names an account by its own parent OU, and its roles from one base name', () => {
