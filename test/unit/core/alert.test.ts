@@ -234,6 +234,63 @@ describe('renderAlert', () => {
   });
 });
 
+describe('what the e-mail text says beyond the fix', () => {
+  const base = decided();
+  const [finding] = base.findings;
+  const [result] = base.results;
+
+  it('lists what was exempted, with whom, until when and why, and exemptions that expired', () => {
+    const text = renderAlert(
+      decided({
+        exempted: [{ finding: finding!, exemptionId: 'bastion-ssh', owner: 'net-team', reason: 'jump host', expires: '2027-01-31' }],
+        expiredExemptions: [{ exemptionId: 'old-ssh', ruleId: 'world-open-ingress', owner: 'ops', expired: '2026-10-01' }],
+      }),
+    ).text;
+    const lines = text.split('\n');
+    const exempted = lines.indexOf('Exempted (not acted on):');
+    expect(exempted).toBeGreaterThan(0);
+    expect(lines[exempted + 1]).toBe(
+      `  world-open-ingress: ${finding!.title} — exemption bastion-ssh (net-team, until 2027-01-31): jump host`,
+    );
+    const expired = lines.indexOf('Expired exemptions (no longer applied):');
+    expect(expired).toBeGreaterThan(exempted);
+    expect(lines[expired + 1]).toBe('  old-ssh for world-open-ingress (ops) expired 2026-10-01');
+    expect(renderAlert(base).text).not.toMatch(/Exempted|Expired exemptions/);
+  });
+
+  it('says when a human must finish, when the record is incomplete, and when the alert may be a repeat', () => {
+    const text = renderAlert(
+      decided({
+        escalation: 'gave up after 3 attempts: the rule came back each time',
+        ledgerWarning: 'the completion could not be written (ProvisionedThroughputExceededException)',
+        possibleRepeat: 'published again after a retry',
+      }),
+    ).text;
+    expect(text).toContain('\nESCALATED: gave up after 3 attempts: the rule came back each time\n');
+    expect(text).toContain('\nWARNING — record incomplete: the completion could not be written (ProvisionedThroughputExceededException)\n');
+    expect(text).toContain('\nNote: published again after a retry.\n');
+    expect(renderAlert(base).text).not.toMatch(/ESCALATED|WARNING|Note:/);
+  });
+
+  it('says how each result ended: failed (with or without a reason), superseded, or not verified for want of a re-read', () => {
+    const outcomes = (r: typeof result) =>
+      renderAlert(decided({ results: [r!] }))
+        .text.split('\n')
+        .find((l) => l.includes(' → '));
+    expect(outcomes({ ...result!, status: 'failed', verified: undefined, error: 'UnauthorizedOperation' })).toMatch(
+      /→ FAILED: UnauthorizedOperation$/,
+    );
+    expect(outcomes({ ...result!, status: 'failed', verified: undefined })).toMatch(/→ FAILED: unknown error$/);
+    expect(outcomes({ ...result!, superseded: 'redone by attempt 2' })).toMatch(/→ superseded: redone by attempt 2$/);
+    expect(outcomes({ ...result!, verified: false, verification: undefined })).toMatch(/→ NOT verified \(unknown\)$/);
+  });
+
+  it('lists no dry-run calls for a dry run that planned nothing', () => {
+    const dry = decided({ findings: [], plan: { mode: 'dry-run', actions: [], withheld: [] }, results: [] });
+    expect(renderAlert(dry).text).not.toContain('Dry run — would have called:');
+  });
+});
+
 describe('fitting SNS', () => {
   /** A finding whose evidence lists `rules` world-open rules (a group with thousands of rules, say). */
   function huge(rules: number) {

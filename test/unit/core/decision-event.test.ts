@@ -3,7 +3,9 @@
  * and what an event carries — the alert's document as `detail`, cut to fit 256 KiB when it must be,
  * and the interface's ARNs as `resources`. Putting them on a bus is test/unit/adapters/integrations.test.ts.
  */
+import Ajv from 'ajv';
 import type { AlertDocument } from '../../../lambda/core/alert';
+import { decisionEventJsonSchema } from '../../../lambda/core/alert-schema';
 import { renderAlert } from '../../../lambda/core/alert';
 import type { Outcome } from '../../../lambda/core/decision';
 import {
@@ -106,5 +108,46 @@ describe('decisionEventOf', () => {
       expect(detailOf(big({ record })).detail.truncated?.fullRecord).toStrictEqual(record);
       expect(detailOf(big({ ledgerId: undefined })).detail.truncated?.fullRecord).toStrictEqual({ eventId: documentOf().eventId });
     });
+  });
+});
+
+describe('the registered schema (alert-schema.ts)', () => {
+  // What a subscriber receives: the envelope EventBridge builds from the PutEvents entry, the document as detail.
+  const delivered = (document: AlertDocument) => {
+    const entry = decisionEventOf(document, BUS, NOW);
+    return {
+      version: '0',
+      id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: document.account,
+      time: NOW.toISOString(),
+      region: document.region,
+      resources: entry.Resources,
+      detail: JSON.parse(entry.Detail) as unknown,
+    };
+  };
+  // The dialect is draft-04 (EventBridge's registry); Ajv's default dialect reads everything this schema uses.
+  const validate = () => {
+    const { $schema: _dialect, ...schema } = decisionEventJsonSchema();
+    return new Ajv({ allErrors: true, strict: false, formats: { 'date-time': true } }).compile(schema);
+  };
+
+  it('admits the events eni-guard puts, for a fix and for a compliant interface', () => {
+    const check = validate();
+    for (const document of [documentOf(), renderAlert(compliant()).document]) {
+      expect(check(delivered(document)) ? 'valid' : check.errors).toBe('valid');
+    }
+  });
+
+  it('refuses an event of another source or detail type, or without its detail', () => {
+    const check = validate();
+    const event = delivered(documentOf());
+    expect(check({ ...event, source: 'aws.ec2' })).toBe(false);
+    expect(check({ ...event, 'detail-type': 'eni-guard Alert' })).toBe(false);
+    const { detail: _detail, ...bare } = event;
+    expect(check(bare)).toBe(false);
+    expect(check({ ...event, detail: { ...(event.detail as object), severity: 'catastrophic' } })).toBe(false);
+    expect(decisionEventJsonSchema()).toMatchObject({ $schema: 'http://json-schema.org/draft-04/schema#', title: 'eni-guard Decision' });
   });
 });
