@@ -71,6 +71,31 @@ describe('renderChangeAlert', () => {
     expect(combined.document.interfacesOmitted).toBe(5);
   });
 
+  it('says which interfaces are still to be handled: the change is not remediated while any is, and the text says so', () => {
+    const fixed = { ...renderAlert(decision('eni-a', 'high')) };
+    const done = { ...fixed, document: { ...fixed.document, response: 'remediated' as const } };
+    expect(renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 })!.document.response).toBe('remediated');
+    const pending = Array.from({ length: CHANGE_INTERFACE_LIMIT + 2 }, (_, i) => ({ id: `eni-p${i}`, reason: 'time budget reached' }));
+    const combined = renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 }, pending)!;
+    expect(combined.document.response).toBe('remediation-failed');
+    expect(combined.attributes.response).toBe('remediation-failed');
+    expect(combined.document.pending).toHaveLength(CHANGE_INTERFACE_LIMIT);
+    expect(combined.text).toContain(
+      `\nNot handled yet (${CHANGE_INTERFACE_LIMIT}; the event is delivered again and a later alert reports them):\n  eni-p0: time budget reached\n`,
+    );
+    expect(renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 })!.text).not.toContain('Not handled yet');
+    expect(renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 })!.document.pending).toBeUndefined();
+  });
+
+  it('counts the interfaces left out of the text, and says where the rest are', () => {
+    const alerts = Array.from({ length: CHANGE_INTERFACE_LIMIT + 1 }, (_, i) =>
+      renderAlert(decision(`eni-${String(i).padStart(4, '0')}`, 'high')),
+    );
+    const { text } = renderChangeAlert(CONTEXT, change, alerts, {})!;
+    expect(text).toContain(`\n… and 1 more interface(s): see the function log for event ${CONTEXT.eventId}`);
+    expect(renderChangeAlert(CONTEXT, change, alerts.slice(1), {})!.text).not.toContain('more interface(s)');
+  });
+
   it('says "not fixed" when any interface was not fixed', () => {
     expect(worstResponse(['remediated', 'dry-run'])).toBe('dry-run');
     expect(worstResponse(['remediated', 'notified', 'remediation-failed'])).toBe('remediation-failed');
@@ -115,6 +140,50 @@ describe('sweep summary', () => {
       response: 'notified',
     });
     expect(alert.text).toContain('Not evaluated:\n  eni-d: Throttling');
+  });
+
+  it('reports the VPC pass too: VPCs without flow logs count as noncompliant, a failed fix or an unlisted pass as high', () => {
+    const context = sweepContext('2026-11-28T04:00:00Z', '123456789012', 'eu-west-1');
+    const start = new Date('2026-11-28T04:00:00Z');
+    const vpcs = {
+      vpcs: 3,
+      pages: 1,
+      byOutcome: { logging: 2, 'dry-run': 1 },
+      notLogging: [{ vpcId: 'vpc-0aaaaaaaaaaaaaaaa', outcome: 'dry-run' as const, detail: 'would create a flow log' }],
+      incomplete: true,
+    };
+    const tally = new SweepTally();
+    tally.add({ ...decision('eni-c', 'low'), outcome: 'compliant', findings: [] });
+    tally.interfaces = 1;
+    const summary = tally.summary(context, start, start, false, vpcs);
+    expect(summary.severity).toBe('medium');
+    expect(summary.vpcs).toEqual(vpcs);
+    const alert = renderSweepAlert(context, summary);
+    expect(alert.subject).toBe('[eni-guard] sweep eu-west-1: 1 interfaces, 0 noncompliant, 1 VPCs without flow logs (incomplete)');
+    expect(alert.attributes).toMatchObject({ outcome: 'noncompliant', response: 'dry-run', severity: 'medium' });
+    expect(alert.text).toContain(
+      '\nVPCs:      3 (2 logging, 1 dry-run) — INCOMPLETE\n  vpc-0aaaaaaaaaaaaaaaa: dry-run — would create a flow log\n',
+    );
+
+    // A fix that failed is high; so is a pass that could not list the VPCs, which is an error, not compliant.
+    const failed = {
+      ...vpcs,
+      byOutcome: { failed: 1 },
+      notLogging: [{ ...vpcs.notLogging[0]!, outcome: 'failed' as const }],
+      incomplete: false,
+    };
+    expect(new SweepTally().summary(context, start, start, false, failed).severity).toBe('high');
+    const unlisted = { vpcs: 0, pages: 0, byOutcome: {}, notLogging: [], incomplete: false, error: 'DescribeVpcs: AccessDenied' };
+    const quiet = new SweepTally().summary(context, start, start, false, unlisted);
+    expect(quiet.severity).toBe('high');
+    const unlistedAlert = renderSweepAlert(context, quiet);
+    expect(unlistedAlert.attributes.outcome).toBe('error');
+    expect(unlistedAlert.subject).toBe('[eni-guard] sweep eu-west-1: 0 interfaces, 0 noncompliant');
+    expect(unlistedAlert.text).toContain('\nVPCs:      0 (none) — NOT LISTED: DescribeVpcs: AccessDenied\n');
+    // Without a VPC pass, nothing about VPCs.
+    const plain = renderSweepAlert(context, new SweepTally().summary(context, start, start, false));
+    expect(plain.attributes.outcome).toBe('compliant');
+    expect(plain.text).not.toContain('VPCs:');
   });
 
   it('gives every retry of a scheduled run the same id, and no caller the caller rule could flag', () => {
