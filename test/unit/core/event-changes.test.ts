@@ -330,3 +330,38 @@ describe('the covered events', () => {
     expect(parseEvent(failed)).toMatchObject({ kind: 'ignored', reason: 'failed-call' });
   });
 });
+
+describe('records that are not one of the covered calls, or not whole', () => {
+  it('ignores an EC2 call it does not cover, naming it', () => {
+    expect(parseEvent(record('DeleteNetworkInterface', { networkInterfaceId: 'eni-01' }))).toMatchObject({
+      kind: 'ignored',
+      reason: 'unsupported-event',
+      detail: 'eventName DeleteNetworkInterface',
+    });
+  });
+
+  it('refuses a record without an event name or id, naming each missing field and keeping a readable id', () => {
+    const nameless = record('CreateNetworkInterface', {});
+    delete (nameless['detail'] as Record<string, unknown>)['eventName'];
+    const parsed = parseEvent(nameless);
+    expect(parsed).toMatchObject({ kind: 'invalid', eventId: 'evt-CreateNetworkInterface' });
+    expect(parsed.kind === 'invalid' && parsed.problems).toEqual(['detail.eventName: required string is missing']);
+
+    const idless = record('CreateNetworkInterface', {});
+    (idless['detail'] as Record<string, unknown>)['eventID'] = 'evt/*';
+    const refused = parseEvent(idless);
+    expect(refused.kind === 'invalid' && refused.eventId).toBeUndefined();
+    expect(refused.kind === 'invalid' && refused.problems.join('\n')).toMatch(/^detail\.eventID: .* is not an event id/);
+  });
+
+  it.each([
+    ['no group id', { ModifySecurityGroupRulesRequest: {} }],
+    ['a group name where the id goes', { ModifySecurityGroupRulesRequest: { GroupId: 'default' } }],
+  ])('refuses ModifySecurityGroupRules with %s: a group is named by id', (_shape, request) => {
+    const parsed = parseEvent(record('ModifySecurityGroupRules', request));
+    expect(parsed.kind).toBe('invalid');
+    expect(parsed.kind === 'invalid' && parsed.problems.join('\n')).toContain(
+      'detail.requestParameters.ModifySecurityGroupRulesRequest.GroupId: ModifySecurityGroupRules must name the group by id',
+    );
+  });
+});
