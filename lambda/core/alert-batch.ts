@@ -62,6 +62,8 @@ export interface ChangeAlertDocument extends AlertDocument {
   readonly evaluated: OutcomeCounts;
   /** Interfaces not handled yet (another invocation holds them, a fix must be retried): the event is delivered again, and a later alert reports them. */
   readonly pending?: readonly { readonly id: string; readonly reason: string }[];
+  /** Interfaces not handled yet beyond the `CHANGE_INTERFACE_LIMIT` listed in `pending`. */
+  readonly pendingOmitted?: number;
 }
 
 /** The `kind` message attribute: subscribers can filter combined alerts in or out. */
@@ -125,6 +127,7 @@ export function renderChangeAlert(
     ...(ordered.length > CHANGE_INTERFACE_LIMIT ? { interfacesOmitted: ordered.length - CHANGE_INTERFACE_LIMIT } : {}),
     evaluated,
     ...(pending.length > 0 ? { pending: pending.slice(0, CHANGE_INTERFACE_LIMIT) } : {}),
+    ...(pending.length > CHANGE_INTERFACE_LIMIT ? { pendingOmitted: pending.length - CHANGE_INTERFACE_LIMIT } : {}),
   };
   const count = ordered.length;
   const subject = truncate(
@@ -193,8 +196,9 @@ function renderText(context: EventContext, doc: ChangeAlertDocument): string {
   if (doc.pending && doc.pending.length > 0) {
     lines.push(
       '',
-      `Not handled yet (${doc.pending.length}; the event is delivered again and a later alert reports them):`,
+      `Not handled yet (${doc.pending.length + (doc.pendingOmitted ?? 0)}; the event is delivered again and a later alert reports them):`,
       ...doc.pending.map((p) => `  ${p.id}: ${p.reason}`),
+      ...(doc.pendingOmitted ? [`  … and ${doc.pendingOmitted} more`] : []),
     );
   }
   lines.push(

@@ -79,12 +79,18 @@ describe('renderChangeAlert', () => {
     const combined = renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 }, pending)!;
     expect(combined.document.response).toBe('remediation-failed');
     expect(combined.attributes.response).toBe('remediation-failed');
+    // The list is capped like the interfaces; the count is every interface still to handle.
     expect(combined.document.pending).toHaveLength(CHANGE_INTERFACE_LIMIT);
+    expect(combined.document.pendingOmitted).toBe(2);
     expect(combined.text).toContain(
-      `\nNot handled yet (${CHANGE_INTERFACE_LIMIT}; the event is delivered again and a later alert reports them):\n  eni-p0: time budget reached\n`,
+      `\nNot handled yet (${CHANGE_INTERFACE_LIMIT + 2}; the event is delivered again and a later alert reports them):\n  eni-p0: time budget reached\n`,
     );
+    expect(combined.text).toContain(`\n  eni-p${CHANGE_INTERFACE_LIMIT - 1}: time budget reached\n  … and 2 more\n`);
     expect(renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 })!.text).not.toContain('Not handled yet');
     expect(renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 })!.document.pending).toBeUndefined();
+    const few = renderChangeAlert(CONTEXT, change, [done], { noncompliant: 1 }, pending.slice(0, 1))!;
+    expect(few.document.pendingOmitted).toBeUndefined();
+    expect(few.text).not.toContain('more\n');
   });
 
   it('counts the interfaces left out of the text, and says where the rest are', () => {
