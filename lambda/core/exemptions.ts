@@ -47,7 +47,7 @@ export function matches(exemption: Exemption, finding: Finding, facts: Interface
     if (ni.tags[key] !== value && instanceTags[key] !== value) return false;
   }
   if (match.accounts && !match.accounts.includes(facts.context.account)) return false;
-  // Stryker disable next-line ArrayDeclaration: the fallback's elements are compared with the policy's OU ids, which the schema restricts to ou-…/r-…; no placeholder element can equal one.
+  // Stryker disable next-line ArrayDeclaration: the fallback's elements are compared with the policy's OU ids, which the schema restricts to ou-…/r-…; no element the fallback could hold can equal one.
   if (match.ous && !(facts.context.ous ?? []).some((ou) => match.ous!.includes(ou))) return false;
   if (match.ports && !(finding.ports && finding.ports.length > 0 && finding.ports.every((span) => withinPorts(span, match.ports!))))
     return false;

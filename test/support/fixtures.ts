@@ -31,6 +31,23 @@ export const CONTEXT: EventContext = {
   caller: { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/alice', userName: 'alice', viaConsole: false, mfaAuthenticated: false },
 };
 
+/** The instance profile whose role the instance-credentials caller below uses. */
+export const INSTANCE_PROFILE_ARN = 'arn:aws:iam::123456789012:instance-profile/app';
+
+/** A call made with instance i-0123456789abcdef0's credentials (role `app`, delivered by EC2: `ec2RoleDelivery`). */
+export const INSTANCE_CREDENTIALS_CONTEXT: EventContext = {
+  ...CONTEXT,
+  caller: {
+    type: 'AssumedRole',
+    arn: 'arn:aws:sts::123456789012:assumed-role/app/i-0123456789abcdef0',
+    sessionIssuerArn: 'arn:aws:iam::123456789012:role/app',
+    sessionName: 'i-0123456789abcdef0',
+    ec2RoleDelivery: '2.0',
+    viaConsole: false,
+    mfaAuthenticated: false,
+  },
+};
+
 /** A customer-owned interface in one group, with a public IPv4 and an IPv6 address, overridable. */
 export function networkInterface(overrides: Partial<NetworkInterface> = {}): NetworkInterface {
   return {

@@ -12,7 +12,16 @@ import { evaluate } from '../../../lambda/core/evaluate';
 import type { InterfaceFacts, OwnGroup } from '../../../lambda/core/model';
 import { planResponse, type Plan, type PlanInputs } from '../../../lambda/core/plan/index';
 import { parsePolicy, type Policy, type PolicyInput } from '../../../lambda/core/policy';
-import { CONTEXT, facts, instance, NOW, planInputs, rule } from '../../support/fixtures';
+import {
+  CONTEXT,
+  facts,
+  instance,
+  INSTANCE_CREDENTIALS_CONTEXT,
+  INSTANCE_PROFILE_ARN,
+  NOW,
+  planInputs,
+  rule,
+} from '../../support/fixtures';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'plans');
 const ENI = 'eni-0aaaaaaaaaaaaaaaa';
@@ -23,19 +32,7 @@ const only = (ruleId: string, extra: Record<string, unknown> = {}) =>
 const plan = (input: InterfaceFacts, p: Policy, usage: Record<string, number> = { 'sg-1': 1 }, extra: Partial<PlanInputs> = {}): Plan =>
   planResponse(evaluate(input, p, NOW), p, planInputs(input, usage, extra));
 
-const instanceCaller = {
-  ...CONTEXT,
-  caller: {
-    type: 'AssumedRole',
-    arn: 'arn:aws:sts::123456789012:assumed-role/app/i-0123456789abcdef0',
-    sessionIssuerArn: 'arn:aws:iam::123456789012:role/app',
-    sessionName: 'i-0123456789abcdef0',
-    ec2RoleDelivery: '2.0',
-    viaConsole: false,
-    mfaAuthenticated: false,
-  },
-};
-const profile = 'arn:aws:iam::123456789012:instance-profile/app';
+const profile = INSTANCE_PROFILE_ARN;
 const callerInstance = instance({
   instanceId: 'i-0123456789abcdef0',
   vpcId: 'vpc-1',
@@ -125,7 +122,7 @@ const SCENARIOS: Record<string, () => Plan> = {
     ),
   'isolate-and-terminate-instance': () =>
     plan(
-      facts([], {}, { context: instanceCaller, callerInstance: { status: 'ok', value: callerInstance } }),
+      facts([], {}, { context: INSTANCE_CREDENTIALS_CONTEXT, callerInstance: { status: 'ok', value: callerInstance } }),
       only('caller', { isolateInstance: true, terminateInstance: true }),
       {},
       { quarantineGroups: new Map([['vpc-1', 'sg-q']]) },

@@ -6,7 +6,16 @@ import { groupsToEdit, planResponse, possibleActionKinds, REVOKE_POLICY_NAME, ty
 import { parsePolicy, type PolicyInput } from '../../../lambda/core/policy';
 import type { Rule } from '../../../lambda/core/rule';
 import { worldOpenIngress } from '../../../lambda/core/rules/world-open-ingress';
-import { CONTEXT, facts, instance, NOW, planInputs, rule } from '../../support/fixtures';
+import {
+  CONTEXT,
+  facts,
+  instance,
+  INSTANCE_CREDENTIALS_CONTEXT,
+  INSTANCE_PROFILE_ARN,
+  NOW,
+  planInputs,
+  rule,
+} from '../../support/fixtures';
 
 const policy = (input: Partial<PolicyInput> = {}) => parsePolicy({ version: 1, remediation: { tagInterface: false }, ...input });
 const remediate = policy();
@@ -270,19 +279,8 @@ describe('planResponse: the other remediations', () => {
   });
 
   it('isolates the instance behind instance credentials when opted in: interfaces quarantined, volumes snapshotted, tagged', () => {
-    const context = {
-      ...CONTEXT,
-      caller: {
-        type: 'AssumedRole',
-        arn: 'arn:aws:sts::123456789012:assumed-role/app/i-0123456789abcdef0',
-        sessionIssuerArn: 'arn:aws:iam::123456789012:role/app',
-        sessionName: 'i-0123456789abcdef0',
-        ec2RoleDelivery: '2.0',
-        viaConsole: false,
-        mfaAuthenticated: false,
-      },
-    };
-    const profile = 'arn:aws:iam::123456789012:instance-profile/app';
+    const context = INSTANCE_CREDENTIALS_CONTEXT;
+    const profile = INSTANCE_PROFILE_ARN;
     const callerInstance = instance({
       instanceId: 'i-0123456789abcdef0',
       vpcId: 'vpc-1',
