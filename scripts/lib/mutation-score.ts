@@ -67,7 +67,8 @@ export function mutationScoreRows(reportFile: string): { head: string[]; rows: s
   const { files, total } = mutationCounts(reportFile);
   const row = (name: string, c: MutantCounts) => [
     name,
-    `${scoreOf(c).toFixed(1)} %`,
+    // A file whose every mutant is ignored (all static, say) has no score to show: not 100 %.
+    c.killed + c.timeout + c.survived + c.noCoverage === 0 ? 'n/a' : `${scoreOf(c).toFixed(1)} %`,
     String(c.killed),
     String(c.timeout),
     String(c.survived),
